@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"onestop/internal/demo"
+	"onestop/internal/store"
+	"onestop/internal/web"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, withDemo bool) error {
+	name, help := "serve", "onestop serve — start the OneStop server"
+	if withDemo {
+		name, help = "demo", "onestop demo — start with the demo county (loaded on first start; same seed, same data)"
+	}
+	fs := newFlagSet(name, help, stderr)
+	var c common
+	c.register(fs)
+	tlsCert := fs.String("tls-cert", env("ONESTOP_TLS_CERT", ""), "TLS certificate file (serve HTTPS)")
+	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
+	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
+	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	db, err := store.Open(ctx, c.data, c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	var logins []demo.Login
+	if withDemo {
+		start := time.Now()
+		logins, err = demo.Ensure(ctx, db, *seed)
+		if err != nil {
+			return fmt.Errorf("load demo county: %w", err)
+		}
+		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
+	}
+	cfg := web.Config{Version: version}
+	switch strings.ToLower(*secure) {
+	case "true", "1", "yes":
+		cfg.SecureCookies = true
+	case "false", "0", "no":
+	default:
+		cfg.SecureCookies = *tlsCert != "" || isLoopback(c.addr)
+		if !cfg.SecureCookies {
+			log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
+		}
+	}
+	srv, err := web.New(db, log, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	url := scheme + "://" + displayAddr(ln.Addr().String())
+	fmt.Fprintf(stdout, "OneStop %s listening on %s (database: %s %s)\n", version, url, db.Dialect, db.Location)
+	if withDemo {
+		fmt.Fprintf(stdout, "\nDemo logins (password for all: %s):\n", demo.Password)
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %-14s %-22s %s\n", l.Username, l.RoleLabel, l.Where)
+		}
+		fmt.Fprintf(stdout, "\nOpen %s/login in a browser. Stop with Ctrl-C.\n", url)
+	}
+	hkCtx, hkStop := context.WithCancel(ctx)
+	defer hkStop()
+	go srv.Housekeeping(hkCtx)
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests")
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrate applies migrations; a second process starting at the same moment
+// may lose the race for the version table, so one retry follows.
+func migrate(ctx context.Context, db *store.DB) error {
+	err := db.Migrate(ctx)
+	if err != nil {
+		time.Sleep(500 * time.Millisecond)
+		err = db.Migrate(ctx)
+	}
+	return err
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "onestop migrate — apply the database migrations and exit", stderr)
+	var c common
+	c.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.data, c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	applied, total, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s %s: %d of %d migrations applied\n", db.Dialect, db.Location, applied, total)
+	return nil
+}

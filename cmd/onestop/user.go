@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+const userHelp = `onestop user — manage staff accounts from the server's console
+
+  onestop user create --username NAME --name 姓名 --role ROLE [--centre CODE] [--department CODE] [--window NUMBER]
+  onestop user reset  --username NAME
+
+The password is read from ONESTOP_PASSWORD, or from the first line of standard input.
+Roles: clerk, reviewer, approver, dept_admin, centre_admin, supervisor, leader.
+The first account of a new installation is usually: --role centre_admin (no centre needed).`
+
+// system is the console operator: county-wide, recorded as such in the audit log.
+var system = org.Actor{Username: "console", Name: "系统控制台", Role: org.CentreAdmin, Address: "console"}
+
+func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "reset") {
+		fmt.Fprintln(stderr, userHelp)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errors.New("say create or reset")
+	}
+	sub := args[0]
+	fs := newFlagSet("user "+sub, userHelp, stderr)
+	var c common
+	c.register(fs)
+	username := fs.String("username", "", "login name (3–32 lower-case letters, digits, . _ -)")
+	name := fs.String("name", "", "the person's name")
+	role := fs.String("role", "", "role")
+	centre := fs.String("centre", "", "centre code")
+	dept := fs.String("department", "", "department code")
+	window := fs.String("window", "", "window number at the centre")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	pw, err := readPassword()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.data, c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	svc := &org.Service{DB: db, Now: time.Now}
+	if sub == "reset" {
+		st, err := svc.StaffByUsername(ctx, *username)
+		if err != nil {
+			return fmt.Errorf("no account %q", *username)
+		}
+		if err := svc.ResetPassword(ctx, system, st.ID, pw); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(stdout, "password of %s reset; it must be changed at next login\n", st.Username)
+		return nil
+	}
+	in := org.StaffInput{Username: *username, Name: *name, Role: org.Role(*role), Password: pw}
+	if in.CentreID, err = lookupID(ctx, db, "centres", "code", *centre); err != nil {
+		return err
+	}
+	if in.DepartmentID, err = lookupID(ctx, db, "departments", "code", *dept); err != nil {
+		return err
+	}
+	if *window != "" {
+		if err := db.R.QueryRowContext(ctx, `SELECT id FROM windows WHERE centre_id = $1 AND number = $2 AND retired_at IS NULL`, in.CentreID, *window).Scan(&in.WindowID); err != nil {
+			return fmt.Errorf("no window %q at centre %q", *window, *centre)
+		}
+	}
+	st, err := svc.CreateStaff(ctx, system, in)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "created %s (%s), id %d; the password must be changed at first login\n", st.Username, st.Role, st.ID)
+	return nil
+}
+
+func lookupID(ctx context.Context, db *store.DB, table, col, val string) (int64, error) {
+	if val == "" {
+		return 0, nil
+	}
+	var id int64
+	err := db.R.QueryRowContext(ctx, "SELECT id FROM "+table+" WHERE "+col+" = $1", val).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("no %s with code %q", strings.TrimSuffix(table, "s"), val)
+	}
+	return id, err
+}
+
+func readPassword() (string, error) {
+	if pw := os.Getenv("ONESTOP_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	fmt.Fprint(os.Stderr, "password: ")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no password: set ONESTOP_PASSWORD or type it on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// explain turns field errors into console text (message keys are stable
+// and readable; the console has no translation context).
+func explain(err error) error {
+	ae := apperr.As(err)
+	if ae == nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(ae.Msg.Key)
+	for f, m := range ae.Fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f, m.Key)
+	}
+	return errors.New(b.String())
+}

@@ -1,0 +1,195 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+
+	"onestop/internal/apperr"
+	"onestop/internal/audit"
+)
+
+// Centre is a service centre: the county hall, a township convenience centre
+// or a community service point.
+type Centre struct {
+	ID         int64  `json:"id"`
+	Code       string `json:"code"` // starts every case number accepted here
+	Name       string `json:"name"`
+	Kind       string `json:"kind"` // hall, township, community
+	RegionCode string `json:"region_code"`
+	RegionName string `json:"region_name"`
+	Address    string `json:"address"`
+	Phone      string `json:"phone"`
+	Hours      string `json:"hours"`
+	Meta
+}
+
+// CentreInput is what a form or API call sends.
+type CentreInput struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	RegionCode string `json:"region_code"`
+	Address    string `json:"address"`
+	Phone      string `json:"phone"`
+	Hours      string `json:"hours"`
+}
+
+// CentreKinds in menu order.
+var CentreKinds = []string{"hall", "township", "community"}
+
+var centreCodeRE = regexp.MustCompile(`^[A-Z0-9]{2,12}$`)
+
+const centreCols = `c.id, c.code, c.name, c.kind, c.region_code, r.name, c.address, c.phone, c.hours, c.created_at, c.updated_at, c.retired_at`
+const centreFrom = `centres c JOIN regions r ON r.code = c.region_code`
+
+func scanCentre(row scanner) (Centre, error) {
+	var c Centre
+	err := row.Scan(&c.ID, &c.Code, &c.Name, &c.Kind, &c.RegionCode, &c.RegionName, &c.Address, &c.Phone, &c.Hours, &c.CreatedAt, &c.UpdatedAt, &c.RetiredAt)
+	return c, err
+}
+
+// Centre returns one centre.
+func (s *Service) Centre(ctx context.Context, id int64) (Centre, error) {
+	c, err := scanCentre(s.DB.R.QueryRowContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+" WHERE c.id = $1", id))
+	return c, notFound(err, "entity.centre")
+}
+
+// Centres lists centres: the hall first, then by code.
+func (s *Service) Centres(ctx context.Context, kind string, o ListOptions) ([]Centre, int, error) {
+	q := query{from: centreFrom, cols: centreCols, order: "CASE c.kind WHEN 'hall' THEN 0 WHEN 'township' THEN 1 ELSE 2 END, c.code"}
+	if !o.Retired {
+		q.filter("c.retired_at IS NULL")
+	}
+	if kind != "" {
+		q.filter("c.kind = ?", kind)
+	}
+	if o.Q != "" {
+		q.filter(`(c.name LIKE ? ESCAPE '\' OR c.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
+	}
+	return list(ctx, s.DB.R, q, o, scanCentre)
+}
+
+func (s *Service) validateCentre(ctx context.Context, in CentreInput, existing *Centre) (Centre, error) {
+	f := apperr.Fields{}
+	var c Centre
+	if existing != nil {
+		c = *existing
+	} else {
+		c.Code = f.Text("code", in.Code, true, 12)
+		if !f.Has("code") && !centreCodeRE.MatchString(c.Code) {
+			f.Add("code", "org.centre.code_format")
+		}
+		c.Kind = in.Kind
+		if !contains(CentreKinds, c.Kind) {
+			f.Add("kind", "error.choose")
+		}
+		r, err := s.Region(ctx, in.RegionCode)
+		switch {
+		case err != nil || !r.Active():
+			f.Add("region_code", "org.region.missing")
+		case c.Kind == "hall" && r.Level != "county", c.Kind == "township" && r.Level != "township", c.Kind == "community" && r.Level != "village":
+			f.Add("region_code", "org.centre.region_level")
+		}
+		c.RegionCode, c.RegionName = r.Code, r.Name
+	}
+	c.Name = f.Text("name", in.Name, true, 60)
+	c.Address = f.Text("address", in.Address, false, 120)
+	c.Phone = f.Text("phone", in.Phone, false, 30)
+	c.Hours = f.Text("hours", in.Hours, false, 120)
+	return c, f.Err()
+}
+
+// CreateCentre adds a centre; only the county hall's centre admin may.
+func (s *Service) CreateCentre(ctx context.Context, a Actor, in CentreInput) (Centre, error) {
+	if !(a.Role == CentreAdmin && a.CountyWide()) {
+		return Centre{}, forbidden()
+	}
+	c, err := s.validateCentre(ctx, in, nil)
+	if err != nil {
+		return Centre{}, err
+	}
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO centres (code, name, kind, region_code, address, phone, hours, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING id`, c.Code, c.Name, c.Kind, c.RegionCode, c.Address, c.Phone, c.Hours, now).Scan(&c.ID)
+		if isUnique(err) {
+			return duplicate("code")
+		}
+		if err != nil {
+			return fmt.Errorf("insert centre: %w", err)
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "create", "centre", fmt.Sprint(c.ID), c.ID, 0, nil, c)
+	})
+	return c, err
+}
+
+// UpdateCentre edits a centre's name and contact details. The county hall's
+// admin may edit any centre, a township centre's admin their own.
+func (s *Service) UpdateCentre(ctx context.Context, a Actor, id int64, in CentreInput) (Centre, error) {
+	if a.Role != CentreAdmin {
+		return Centre{}, forbidden()
+	}
+	before, err := s.Centre(ctx, id)
+	if err == nil && !a.SeesCentre(id) {
+		err = apperr.NotFoundf("entity.centre")
+	}
+	if err != nil {
+		return Centre{}, err
+	}
+	after, err := s.validateCentre(ctx, in, &before)
+	if err != nil {
+		return Centre{}, err
+	}
+	now := s.now()
+	after.UpdatedAt = now
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE centres SET name=$1, address=$2, phone=$3, hours=$4, updated_at=$5 WHERE id=$6`,
+			after.Name, after.Address, after.Phone, after.Hours, now, id); err != nil {
+			return fmt.Errorf("update centre: %w", err)
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "update", "centre", fmt.Sprint(id), id, 0, before, after)
+	})
+	return after, err
+}
+
+// RetireCentre retires a centre with no active windows or staff.
+func (s *Service) RetireCentre(ctx context.Context, a Actor, id int64) error {
+	if !(a.Role == CentreAdmin && a.CountyWide()) {
+		return forbidden()
+	}
+	before, err := s.Centre(ctx, id)
+	if err != nil || !before.Active() {
+		return err
+	}
+	now := s.now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM windows WHERE centre_id = $1 AND retired_at IS NULL) +
+			(SELECT COUNT(*) FROM staff WHERE centre_id = $1 AND retired_at IS NULL)`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.New(apperr.Conflict, "org.centre.in_use", "Count", n)
+		}
+		if err := retire(ctx, tx, "centres", "id", id, now); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "retire", "centre", fmt.Sprint(id), id, 0, before, nil)
+	})
+}
+
+func duplicate(field string) error {
+	return &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: map[string]apperr.Msg{field: apperr.M("error.duplicate")}}
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"onestop/internal/apperr"
+	"onestop/internal/audit"
+)
+
+// Department is a window unit (窗口单位): seated in the hall with its own
+// windows, or commissioning the centre to accept for it (委托受理).
+type Department struct {
+	ID        int64  `json:"id"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	ShortName string `json:"short_name"`
+	Mode      string `json:"mode"` // seated, commissioned
+	Phone     string `json:"phone"`
+	Windows   int    `json:"windows"` // active windows, all centres
+	Meta
+}
+
+// DepartmentInput is what a form or API call sends.
+type DepartmentInput struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	ShortName string `json:"short_name"`
+	Mode      string `json:"mode"`
+	Phone     string `json:"phone"`
+}
+
+// DepartmentModes in menu order.
+var DepartmentModes = []string{"seated", "commissioned"}
+
+var deptCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,11}$`)
+
+const deptCols = `d.id, d.code, d.name, d.short_name, d.mode, d.phone,
+	(SELECT COUNT(*) FROM windows w WHERE w.department_id = d.id AND w.retired_at IS NULL), d.created_at, d.updated_at, d.retired_at`
+
+func scanDepartment(row scanner) (Department, error) {
+	var d Department
+	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ShortName, &d.Mode, &d.Phone, &d.Windows, &d.CreatedAt, &d.UpdatedAt, &d.RetiredAt)
+	return d, err
+}
+
+// Department returns one department.
+func (s *Service) Department(ctx context.Context, id int64) (Department, error) {
+	d, err := scanDepartment(s.DB.R.QueryRowContext(ctx, "SELECT "+deptCols+" FROM departments d WHERE d.id = $1", id))
+	return d, notFound(err, "entity.department")
+}
+
+// Departments lists departments by code; mode narrows to seated or commissioned.
+func (s *Service) Departments(ctx context.Context, mode string, o ListOptions) ([]Department, int, error) {
+	q := query{from: "departments d", cols: deptCols, order: "d.code"}
+	if !o.Retired {
+		q.filter("d.retired_at IS NULL")
+	}
+	if mode != "" {
+		q.filter("d.mode = ?", mode)
+	}
+	if o.Q != "" {
+		q.filter(`(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
+	}
+	return list(ctx, s.DB.R, q, o, scanDepartment)
+}
+
+func validateDepartment(in DepartmentInput, existing *Department) (Department, error) {
+	f := apperr.Fields{}
+	var d Department
+	if existing != nil {
+		d = *existing
+	} else {
+		d.Code = f.Text("code", in.Code, true, 12)
+		if !f.Has("code") && !deptCodeRE.MatchString(d.Code) {
+			f.Add("code", "org.department.code_format")
+		}
+	}
+	d.Name = f.Text("name", in.Name, true, 60)
+	d.ShortName = f.Text("short_name", in.ShortName, true, 20)
+	d.Mode = in.Mode
+	if !contains(DepartmentModes, d.Mode) {
+		f.Add("mode", "error.choose")
+	}
+	d.Phone = f.Text("phone", in.Phone, false, 30)
+	return d, f.Err()
+}
+
+// CreateDepartment adds a department; only the county hall's centre admin may.
+func (s *Service) CreateDepartment(ctx context.Context, a Actor, in DepartmentInput) (Department, error) {
+	if !(a.Role == CentreAdmin && a.CountyWide()) {
+		return Department{}, forbidden()
+	}
+	d, err := validateDepartment(in, nil)
+	if err != nil {
+		return Department{}, err
+	}
+	now := s.now()
+	d.CreatedAt, d.UpdatedAt = now, now
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO departments (code, name, short_name, mode, phone, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, d.Code, d.Name, d.ShortName, d.Mode, d.Phone, now).Scan(&d.ID)
+		if isUnique(err) {
+			return duplicate(uniqueField(err, "code", "name"))
+		}
+		if err != nil {
+			return fmt.Errorf("insert department: %w", err)
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "create", "department", fmt.Sprint(d.ID), 0, d.ID, nil, d)
+	})
+	return d, err
+}
+
+// UpdateDepartment edits a department: the county hall's centre admin any,
+// a department admin their own (not its mode, which is the hall's decision).
+func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in DepartmentInput) (Department, error) {
+	hallAdmin := a.Role == CentreAdmin && a.CountyWide()
+	if !hallAdmin && a.Role != DeptAdmin {
+		return Department{}, forbidden()
+	}
+	before, err := s.Department(ctx, id)
+	if err == nil && !hallAdmin && a.DepartmentID != id {
+		err = apperr.NotFoundf("entity.department")
+	}
+	if err != nil {
+		return Department{}, err
+	}
+	if !hallAdmin {
+		in.Mode = before.Mode
+	}
+	after, err := validateDepartment(in, &before)
+	if err != nil {
+		return Department{}, err
+	}
+	now := s.now()
+	after.UpdatedAt = now
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE departments SET name=$1, short_name=$2, mode=$3, phone=$4, updated_at=$5 WHERE id=$6`,
+			after.Name, after.ShortName, after.Mode, after.Phone, now, id)
+		if isUnique(err) {
+			return duplicate("name")
+		}
+		if err != nil {
+			return fmt.Errorf("update department: %w", err)
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "update", "department", fmt.Sprint(id), 0, id, before, after)
+	})
+	return after, err
+}
+
+// RetireDepartment retires a department with no active windows or staff.
+func (s *Service) RetireDepartment(ctx context.Context, a Actor, id int64) error {
+	if !(a.Role == CentreAdmin && a.CountyWide()) {
+		return forbidden()
+	}
+	before, err := s.Department(ctx, id)
+	if err != nil || !before.Active() {
+		return err
+	}
+	now := s.now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM windows WHERE department_id = $1 AND retired_at IS NULL) +
+			(SELECT COUNT(*) FROM staff WHERE department_id = $1 AND retired_at IS NULL)`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.New(apperr.Conflict, "org.department.in_use", "Count", n)
+		}
+		if err := retire(ctx, tx, "departments", "id", id, now); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "retire", "department", fmt.Sprint(id), 0, id, before, nil)
+	})
+}
+
+// uniqueField tells which column a unique violation is about from the
+// driver's message: SQLite names "table.column", PostgreSQL the constraint
+// "table_column_key".
+func uniqueField(err error, fields ...string) string {
+	msg := err.Error()
+	for _, f := range fields[1:] {
+		if strings.Contains(msg, "."+f) || strings.Contains(msg, "_"+f+"_key") {
+			return f
+		}
+	}
+	return fields[0]
+}

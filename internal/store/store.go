@@ -1,0 +1,139 @@
+// Package store opens the database (embedded SQLite or PostgreSQL), applies the
+// embedded migrations and offers the transaction helper every domain package
+// writes through. Queries themselves live with the domain packages.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB holds a writer and a reader pool. On SQLite the writer is a single
+// connection (SQLite allows one writer; queueing in Go is cheaper than
+// SQLITE_BUSY retries) and readers run concurrently thanks to WAL. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	W       *sql.DB
+	R       *sql.DB
+	Dialect Dialect
+	// Location describes where the data lives, for humans (file path or
+	// URL without password).
+	Location string
+}
+
+// Open opens the database: url empty → SQLite file onestop.db in dataDir;
+// url starting with postgres:// or postgresql:// → PostgreSQL.
+func Open(ctx context.Context, dataDir, url string) (*DB, error) {
+	if url == "" || strings.HasPrefix(url, "sqlite:") || strings.HasPrefix(url, "file:") {
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		if path == "" {
+			if dataDir == "" {
+				return nil, errors.New("no data directory given: pass --data DIR or set ONESTOP_DATA")
+			}
+			if err := os.MkdirAll(dataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
+			}
+			path = filepath.Join(dataDir, "onestop.db")
+		}
+		return openSQLite(ctx, path)
+	}
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return openPostgres(ctx, url)
+	}
+	return nil, fmt.Errorf("unsupported database URL %q: use postgres://… or leave it empty for SQLite", redact(url))
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", redact(url), err)
+	}
+	return &DB{W: db, R: db, Dialect: Postgres, Location: redact(url)}, nil
+}
+
+// redact hides the password in a database URL.
+func redact(url string) string {
+	at := strings.LastIndex(url, "@")
+	scheme := strings.Index(url, "://")
+	if at < 0 || scheme < 0 {
+		return url
+	}
+	userinfo := url[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return url[:scheme+3] + userinfo[:i] + ":***" + url[at:]
+	}
+	return url
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		if e := db.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks the database answers (used by /healthz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx runs fn in one write transaction and commits it, or rolls back when fn
+// returns an error or panics.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer; read helpers take it so
+// they work inside and outside a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+
+	"onestop/internal/org"
+)
+
+// home is the public front page for visitors and a role's own page for
+// staff.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	info := reqInfo(r)
+	if info.Staff == nil {
+		p := s.page(r, "portal.title")
+		p.Data = map[string]any{"Applicant": s.Sessions.GetInt64(r.Context(), sessApplicant) != 0}
+		return s.render(w, r, "portal", p)
+	}
+	a := *info.Actor
+	ctx := r.Context()
+	p := s.page(r, "home.title."+string(a.Role))
+	data := map[string]any{}
+	var err error
+	switch {
+	case a.Role.InDepartment():
+		var dept org.Department
+		if dept, err = s.Org.Department(ctx, a.DepartmentID); err != nil {
+			return err
+		}
+		data["Department"] = dept
+		if data["Windows"], _, err = s.Org.Windows(ctx, a, org.WindowFilter{}, allOptions); err != nil {
+			return err
+		}
+		if a.Role == org.DeptAdmin {
+			if data["Staff"], _, err = s.Org.StaffList(ctx, a, org.StaffFilter{}, allOptions); err != nil {
+				return err
+			}
+		}
+	default:
+		counts := map[string]int{}
+		if _, counts["regions"], err = s.Org.Regions(ctx, "", org.ListOptions{Limit: 1}); err != nil {
+			return err
+		}
+		if _, counts["centres"], err = s.Org.Centres(ctx, "", org.ListOptions{Limit: 1}); err != nil {
+			return err
+		}
+		if _, counts["departments"], err = s.Org.Departments(ctx, "", org.ListOptions{Limit: 1}); err != nil {
+			return err
+		}
+		if _, counts["windows"], err = s.Org.Windows(ctx, a, org.WindowFilter{}, org.ListOptions{Limit: 1}); err != nil {
+			return err
+		}
+		if _, counts["staff"], err = s.Org.StaffList(ctx, a, org.StaffFilter{}, org.ListOptions{Limit: 1}); err != nil {
+			return err
+		}
+		data["Counts"] = counts
+	}
+	data["Me"] = info.Staff
+	p.Data = data
+	return s.render(w, r, "home", p)
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"onestop/internal/org"
+)
+
+type ctxKey int
+
+const reqKey ctxKey = 0
+
+// maxBody bounds every request body; uploads (later) get their own limit.
+const maxBody = 1 << 20
+
+// request is what the middleware learns about a request and handlers use.
+type request struct {
+	ID    string
+	Lang  string
+	Staff *org.Staff // nil when nobody is signed in
+	Actor *org.Actor
+}
+
+func reqInfo(r *http.Request) *request {
+	if v, ok := r.Context().Value(reqKey).(*request); ok {
+		return v
+	}
+	return &request{Lang: defaultLang}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests gives each request an id (shown on error pages so a clerk can
+// quote it) and logs one line per request, with no personal data.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		info := &request{ID: hex.EncodeToString(b[:]), Lang: s.i18n.pick(r)}
+		r = r.WithContext(context.WithValue(r.Context(), reqKey, info))
+		sw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		next.ServeHTTP(sw, r)
+		s.Log.Info("request", "id", info.ID, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// recoverPanics turns a panic into a logged 500 with the request id; the
+// server keeps running.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.Log.Error("panic", "id", reqInfo(r).ID, "panic", p, "stack", string(debug.Stack()))
+				s.fail(w, r, errPanic)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			s.fail(w, r, errTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddress is the peer's IP; behind a reverse proxy the proxy's
+// address (we do not trust X-Forwarded-For without configuration).
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+func (s *Server) registerRoutes() {
+	s.mux.Handle("GET /static/{hash}/{name}", s.static)
+	s.handle("GET /healthz", everyone, s.healthz)
+	s.handle("GET /{$}", everyone, s.home)
+	s.handle("GET /login", everyone, s.loginPage)
+	s.handle("POST /login", everyone, s.login)
+	s.handle("POST /logout", everyone, s.logout)
+	s.handle("GET /account/password", anyStaff, s.passwordPage)
+	s.handle("POST /account/password", anyStaff, s.changePassword)
+	s.handle("GET /account/tokens", anyStaff, s.tokensPage)
+	s.handle("POST /account/tokens", anyStaff, s.createToken)
+	s.handle("GET /api/v1/me", anyStaff, s.apiMe)
+	s.handle("GET /admin/audit", auditRead, s.auditPage)
+	s.handle("GET /api/v1/audit", auditRead, s.apiAudit)
+	s.registerOrg()
+	s.registerApplicants()
+}
+
+// healthz answers 200 when the database answers.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DB.Ping(r.Context()); err != nil {
+		return writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "database unavailable"})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "database": string(s.DB.Dialect), "version": s.Config.Version,
+		"time": s.Now().UTC().Format(time.RFC3339)})
+}

@@ -1,0 +1,118 @@
+// Package web is the HTTP face of OneStop: server-rendered pages for staff and
+// the public, and the JSON API under /api/v1. Handlers parse and authorise;
+// the rules live in the domain packages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"onestop/internal/auth"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// Config is what the command line decides.
+type Config struct {
+	// SecureCookies marks cookies Secure: on when served over TLS or on a
+	// loopback address (browsers treat localhost as secure, so a TLS
+	// reverse proxy in front works too); off for plain HTTP on a LAN.
+	SecureCookies bool
+	// Version is shown in the footer and /healthz.
+	Version string
+	// Footer fields that government sites carry (DESIGN.md §5a).
+	Organiser, SiteCode, ICP, PublicSecurityFiling string
+}
+
+// Server holds everything a request needs. Build it with New.
+type Server struct {
+	DB       *store.DB
+	Org      *org.Service
+	Throttle *auth.Throttle
+	Sessions *scs.SessionManager
+	Log      *slog.Logger
+	Now      func() time.Time
+	Config   Config
+
+	pages  *pages
+	i18n   *translator
+	static *staticFiles
+	mux    *http.ServeMux
+	routes []route
+}
+
+// route is one registered path and who may reach it. The role × route test
+// walks this list.
+type route struct {
+	Pattern string
+	Allow   access
+}
+
+// New wires a server; it fails only when the embedded templates or
+// translations are broken, which tests catch.
+func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
+	s := &Server{DB: db, Log: log, Now: time.Now, Config: cfg}
+	s.Org = &org.Service{DB: db, Now: func() time.Time { return s.Now() }}
+	s.Throttle = auth.DefaultThrottle(db)
+	s.Sessions = scs.New()
+	s.Sessions.Store = auth.SessionStore{DB: db}
+	s.Sessions.Lifetime = 12 * time.Hour
+	s.Sessions.IdleTimeout = 2 * time.Hour
+	s.Sessions.Cookie.Name = "onestop_session"
+	s.Sessions.Cookie.HttpOnly = true
+	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.Sessions.Cookie.Secure = cfg.SecureCookies
+	s.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.fail(w, r, err)
+	}
+	var err error
+	if s.i18n, err = newTranslator(); err != nil {
+		return nil, err
+	}
+	if s.static, err = newStaticFiles(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.static); err != nil {
+		return nil, err
+	}
+	s.mux = http.NewServeMux()
+	s.registerRoutes()
+	return s, nil
+}
+
+// Routes lists every registered route (for tests and documentation).
+func (s *Server) Routes() []route { return s.routes }
+
+// Handler is the whole application with its middleware.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.mux
+	h = s.Sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.limitBody(h)
+	h = s.secureHeaders(h)
+	h = s.logRequests(h)
+	return s.recoverPanics(h)
+}
+
+// Housekeeping runs periodic clean-up until ctx ends.
+func (s *Server) Housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := (auth.SessionStore{DB: s.DB}).Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Warn("session sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
