@@ -2,9 +2,9 @@ package web_test
 
 import (
 	"context"
-	"strconv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
