@@ -1,0 +1,170 @@
+package catalogue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/audit"
+	"onestop/internal/org"
+)
+
+// Composite bundles several departments' items for parallel approval
+// (并联审批): one application, a lead department, an overall limit of 45
+// working days extendable by 15 (DOMAIN.md §3, §5), each part keeping its
+// own clock.
+type Composite struct {
+	ID               int64  `json:"id"`
+	Code             string `json:"code"`
+	Name             string `json:"name"`
+	LeadDepartmentID int64  `json:"lead_department_id"`
+	LeadDepartment   string `json:"lead_department"`
+	StatutoryDays    int    `json:"statutory_days"`
+	PromisedDays     int    `json:"promised_days"`
+	Items            []Item `json:"items"`
+}
+
+// CompositeInput creates a composite.
+type CompositeInput struct {
+	Code             string   `json:"code"`
+	Name             string   `json:"name"`
+	LeadDepartmentID int64    `json:"lead_department_id"`
+	StatutoryDays    int      `json:"statutory_days"`
+	PromisedDays     int      `json:"promised_days"`
+	ItemCodes        []string `json:"item_codes"`
+}
+
+// ParallelStatutoryDays is the joint-handling limit (行政许可法 Art. 42 ¶2).
+const ParallelStatutoryDays = 45
+
+// CreateComposite adds a composite; only the county hall's admin may.
+func (s *Service) CreateComposite(ctx context.Context, a org.Actor, in CompositeInput) (Composite, error) {
+	if !(a.Role == org.CentreAdmin && a.CountyWide()) {
+		return Composite{}, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	var code string
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		code, err = s.createComposite(ctx, tx, a.Who(), in, now)
+		return err
+	})
+	if err != nil {
+		return Composite{}, err
+	}
+	return s.Composite(ctx, code)
+}
+
+func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who, in CompositeInput, now time.Time) (string, error) {
+	f := apperr.Fields{}
+	code := strings.ToUpper(strings.TrimSpace(in.Code))
+	if !codeRE.MatchString(code) {
+		f.Add("code", "catalogue.code_format")
+	}
+	name := f.Text("name", in.Name, true, 100)
+	if in.StatutoryDays < 1 || in.StatutoryDays > ParallelStatutoryDays {
+		f.Add("statutory_days", "catalogue.parallel_statutory", "Max", ParallelStatutoryDays)
+	}
+	if in.PromisedDays < 1 || in.PromisedDays > in.StatutoryDays {
+		f.Add("promised_days", "catalogue.promised_over_statutory", "Statutory", in.StatutoryDays)
+	}
+	var ids []int64
+	depts := map[int64]bool{}
+	for _, c := range in.ItemCodes {
+		var id, dept int64
+		err := tx.QueryRowContext(ctx, `SELECT id, department_id FROM items WHERE code = $1 AND status = $2`, strings.TrimSpace(c), InForce).Scan(&id, &dept)
+		if errors.Is(err, sql.ErrNoRows) {
+			f.Add("item_codes", "catalogue.composite_item_missing", "Code", c)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+		depts[dept] = true
+	}
+	if len(depts) < 2 {
+		f.Add("item_codes", "catalogue.composite_two_departments")
+	}
+	if !depts[in.LeadDepartmentID] {
+		f.Add("lead_department_id", "catalogue.composite_lead")
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO composites (code, name, lead_department_id, statutory_days, promised_days, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now).Scan(&id)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+			f.Add("code", "error.duplicate")
+			return "", f.Err()
+		}
+		return "", fmt.Errorf("insert composite: %w", err)
+	}
+	for i, item := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO composite_items (composite_id, item_id, seq) VALUES ($1,$2,$3)`, id, item, i+1); err != nil {
+			return "", err
+		}
+	}
+	return code, audit.Write(ctx, tx, now, who, "create", "composite", code, 0, in.LeadDepartmentID, nil, in)
+}
+
+// Composite returns a composite with its items (their versions in force).
+func (s *Service) Composite(ctx context.Context, code string) (Composite, error) {
+	var c Composite
+	err := s.DB.R.QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
+		FROM composites c JOIN departments d ON d.id = c.lead_department_id WHERE c.code = $1 AND c.retired_at IS NULL`, code).
+		Scan(&c.ID, &c.Code, &c.Name, &c.LeadDepartmentID, &c.LeadDepartment, &c.StatutoryDays, &c.PromisedDays)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFoundf("entity.composite")
+	}
+	if err != nil {
+		return c, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+` JOIN composite_items ci ON ci.item_id = i.id
+		WHERE ci.composite_id = $1 ORDER BY ci.seq`, c.ID)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return c, err
+		}
+		c.Items = append(c.Items, it)
+	}
+	return c, rows.Err()
+}
+
+// Composites lists the composites in force.
+func (s *Service) Composites(ctx context.Context) ([]Composite, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		codes = append(codes, c)
+	}
+	rows.Close()
+	out := []Composite{}
+	for _, code := range codes {
+		c, err := s.Composite(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

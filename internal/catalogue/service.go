@@ -1,0 +1,467 @@
+package catalogue
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/audit"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// Service reads and changes the catalogue.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+}
+
+// Type is an item type (行政许可 …).
+type Type struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Power bool   `json:"power"`
+}
+
+// Types lists the item types in order.
+func (s *Service) Types(ctx context.Context) ([]Type, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT code, name, power FROM item_types ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("item types: %w", err)
+	}
+	defer rows.Close()
+	var out []Type
+	for rows.Next() {
+		var t Type
+		if err := rows.Scan(&t.Code, &t.Name, &t.Power); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CanManage reports whether the actor may change items of a department: the
+// county hall's admin any, a department admin their own.
+func CanManage(a org.Actor, departmentID int64) bool {
+	return (a.Role == org.CentreAdmin && a.CountyWide()) || (a.Role == org.DeptAdmin && a.DepartmentID == departmentID)
+}
+
+const itemCols = `i.id, i.code, i.status, i.status_reason, i.cancelled_on, v.version, v.id, d.name, d.code, t.name, v.change_note, v.created_at,
+	v.name, v.type, i.department_id, v.audience, v.themes, v.legal_basis, v.conditions, v.statutory_days, v.promised_days, v.immediate,
+	v.visits, v.online, v.at_hall, v.at_township, v.commissioned, v.deemed_approval, v.deemed_note, v.materials, v.fees, v.steps`
+
+const itemFrom = `items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.current_version
+	JOIN departments d ON d.id = i.department_id JOIN item_types t ON t.code = v.type`
+
+func scanItem(row interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	var themes, materials, fees, steps string
+	err := row.Scan(&it.ID, &it.Code, &it.Status, &it.StatusReason, &it.CancelledOn, &it.Version, &it.VersionID, &it.Department, &it.DepartmentCode,
+		&it.TypeName, &it.ChangeNote, &it.VersionAt, &it.Name, &it.Type, &it.DepartmentID, &it.Audience, &themes, &it.LegalBasis, &it.Conditions,
+		&it.StatutoryDays, &it.PromisedDays, &it.Immediate, &it.Visits, &it.Online, &it.AtHall, &it.AtTownship, &it.Commissioned,
+		&it.DeemedApproval, &it.DeemedNote, &materials, &fees, &steps)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, apperr.NotFoundf("entity.item")
+	}
+	if err != nil {
+		return it, err
+	}
+	for _, p := range []struct {
+		s string
+		v any
+	}{{themes, &it.Themes}, {materials, &it.Materials}, {fees, &it.Fees}, {steps, &it.Steps}} {
+		if err := json.Unmarshal([]byte(p.s), p.v); err != nil {
+			return it, fmt.Errorf("item %s: %w", it.Code, err)
+		}
+	}
+	return it, nil
+}
+
+// Item returns an item with its version in force.
+func (s *Service) Item(ctx context.Context, code string) (Item, error) {
+	return scanItem(s.DB.R.QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.code = $1", strings.TrimSpace(code)))
+}
+
+// ItemVersion returns one version of an item (cases name their version).
+func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
+	from := strings.Replace(itemFrom, "v.version = i.current_version", "v.version = $2", 1)
+	return scanItem(s.DB.R.QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+from+" WHERE i.code = $1", code, version))
+}
+
+// Filter narrows a listing. Status "" means in force; "all" means every status.
+type Filter struct {
+	Q            string
+	DepartmentID int64
+	Type         string
+	Theme        string
+	Audience     string // citizen or organisation: also matches "both"
+	Status       string
+	Online       bool
+	AtTownship   bool
+	Limit        int
+	Offset       int
+}
+
+// List finds items. Keywords match the name, code, department and themes;
+// several words must all match; partial words match (LIKE on a lower-cased
+// search text behaves the same on SQLite and PostgreSQL, Chinese included).
+func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	switch f.Status {
+	case "":
+		add("i.status = ?", InForce)
+	case "all":
+	default:
+		add("i.status = ?", f.Status)
+	}
+	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
+		if len([]rune(w)) > 50 {
+			w = string([]rune(w)[:50])
+		}
+		add(`v.search_text LIKE ? ESCAPE '\'`, "%"+escapeLike(w)+"%")
+	}
+	if f.DepartmentID != 0 {
+		add("i.department_id = ?", f.DepartmentID)
+	}
+	if f.Type != "" {
+		add("v.type = ?", f.Type)
+	}
+	if f.Theme != "" {
+		add(`v.themes LIKE ? ESCAPE '\'`, `%"`+escapeLike(f.Theme)+`"%`)
+	}
+	if f.Audience == "citizen" || f.Audience == "organisation" {
+		add("v.audience IN (?, 'both')", f.Audience)
+	}
+	if f.Online {
+		add("v.online = ?", true)
+	}
+	if f.AtTownship {
+		add("v.at_township = ?", true)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+itemFrom+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count items: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	order := "d.code, i.code"
+	if f.Q != "" {
+		// Names that start with the first word come first.
+		args = append(args, escapeLike(strings.Fields(strings.ToLower(f.Q))[0])+"%")
+		order = fmt.Sprintf(`CASE WHEN LOWER(v.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(v.name), i.code`, len(args))
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.DB.R.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d", itemCols, itemFrom, cond, order, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list items: %w", err)
+	}
+	defer rows.Close()
+	out := []Item{}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, it)
+	}
+	return out, total, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// check validates content against the database's types and departments.
+func (s *Service) check(ctx context.Context, q store.Querier, c Content) (Content, string, error) {
+	var typeOK, deptOK bool
+	var deptText string
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM item_types WHERE code = $1`, c.Type).Scan(&n); err != nil {
+		return c, "", err
+	}
+	typeOK = n == 1
+	var name, short, code string
+	err := q.QueryRowContext(ctx, `SELECT name, short_name, code FROM departments WHERE id = $1 AND retired_at IS NULL`, c.DepartmentID).Scan(&name, &short, &code)
+	switch {
+	case err == nil:
+		deptOK, deptText = true, name+" "+short+" "+code
+	case !errors.Is(err, sql.ErrNoRows):
+		return c, "", err
+	}
+	c, err = c.Validate(typeOK, deptOK)
+	return c, deptText, err
+}
+
+// searchText is what keyword search looks in, lower-cased once on write.
+func searchText(code string, c Content, dept string) string {
+	return strings.ToLower(strings.Join([]string{c.Name, code, dept, strings.Join(c.Themes, " ")}, " "))
+}
+
+func (s *Service) insertVersion(ctx context.Context, tx *sql.Tx, itemID int64, version int, code string, c Content, dept, note, by string, now time.Time) (int64, error) {
+	themes, _ := json.Marshal(nonNil(c.Themes))
+	materials, _ := json.Marshal(nonNil(c.Materials))
+	fees, _ := json.Marshal(nonNil(c.Fees))
+	steps, _ := json.Marshal(nonNil(c.Steps))
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO item_versions (item_id, version, name, type, audience, themes, legal_basis, conditions, statutory_days,
+		promised_days, immediate, visits, online, at_hall, at_township, commissioned, deemed_approval, deemed_note, materials, fees, steps,
+		search_text, change_note, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
+		RETURNING id`, itemID, version, c.Name, c.Type, c.Audience, string(themes), c.LegalBasis, c.Conditions, c.StatutoryDays, c.PromisedDays,
+		c.Immediate, c.Visits, c.Online, c.AtHall, c.AtTownship, c.Commissioned, c.DeemedApproval, c.DeemedNote, string(materials), string(fees),
+		string(steps), searchText(code, c, dept), note, by, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert item version: %w", err)
+	}
+	return id, nil
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// Create adds an item in force with version 1.
+func (s *Service) Create(ctx context.Context, a org.Actor, code string, c Content, note string) (Item, error) {
+	if a.Role == org.DeptAdmin {
+		c.DepartmentID = a.DepartmentID // a department lists only its own items
+	}
+	if !CanManage(a, c.DepartmentID) {
+		return Item{}, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	code = strings.ToUpper(strings.TrimSpace(code))
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := s.create(ctx, tx, a.Who(), code, c, note, now)
+		return err
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	return s.Item(ctx, code)
+}
+
+// create is Create inside a transaction, for the importer and the demo.
+func (s *Service) create(ctx context.Context, tx *sql.Tx, who audit.Who, code string, c Content, note string, now time.Time) (int64, error) {
+	f := apperr.Fields{}
+	if !codeRE.MatchString(code) {
+		f.Add("code", "catalogue.code_format")
+	}
+	c, dept, err := s.check(ctx, tx, c)
+	if err != nil {
+		if ae := apperr.As(err); ae != nil {
+			for k, v := range ae.Fields {
+				f[k] = v
+			}
+		} else {
+			return 0, err
+		}
+	}
+	if err := f.Err(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO items (code, department_id, status, current_version, created_at, updated_at) VALUES ($1,$2,$3,1,$4,$4) RETURNING id`,
+		code, c.DepartmentID, InForce, now).Scan(&id)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+			f.Add("code", "error.duplicate")
+			return 0, &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: f}
+		}
+		return 0, fmt.Errorf("insert item: %w", err)
+	}
+	if note == "" {
+		note = "新增事项"
+	}
+	if _, err := s.insertVersion(ctx, tx, id, 1, code, c, dept, note, who.Name, now); err != nil {
+		return 0, err
+	}
+	return id, audit.Write(ctx, tx, now, who, "create", "item", code, 0, c.DepartmentID, nil, c)
+}
+
+// Update saves new content as a new version; content equal to the version
+// in force changes nothing (so an export re-imported makes no versions).
+// It reports whether a version was made.
+func (s *Service) Update(ctx context.Context, a org.Actor, code string, c Content, note string) (Item, bool, error) {
+	cur, err := s.Item(ctx, code)
+	if err != nil {
+		return Item{}, false, err
+	}
+	if !CanManage(a, cur.DepartmentID) || !CanManage(a, c.DepartmentID) {
+		return Item{}, false, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	changed := false
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		changed, err = s.update(ctx, tx, a.Who(), cur, c, note, now)
+		return err
+	})
+	if err != nil {
+		return Item{}, false, err
+	}
+	it, err := s.Item(ctx, code)
+	return it, changed, err
+}
+
+func (s *Service) update(ctx context.Context, tx *sql.Tx, who audit.Who, cur Item, c Content, note string, now time.Time) (bool, error) {
+	c, dept, err := s.check(ctx, tx, c)
+	if err != nil {
+		return false, err
+	}
+	if Equal(cur.Content, c) {
+		return false, nil
+	}
+	if note = strings.TrimSpace(note); note == "" {
+		note = strings.Join(Changes(cur.Content, c), "、")
+	}
+	// The conditional update makes two simultaneous edits produce one
+	// version each in turn, never two versions with the same number.
+	res, err := tx.ExecContext(ctx, `UPDATE items SET current_version = current_version + 1, department_id = $1, updated_at = $2
+		WHERE id = $3 AND current_version = $4`, c.DepartmentID, now, cur.ID, cur.Version)
+	if err != nil {
+		return false, fmt.Errorf("update item: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, apperr.New(apperr.Conflict, "catalogue.changed_meanwhile")
+	}
+	if _, err := s.insertVersion(ctx, tx, cur.ID, cur.Version+1, cur.Code, c, dept, note, who.Name, now); err != nil {
+		return false, err
+	}
+	return true, audit.Write(ctx, tx, now, who, "update", "item", cur.Code, 0, c.DepartmentID, cur.Content, c)
+}
+
+// Equal compares two contents as the catalogue sees them (nil and empty
+// lists are the same).
+func Equal(a, b Content) bool {
+	norm := func(c Content) Content {
+		c.Themes, c.Materials, c.Fees, c.Steps = nonNil(c.Themes), nonNil(c.Materials), nonNil(c.Fees), nonNil(c.Steps)
+		return c
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// Changes names the fields that differ, as translation-free Chinese labels
+// for the public version history.
+func Changes(a, b Content) []string {
+	var out []string
+	av, bv := reflect.ValueOf(a), reflect.ValueOf(b)
+	t := av.Type()
+	for i := 0; i < t.NumField(); i++ {
+		x, y := av.Field(i).Interface(), bv.Field(i).Interface()
+		if reflect.ValueOf(x).Kind() == reflect.Slice && reflect.ValueOf(x).Len() == 0 && reflect.ValueOf(y).Len() == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(x, y) {
+			out = append(out, fieldLabels[t.Field(i).Name])
+		}
+	}
+	return out
+}
+
+var fieldLabels = map[string]string{"Name": "名称", "Type": "事项类型", "DepartmentID": "实施部门", "Audience": "服务对象", "Themes": "主题",
+	"LegalBasis": "设定依据", "Conditions": "受理条件", "StatutoryDays": "法定时限", "PromisedDays": "承诺时限", "Immediate": "办件类型",
+	"Visits": "跑动次数", "Online": "网上办理", "AtHall": "大厅受理", "AtTownship": "乡镇代办", "Commissioned": "委托受理",
+	"DeemedApproval": "超时默认", "DeemedNote": "超时默认依据", "Materials": "申请材料", "Fees": "收费", "Steps": "办理流程"}
+
+// SetStatus suspends, cancels or restores an item. Cancelling needs a
+// reason and records the date (the yearly clean-up report counts these).
+func (s *Service) SetStatus(ctx context.Context, a org.Actor, code, status, reason string) (Item, error) {
+	cur, err := s.Item(ctx, code)
+	if err != nil {
+		return Item{}, err
+	}
+	if !CanManage(a, cur.DepartmentID) {
+		return Item{}, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	f := apperr.Fields{}
+	reason = f.Text("reason", reason, status != InForce, 500)
+	if status != InForce && status != Suspended && status != Cancelled {
+		f.Add("status", "error.choose")
+	}
+	if err := f.Err(); err != nil {
+		return Item{}, err
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	var on any
+	if status == Cancelled {
+		on = civilDate(now)
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, status_reason = $2, cancelled_on = $3, updated_at = $4 WHERE id = $5`,
+			status, reason, on, now, cur.ID); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, now, a.Who(), status, "item", code, 0, cur.DepartmentID,
+			map[string]string{"status": cur.Status}, map[string]string{"status": status, "reason": reason})
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	return s.Item(ctx, code)
+}
+
+// civilDate is the Shanghai calendar day of an instant, as a midnight UTC
+// time both drivers store as a date.
+func civilDate(t time.Time) time.Time {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Version is one line of an item's public history.
+type Version struct {
+	Version   int       `json:"version"`
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Note      string    `json:"change_note"`
+	By        string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Versions lists an item's versions, newest first.
+func (s *Service) Versions(ctx context.Context, code string) ([]Version, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT v.version, v.id, v.name, v.change_note, v.created_by, v.created_at FROM item_versions v
+		JOIN items i ON i.id = v.item_id WHERE i.code = $1 ORDER BY v.version DESC`, code)
+	if err != nil {
+		return nil, fmt.Errorf("item versions: %w", err)
+	}
+	defer rows.Close()
+	out := []Version{}
+	for rows.Next() {
+		var v Version
+		if err := rows.Scan(&v.Version, &v.ID, &v.Name, &v.Note, &v.By, &v.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, apperr.NotFoundf("entity.item")
+	}
+	return out, rows.Err()
+}
