@@ -80,6 +80,17 @@ func NewApp(t *testing.T) *App {
 	return &App{URL: ts.URL, DB: db, Server: srv}
 }
 
+// Start is how a journey begins: it checks for Chromium first (so a skip
+// costs nothing), then starts the app and one browser pointed at it. A
+// journey with two people at once (a citizen and a clerk) calls NewBrowser
+// again with app.URL for the second one.
+func Start(t *testing.T) (*App, *Browser) {
+	t.Helper()
+	chromiumPath(t)
+	app := NewApp(t)
+	return app, NewBrowser(t, app.URL)
+}
+
 // chromiumPath finds the browser, or skips the test (fails it under CI).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
@@ -160,6 +171,9 @@ func NewBrowser(t *testing.T, baseURL string) *Browser {
 		for m, err := range messages {
 			if err != nil {
 				return
+			}
+			if m.Type == chromedp.ConsoleDebug || m.Type == "verbose" {
+				continue // Chromium's own hints, such as missing autocomplete attributes
 			}
 			b.mu.Lock()
 			b.console = append(b.console, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line+1))

@@ -12,8 +12,7 @@ import (
 // password, and then sees their department and window.
 func TestAdminCreatesDepartmentAndWindowClerkSeesIt(t *testing.T) {
 	t.Parallel()
-	app := NewApp(t)
-	b := NewBrowser(t, app.URL)
+	_, b := Start(t)
 
 	b.Login("admin", demo.Password)
 	b.ExpectPath("/")
@@ -103,8 +102,7 @@ func TestAdminCreatesDepartmentAndWindowClerkSeesIt(t *testing.T) {
 // field, a summary on top, and what the person typed still in place.
 func TestFormErrorsAreFieldLevel(t *testing.T) {
 	t.Parallel()
-	app := NewApp(t)
-	b := NewBrowser(t, app.URL)
+	_, b := Start(t)
 
 	b.Login("admin", demo.Password)
 	b.Open("/admin/departments")

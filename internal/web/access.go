@@ -94,6 +94,12 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, a access) error {
 	if !viaToken && !safeMethod(r.Method) && !s.csrfOK(r) {
 		return errCSRF
 	}
+	// An initial password set by an admin must be replaced before anything
+	// else, public pages included (the home page is where login lands).
+	if info.Staff != nil && info.Staff.MustChangePassword && !viaToken &&
+		r.URL.Path != "/account/password" && r.URL.Path != "/logout" && r.URL.Path != "/healthz" {
+		return errMustChange
+	}
 	if a.Public {
 		return nil
 	}
@@ -102,9 +108,6 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, a access) error {
 	}
 	if !a.Allows(*info.Actor) {
 		return errForbidden
-	}
-	if info.Staff.MustChangePassword && !viaToken && r.URL.Path != "/account/password" && r.URL.Path != "/logout" {
-		return errMustChange
 	}
 	return nil
 }

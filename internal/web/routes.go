@@ -7,6 +7,9 @@ import (
 
 func (s *Server) registerRoutes() {
 	s.mux.Handle("GET /static/{hash}/{name}", s.static)
+	// Browsers ask for it on every page; there is no icon, and saying so
+	// keeps their consoles quiet.
+	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.handle("GET /healthz", everyone, s.healthz)
 	s.handle("GET /{$}", everyone, s.home)
 	s.handle("GET /login", everyone, s.loginPage)
