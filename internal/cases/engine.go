@@ -1,0 +1,299 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/calendar"
+	"onestop/internal/catalogue"
+	"onestop/internal/clock"
+	"onestop/internal/store"
+)
+
+// Service runs cases.
+type Service struct {
+	DB        *store.DB
+	Catalogue *catalogue.Service
+	Now       func() time.Time
+	Light     clock.LightRule
+
+	calMu   sync.Mutex
+	cal     *calendar.Calendar
+	calRead time.Time
+}
+
+// New builds the engine.
+func New(db *store.DB, cat *catalogue.Service, now func() time.Time) *Service {
+	return &Service{DB: db, Catalogue: cat, Now: now, Light: clock.DefaultLightRule}
+}
+
+// calendar returns the working-day calendar, re-read at most every 30 s so
+// an admin's edit reaches every server process quickly without a query per
+// transition.
+func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	s.calMu.Lock()
+	defer s.calMu.Unlock()
+	if s.cal != nil && time.Since(s.calRead) < 30*time.Second {
+		return s.cal, nil
+	}
+	cal, err := Calendar(ctx, s.DB.R)
+	if err != nil {
+		return nil, err
+	}
+	s.cal, s.calRead = cal, time.Now()
+	return cal, nil
+}
+
+// ForgetCalendar makes the next transition re-read the calendar (after an
+// edit in this process).
+func (s *Service) ForgetCalendar() {
+	s.calMu.Lock()
+	s.cal = nil
+	s.calMu.Unlock()
+}
+
+// clock computes the case's deadlines, time used and light as of now and
+// stores them on c.
+func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) {
+	if c.AcceptedAt == nil {
+		return
+	}
+	in := clock.Input{AcceptedAt: *c.AcceptedAt, PromisedDays: c.PromisedDays, StatutoryDays: c.StatutoryDays, ExtensionDays: c.ExtensionDays, Now: now}
+	if c.ClosedAt != nil || c.DecidedAt != nil {
+		// A decided case's clock stopped at the decision.
+		in.Now = *firstNonNil(c.DecidedAt, c.ClosedAt)
+	}
+	for _, p := range c.Pauses {
+		cp := clock.Pause{From: p.From, Reason: p.Reason, ExpectedDays: p.ExpectedDays}
+		if p.To != nil {
+			cp.To = *p.To
+		}
+		in.Pauses = append(in.Pauses, cp)
+	}
+	st := clock.Compute(cal, in, s.Light)
+	c.Clock = &st
+	d, sd := st.PromisedDeadline, st.StatutoryDeadline
+	c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional
+	c.Light = st.Light
+}
+
+func firstNonNil(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// Input carries what an action needs; each action reads its own fields.
+type Input struct {
+	// Version is the case version the actor saw; when set and the case has
+	// changed since, the action is refused so nobody acts on a stale page.
+	Version      int              `json:"version"`
+	Reason       string           `json:"reason"`
+	Remedy       string           `json:"remedy"`
+	RightOrgan   string           `json:"right_organ"`
+	Opinion      string           `json:"opinion"`
+	Materials    []MaterialChange `json:"materials"`
+	PauseReason  string           `json:"pause_reason"`
+	ExpectedDays int              `json:"expected_days"`
+	Days         int              `json:"days"`
+	Delivery     string           `json:"delivery"`
+}
+
+// MaterialChange marks one material: for a supplement notice, missing or
+// defective with what to fix; when materials arrive, received (on paper
+// or as an uploaded file).
+type MaterialChange struct {
+	Seq    int      `json:"seq"`
+	Status string   `json:"status"`
+	Note   string   `json:"note"`
+	Paper  bool     `json:"paper"`
+	File   *FileRef `json:"file,omitempty"`
+}
+
+// FileRef is an uploaded file already in the content-addressed store.
+type FileRef struct {
+	SHA256 string `json:"sha256"`
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Size   int64  `json:"size"`
+}
+
+// tx is one transition in progress.
+type tx struct {
+	s       *Service
+	ctx     context.Context
+	sqltx   *sql.Tx
+	c       *Case
+	a       Actor
+	now     time.Time
+	cal     *calendar.Calendar
+	action  string
+	payload map[string]any
+	docs    []string
+	msgs    []string
+	// after runs once the case row is claimed (its version bumped), so a
+	// writer that lost the race never gets this far.
+	after []func() error
+}
+
+// Act performs one action on a case in one transaction: check the state,
+// the role and the scope, change the case, append the event, bump the
+// version (or fail with a conflict when someone else was faster).
+func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input) (*Case, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
+		c, err := s.load(ctx, sqltx, no)
+		if err != nil {
+			return err
+		}
+		if !a.sees(c) {
+			return apperr.NotFoundf("entity.case")
+		}
+		if in.Version != 0 && in.Version != c.Version {
+			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
+		}
+		t := &tx{s: s, ctx: ctx, sqltx: sqltx, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}}
+		if err := t.apply(in); err != nil {
+			return err
+		}
+		return t.commit()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.System {
+		return nil, nil
+	}
+	return s.Get(ctx, a, no)
+}
+
+func (t *tx) apply(in Input) error {
+	switch t.action {
+	case ActAccept:
+		return t.accept(false)
+	case ActDeemAccept:
+		return t.accept(true)
+	case ActDecline:
+		return t.decline(in)
+	case ActSupplement:
+		return t.supplement(in)
+	case ActResubmit:
+		return t.resubmit(in)
+	case ActForward:
+		return t.forward(in)
+	case ActApprove, ActRefuse:
+		return t.decide(in)
+	case ActDeemApprove:
+		return t.deemApprove()
+	case ActSuspend:
+		return t.suspend(in)
+	case ActResume:
+		return t.resume()
+	case ActExtend:
+		return t.extend(in)
+	case ActComplete:
+		return t.complete()
+	case ActDeliver:
+		return t.deliver(in)
+	case ActWithdraw:
+		return t.withdraw(in)
+	}
+	return apperr.New(apperr.NotFound, "case.unknown_action", "Action", t.action)
+}
+
+// wrongState refuses an action the case's state does not allow.
+func (t *tx) wrongState() error {
+	return refuse("case.invalid_transition", "Action", "case.action."+t.action, "State", "case.state."+t.c.State)
+}
+
+// commit appends the event and writes the case row under its version.
+func (t *tx) commit() error {
+	c := t.c
+	if c.AcceptedAt != nil {
+		t.s.clock(c, t.cal, t.now)
+	}
+	payload, err := json.Marshal(t.payload)
+	if err != nil {
+		return err
+	}
+	// Claim the row first: on PostgreSQL a concurrent writer blocks here
+	// and then finds the version moved; nothing else is written before.
+	var seq int
+	if err := t.sqltx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, c.ID).Scan(&seq); err != nil {
+		return err
+	}
+	e := Event{Seq: seq, At: t.now, ActorID: t.a.id(), Actor: t.a.name(), Role: t.a.role(), Place: t.a.place(), Action: t.action,
+		Payload: payload, PrevHash: c.LastHash}
+	e.Hash = hashEvent(c.No, e)
+	res, err := t.sqltx.ExecContext(t.ctx, `UPDATE cases SET state=$1, step=$2, step_role=$3, assignee_id=$4, version=version+1, notice_due=$5,
+		accepted_at=$6, decided_at=$7, completed_at=$8, delivered_at=$9, closed_at=$10, extension_days=$11, deadline=$12, statutory_deadline=$13,
+		provisional=$14, paused=$15, decision=$16, deemed=$17, delivery=$18, last_hash=$19, updated_at=$20 WHERE id=$21 AND version=$22`,
+		c.State, c.Step, c.StepRole, nullID(c.AssigneeID), noticeDue(c.NoticeDue), c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt, c.ClosedAt,
+		c.ExtensionDays, dbDate(c.Deadline), dbDate(c.StatutoryDeadline), c.Provisional, c.Paused, c.Decision, c.Deemed, c.Delivery, e.Hash, t.now,
+		c.ID, c.Version)
+	if err != nil {
+		return fmt.Errorf("update case: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version+1)
+	}
+	if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_events (case_id, seq, at, actor_id, actor, role, place, action, payload, prev_hash, hash)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, c.ID, e.Seq, e.At, nullID(e.ActorID), e.Actor, e.Role, e.Place, e.Action, string(payload),
+		e.PrevHash, e.Hash); err != nil {
+		if isUnique(err) {
+			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version+1)
+		}
+		return fmt.Errorf("append event: %w", err)
+	}
+	for _, f := range t.after {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	for _, d := range t.docs {
+		if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_documents (case_id, kind, event_seq, issued_at) VALUES ($1,$2,$3,$4)`, c.ID, d, seq, t.now); err != nil {
+			return err
+		}
+	}
+	for _, m := range t.msgs {
+		if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_messages (case_id, at, kind, text) VALUES ($1,$2,$3,$4)`, c.ID, t.now, t.action, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isUnique(err error) bool {
+	return strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "SQLSTATE 23505")
+}
+
+func noticeDue(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func trimmed(f apperr.Fields, field, v string, required bool, max int) string {
+	return f.Text(field, strings.TrimSpace(v), required, max)
+}

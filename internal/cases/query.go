@@ -1,0 +1,195 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/calendar"
+	"onestop/internal/clock"
+	"onestop/internal/org"
+)
+
+// InboxFilter narrows an inbox.
+type InboxFilter struct {
+	ItemCode   string
+	State      string
+	Channel    string
+	RegionCode string // township: the case's centre lies in this region
+	All        bool   // every open case in scope, not only those waiting for me
+	Limit      int
+	Offset     int
+}
+
+// Inbox lists the open cases the actor should act on, most urgent first
+// (by deadline, or by the notice deadline for cases not yet accepted),
+// each with its light.
+func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, int, error) {
+	if a.Staff == nil {
+		return nil, 0, forbidden()
+	}
+	st := a.Staff
+	var where []string
+	var args []any
+	add := func(cond string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	add("c.closed_at IS NULL")
+	// Scope: the same rule as Actor.sees, in SQL.
+	switch {
+	case st.CountyWide():
+	case st.Role == org.CentreAdmin:
+		add("c.centre_id = ?", st.CentreID)
+	case st.Role == org.Clerk:
+		add("c.centre_id = ? AND (c.department_id = ? OR d.mode = 'commissioned')", st.CentreID, st.DepartmentID)
+	case st.Role.InDepartment():
+		add("c.department_id = ?", st.DepartmentID)
+	default:
+		add("1 = 0")
+	}
+	if !f.All {
+		switch st.Role {
+		case org.Clerk:
+			add("c.state IN ('received','supplement','approved','refused','completed')")
+		case org.Reviewer, org.Approver:
+			add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
+				OR (asg.absent AND asg.backup_id = ?))`, string(st.Role), st.StaffID, st.StaffID)
+		}
+	}
+	if f.ItemCode != "" {
+		add("i.code = ?", f.ItemCode)
+	}
+	if f.State != "" {
+		add("c.state = ?", f.State)
+	}
+	if f.Channel != "" {
+		add("c.channel = ?", f.Channel)
+	}
+	if f.RegionCode != "" {
+		add("ce.region_code = ?", f.RegionCode)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+caseFrom+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("inbox count: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.DB.R.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
+		caseCols, caseFrom, cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inbox: %w", err)
+	}
+	defer rows.Close()
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	today := clock.Today(s.Now())
+	out := []*Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.Light = s.quickLight(cal, c, today)
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// quickLight colours a listed case from its stored deadline without
+// reading its pauses: a paused case shows its light as stored at the pause,
+// which is what the clock itself does (DOMAIN.md §6 lights).
+func (s *Service) quickLight(cal *calendar.Calendar, c *Case, today calendar.Date) clock.Light {
+	due := c.Deadline
+	if due == nil && c.NoticeDue != nil {
+		d := calendar.DateOf(*c.NoticeDue, time.UTC)
+		due = &d
+	}
+	if due == nil || c.DecidedAt != nil {
+		return clock.Green
+	}
+	switch left := cal.WorkingDaysBetween(today, *due); {
+	case today.After(*due):
+		return clock.Red
+	case left <= s.Light.YellowDaysLeft:
+		return clock.Yellow
+	}
+	return clock.Green
+}
+
+// Progress is what the public progress query shows: no names, no ID
+// numbers, just where the case stands.
+type Progress struct {
+	No         string         `json:"no"`
+	Item       string         `json:"item"`
+	Department string         `json:"department"`
+	State      string         `json:"state"`
+	ReceivedAt time.Time      `json:"received_at"`
+	AcceptedAt *time.Time     `json:"accepted_at"`
+	Deadline   *calendar.Date `json:"deadline"`
+	Decision   string         `json:"decision,omitempty"`
+	Deemed     bool           `json:"deemed"`
+	Steps      []ProgressStep `json:"steps"`
+}
+
+// ProgressStep is one public line of the record.
+type ProgressStep struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+}
+
+// ProgressOf answers the public query by case number and the applicant's
+// phone. A wrong phone answers exactly as an unknown number, so the query
+// cannot be used to probe which numbers exist.
+func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, error) {
+	no, phone = strings.TrimSpace(strings.ToUpper(no)), strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+	c, err := s.load(ctx, s.DB.R, no)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && (phone == "" || c.ApplicantPhone != phone)) {
+		return nil, apperr.New(apperr.NotFound, "progress.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{No: c.No, Item: c.ItemName, Department: c.Department, State: c.State, ReceivedAt: c.ReceivedAt, AcceptedAt: c.AcceptedAt,
+		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed}
+	events, err := loadEvents(ctx, s.DB.R, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		p.Steps = append(p.Steps, ProgressStep{At: e.At, Action: e.Action})
+	}
+	return p, nil
+}
+
+// ForApplicant lists an applicant's own cases, newest first.
+func (s *Service) ForApplicant(ctx context.Context, applicantID int64, limit int) ([]*Case, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+caseCols+" FROM "+caseFrom+" WHERE c.applicant_id = $1 ORDER BY c.id DESC LIMIT $2", applicantID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

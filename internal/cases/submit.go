@@ -1,0 +1,163 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/catalogue"
+	"onestop/internal/clock"
+)
+
+// SubmitInput opens a case.
+type SubmitInput struct {
+	ItemCode    string           `json:"item_code"`
+	ApplicantID int64            `json:"applicant_id"`
+	Channel     string           `json:"channel"` // window, township, online, commissioned; derived when empty
+	Materials   []MaterialChange `json:"materials"`
+}
+
+// Submit opens a case: the applicant online (at the county hall), or a
+// clerk at their window for a walk-in applicant (the clerk is the first
+// contact, 首问负责). It issues the receipt of materials.
+func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	it, err := s.Catalogue.Item(ctx, in.ItemCode)
+	f := apperr.Fields{}
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		f.Add("item_code", "case.item_unknown")
+	case err != nil:
+		return nil, err
+	case it.Status != catalogue.InForce:
+		f.Add("item_code", "case.item_not_in_force")
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	var centreID, firstContact int64
+	channel := in.Channel
+	switch {
+	case a.Staff != nil:
+		st := a.Staff
+		if st.Role != "clerk" || st.CentreID == 0 {
+			return nil, forbidden()
+		}
+		centreID, firstContact = st.CentreID, st.StaffID
+		if channel == "" {
+			channel = "window"
+			if st.CentreKind != "hall" {
+				channel = "township"
+			}
+		}
+		if in.ApplicantID == 0 {
+			f.Add("applicant_id", "error.required")
+		}
+	case a.ApplicantID != 0:
+		in.ApplicantID, channel = a.ApplicantID, "online"
+		if err := s.DB.R.QueryRowContext(ctx, `SELECT id FROM centres WHERE kind = 'hall' AND retired_at IS NULL ORDER BY id LIMIT 1`).Scan(&centreID); err != nil {
+			return nil, fmt.Errorf("no county hall to receive online applications: %w", err)
+		}
+	default:
+		return nil, forbidden()
+	}
+	if !slices.Contains(Channels, channel) {
+		f.Add("channel", "error.choose")
+	}
+	if err == nil && it.Status == catalogue.InForce {
+		switch {
+		case channel == "online" && !it.Online:
+			f.Add("item_code", "case.not_online")
+		case channel == "township" && !it.AtTownship:
+			f.Add("item_code", "case.not_at_township")
+		case a.Staff != nil && !itemDepartmentHere(a, it):
+			f.Add("item_code", "case.not_your_department")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var no string
+	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
+		var kind string
+		if err := sqltx.QueryRowContext(ctx, `SELECT kind FROM applicants WHERE id = $1`, in.ApplicantID).Scan(&kind); errors.Is(err, sql.ErrNoRows) {
+			f.Add("applicant_id", "case.applicant_unknown")
+			return f.Err()
+		} else if err != nil {
+			return err
+		}
+		if (it.Audience == "citizen" && kind != "citizen") || (it.Audience == "organisation" && kind != "organisation") {
+			f.Add("applicant_id", "case.audience_"+it.Audience)
+			return f.Err()
+		}
+		var err error
+		if no, err = nextNumber(ctx, sqltx, centreID, now); err != nil {
+			return err
+		}
+		due := cal.AddWorkingDays(clock.Today(now), NoticeDays).Deadline.Time(time.UTC)
+		var id int64
+		err = sqltx.QueryRowContext(ctx, `INSERT INTO cases (no, item_id, item_version_id, department_id, centre_id, channel, applicant_id,
+			first_contact_id, state, version, received_at, notice_due, promised_days, statutory_days, deemed_allowed, fees_fen, last_hash, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,'',$10,$10) RETURNING id`,
+			no, it.ID, it.VersionID, it.DepartmentID, centreID, channel, in.ApplicantID, nullID(firstContact), Received, now, due,
+			it.PromisedDays, it.StatutoryDays, it.DeemedApproval, it.TotalFeeFen()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert case: %w", err)
+		}
+		for i, m := range it.Materials {
+			if _, err := sqltx.ExecContext(ctx, `INSERT INTO case_materials (case_id, seq, name, required, status) VALUES ($1,$2,$3,$4,'missing')`,
+				id, i+1, m.Name, m.Required); err != nil {
+				return err
+			}
+		}
+		c, err := s.load(ctx, sqltx, no)
+		if err != nil {
+			return err
+		}
+		t := &tx{s: s, ctx: ctx, sqltx: sqltx, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
+			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
+		if err := t.receive(in.Materials); err != nil {
+			return err
+		}
+		t.docs = append(t.docs, "receipt")
+		t.msgs = append(t.msgs, "case.msg.received")
+		return t.commit()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.Staff == nil && a.ApplicantID == 0 {
+		return nil, nil
+	}
+	return s.Get(ctx, a, no)
+}
+
+// itemDepartmentHere: a clerk receives for their own department, or for a
+// commissioning unit at a centre that accepts for it.
+func itemDepartmentHere(a Actor, it catalogue.Item) bool {
+	return a.Staff.DepartmentID == it.DepartmentID || it.Commissioned
+}
+
+// nextNumber gives the case number: centre code + YYYYMMDD (Shanghai) +
+// a 4-digit sequence of that centre and day. The upsert serialises
+// concurrent submissions on the counter row.
+func nextNumber(ctx context.Context, tx *sql.Tx, centreID int64, now time.Time) (string, error) {
+	var code string
+	if err := tx.QueryRowContext(ctx, `SELECT code FROM centres WHERE id = $1`, centreID).Scan(&code); err != nil {
+		return "", fmt.Errorf("centre %d: %w", centreID, err)
+	}
+	day := now.In(clock.Shanghai).Format("20060102")
+	var seq int
+	err := tx.QueryRowContext(ctx, `INSERT INTO case_numbers (centre_id, day, last) VALUES ($1, $2, 1)
+		ON CONFLICT (centre_id, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, centreID, day).Scan(&seq)
+	if err != nil {
+		return "", fmt.Errorf("case number: %w", err)
+	}
+	return fmt.Sprintf("%s%s%04d", strings.ToUpper(code), day, seq), nil
+}
