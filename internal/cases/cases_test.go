@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"onestop/internal/applicants"
 	"onestop/internal/apperr"
+	"onestop/internal/applicants"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
