@@ -28,6 +28,7 @@ Commands:
   serve     start the server
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
+  verify    check every case's tamper-evident record; exits non-zero naming the first break
   version   print the version
 
 Common flags (each also an environment variable):
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "user":
 		err = cmdUser(ctx, rest, stdout, stderr)
+	case "verify":
+		err = cmdVerify(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "onestop", version)
 	default:

@@ -28,6 +28,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
 	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
+	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +87,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	hkCtx, hkStop := context.WithCancel(ctx)
 	defer hkStop()
 	go srv.Housekeeping(hkCtx)
+	if withDemo {
+		// The year of demo cases runs through the engine in the background:
+		// the screens are usable at once and fill up as it goes.
+		go func() {
+			err := demo.GenerateCases(hkCtx, db, demo.CaseOptions{PerDay: *perDay, Days: 365, Until: time.Now(), Seed: *seed, Log: log})
+			if err != nil && hkCtx.Err() == nil {
+				log.Error("demo cases", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {

@@ -14,6 +14,7 @@ import (
 
 	"onestop/internal/audit"
 	"onestop/internal/auth"
+	"onestop/internal/cases"
 	"onestop/internal/store"
 )
 
@@ -49,6 +50,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if n > 0 {
 		return nil, errors.New("this database already holds a county that is not the demo: use an empty --data directory for the demo")
 	}
+	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
+		return nil, err
+	}
 	hash, err := auth.HashPassword(Password)
 	if err != nil {
 		return nil, err
@@ -59,11 +63,16 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 		if err := g.organisation(); err != nil {
 			return err
 		}
+		items, err := loadCatalogue(ctx, tx, db, now)
+		if err != nil {
+			return err
+		}
+		g.items = items
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_seed', $1)`, strconv.FormatInt(seed, 10)); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, now, audit.Who{Name: "demo", Address: "console"}, "create", "demo", strconv.FormatInt(seed, 10), 0, 0, nil,
-			map[string]int{"regions": g.regions, "centres": g.centres, "departments": g.departments, "windows": g.windows, "staff": g.staff})
+			map[string]int{"regions": g.regions, "centres": g.centres, "departments": g.departments, "windows": g.windows, "staff": g.staff, "items": g.items})
 	})
 	if err != nil {
 		return nil, err

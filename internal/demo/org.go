@@ -20,7 +20,7 @@ type gen struct {
 	hash string
 	seed int64
 
-	regions, centres, departments, windows, staff int
+	regions, centres, departments, windows, staff, items int
 }
 
 func (g *gen) exec(q string, args ...any) error {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"onestop/internal/cases"
+	"onestop/internal/demo"
+	"onestop/internal/store"
+	"onestop/internal/testutil"
+)
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := runCmd(t, "--help")
+	if code != 0 || !strings.Contains(out, "demo") || !strings.Contains(out, "ONESTOP_DB") {
+		t.Fatalf("help: %d %s", code, out)
+	}
+	if code, out, _ = runCmd(t, "version"); code != 0 || !strings.HasPrefix(out, "onestop ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("unknown: %d %s", code, errOut)
+	}
+}
+
+// dbArgs points a command at a fresh test database: a SQLite directory, or
+// a PostgreSQL schema when the suite runs on PostgreSQL.
+func dbArgs(t *testing.T) []string {
+	dir := t.TempDir()
+	args := []string{"--data", dir}
+	if base := testutil.PostgresURL(); base != "" {
+		args = append(args, "--db", testutil.NewPostgresSchema(t, base))
+	}
+	return args
+}
+
+func TestMigrateAndUserCommands(t *testing.T) {
+	db := dbArgs(t)
+	code, out, errOut := runCmd(t, append([]string{"migrate"}, db...)...)
+	if code != 0 || !strings.Contains(out, "migrations applied") {
+		t.Fatalf("migrate: %d %s %s", code, out, errOut)
+	}
+	t.Setenv("ONESTOP_PASSWORD", "short")
+	code, _, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
+	if code != 1 || !strings.Contains(errOut, "auth.password.too_short") {
+		t.Fatalf("weak password: %d %s", code, errOut)
+	}
+	t.Setenv("ONESTOP_PASSWORD", "first-pass-123")
+	code, out, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
+	if code != 0 || !strings.Contains(out, "created chief") {
+		t.Fatalf("create: %d %s %s", code, out, errOut)
+	}
+	t.Setenv("ONESTOP_PASSWORD", "second-pass-456")
+	if code, out, errOut = runCmd(t, append([]string{"user", "reset", "--username", "chief"}, db...)...); code != 0 {
+		t.Fatalf("reset: %d %s %s", code, out, errOut)
+	}
+	if code, _, _ = runCmd(t, append([]string{"user", "reset", "--username", "nobody"}, db...)...); code != 1 {
+		t.Fatalf("reset unknown: %d", code)
+	}
+}
+
+// Editing an event row makes verify fail and name it.
+func TestVerifyNamesAnAlteredEvent(t *testing.T) {
+	args := dbArgs(t)
+	ctx := context.Background()
+	dbURL := ""
+	if len(args) > 2 {
+		dbURL = args[3]
+	}
+	db, err := store.Open(ctx, args[1], dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	if err := demo.GenerateCases(ctx, db, demo.CaseOptions{PerDay: 4, Days: 20, Until: until, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, append([]string{"verify"}, args...)...)
+	if code != 0 || !strings.HasPrefix(out, "ok: ") {
+		t.Fatalf("verify clean: %d %s %s", code, out, errOut)
+	}
+	var no string
+	if err := db.R.QueryRow(`SELECT c.no FROM cases c JOIN case_events e ON e.case_id = c.id WHERE e.seq = 2 ORDER BY c.id LIMIT 1`).Scan(&no); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(`UPDATE case_events SET actor = 'someone else' WHERE seq = 2 AND case_id = (SELECT id FROM cases WHERE no = $1)`, no); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCmd(t, append([]string{"verify"}, args...)...)
+	if code == 0 || !strings.Contains(out, "case "+no+" event 2") {
+		t.Fatalf("verify altered: %d %s", code, out)
+	}
+	brk, _, _ := cases.Verify(ctx, db)
+	if brk == nil || brk.CaseNo != no {
+		t.Fatalf("break %v", brk)
+	}
+}
