@@ -29,6 +29,9 @@ Commands:
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
   verify    check every case's tamper-evident record; exits non-zero naming the first break
+  bench     performance table: transitions beside the raw durable commit rate, queries, HTTP (--quick: < 1 min)
+  backup    write a consistent backup (database + uploaded files) while the server runs
+  restore   restore a backup into an empty data directory, then verify every case record
   version   print the version
 
 Common flags (each also an environment variable):
@@ -73,6 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdUser(ctx, rest, stdout, stderr)
 	case "verify":
 		err = cmdVerify(ctx, rest, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		err = cmdRestore(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "onestop", version)
 	default:

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"onestop/internal/cases"
 	"onestop/internal/demo"
 	"onestop/internal/store"
 	"onestop/internal/web"
@@ -41,6 +42,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err := migrate(ctx, db); err != nil {
 		return err
 	}
+	// The shipped holiday years (DOMAIN.md §4) go in once; the admin keeps
+	// them from then on.
+	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
+		return fmt.Errorf("holiday calendar: %w", err)
+	}
 	var logins []demo.Login
 	if withDemo {
 		start := time.Now()
@@ -50,7 +56,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
-	cfg := web.Config{Version: version}
+	cfg := web.Config{Version: version, DataDir: c.data}
 	switch strings.ToLower(*secure) {
 	case "true", "1", "yes":
 		cfg.SecureCookies = true
@@ -87,6 +93,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	hkCtx, hkStop := context.WithCancel(ctx)
 	defer hkStop()
 	go srv.Housekeeping(hkCtx)
+	// Deemed acceptance and deemed approval: a durable sweep over the case
+	// rows, safe to run in every process (see internal/cases/sweep.go).
+	go srv.Cases.Run(hkCtx, time.Minute, log)
 	if withDemo {
 		// The year of demo cases runs through the engine in the background:
 		// the screens are usable at once and fill up as it goes.

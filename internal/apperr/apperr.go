@@ -121,13 +121,24 @@ func (f Fields) Err() error {
 // and free of control characters, records any problem under field and
 // returns the trimmed value.
 func (f Fields) Text(field, v string, required bool, maxRunes int) string {
+	return f.text(field, v, required, maxRunes, false)
+}
+
+// Para is Text for multi-line text (legal bases, conditions, reasons):
+// line breaks and tabs are allowed, other control characters are not.
+func (f Fields) Para(field, v string, required bool, maxRunes int) string {
+	return f.text(field, strings.ReplaceAll(v, "\r\n", "\n"), required, maxRunes, true)
+}
+
+func (f Fields) text(field, v string, required bool, maxRunes int, lines bool) string {
 	v = strings.TrimSpace(v)
+	bad := func(r rune) bool { return unicode.IsControl(r) && !(lines && (r == '\n' || r == '\t')) }
 	switch {
 	case v == "" && required:
 		f.Add(field, "error.required")
 	case utf8.RuneCountInString(v) > maxRunes:
 		f.Add(field, "error.too_long", "Max", maxRunes)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
+	case !utf8.ValidString(v) || strings.IndexFunc(v, bad) >= 0:
 		f.Add(field, "error.bad_characters")
 	}
 	return v

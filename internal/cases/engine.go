@@ -294,6 +294,11 @@ func nullID(id int64) any {
 	return id
 }
 
+// trimmed checks a free-text input; long ones (reasons, opinions) may span
+// several lines.
 func trimmed(f apperr.Fields, field, v string, required bool, max int) string {
-	return f.Text(field, strings.TrimSpace(v), required, max)
+	if max > 200 {
+		return f.Para(field, v, required, max)
+	}
+	return f.Text(field, v, required, max)
 }

@@ -74,6 +74,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	}
 	var ids []int64
 	depts := map[int64]bool{}
+	seen := map[int64]bool{}
 	for _, c := range in.ItemCodes {
 		var id, dept int64
 		err := tx.QueryRowContext(ctx, `SELECT id, department_id FROM items WHERE code = $1 AND status = $2`, strings.TrimSpace(c), InForce).Scan(&id, &dept)
@@ -84,6 +85,13 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 		if err != nil {
 			return "", err
 		}
+		// An item listed twice would break the composite_items key and
+		// answer as an internal error.
+		if seen[id] {
+			f.Add("item_codes", "catalogue.composite_item_repeated", "Code", c)
+			continue
+		}
+		seen[id] = true
 		ids = append(ids, id)
 		depts[dept] = true
 	}
@@ -101,8 +109,9 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 		VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now).Scan(&id)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+			// A duplicate is a conflict, as for items and departments.
 			f.Add("code", "error.duplicate")
-			return "", f.Err()
+			return "", &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: f}
 		}
 		return "", fmt.Errorf("insert composite: %w", err)
 	}

@@ -147,8 +147,8 @@ func (c Content) Validate(typeOK, deptOK bool) (Content, error) {
 		}
 	}
 	c.Themes = themes
-	c.LegalBasis = f.Text("legal_basis", c.LegalBasis, true, 2000)
-	c.Conditions = f.Text("conditions", c.Conditions, false, 2000)
+	c.LegalBasis = f.Para("legal_basis", c.LegalBasis, true, 2000)
+	c.Conditions = f.Para("conditions", c.Conditions, false, 2000)
 	switch {
 	case c.StatutoryDays < 1 || c.StatutoryDays > maxStatutory:
 		f.Add("statutory_days", "catalogue.statutory_range", "Max", maxStatutory)
@@ -165,7 +165,7 @@ func (c Content) Validate(typeOK, deptOK bool) (Content, error) {
 	if !c.AtHall && !c.AtTownship && !c.Online {
 		f.Add("channels", "catalogue.no_channel")
 	}
-	c.DeemedNote = f.Text("deemed_note", c.DeemedNote, c.DeemedApproval, 500)
+	c.DeemedNote = f.Para("deemed_note", c.DeemedNote, c.DeemedApproval, 500)
 	if c.DeemedApproval && c.Immediate {
 		f.Add("deemed_approval", "catalogue.deemed_immediate")
 	}
@@ -196,7 +196,7 @@ func validateMaterials(f apperr.Fields, ms []Material) []Material {
 		p := field("materials", i)
 		m.Name = f.Text(p+"name", m.Name, true, 200)
 		m.Condition = f.Text(p+"condition", m.Condition, !m.Required, 200)
-		m.Notes = f.Text(p+"notes", m.Notes, false, 500)
+		m.Notes = f.Para(p+"notes", m.Notes, false, 500)
 		if !contains(MaterialForms, m.Form) {
 			f.Add(p+"form", "error.choose")
 		}

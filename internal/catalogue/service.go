@@ -166,9 +166,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		limit = 50
 	}
 	order := "d.code, i.code"
-	if f.Q != "" {
+	// A query of only spaces has no first word (indexing it panicked).
+	if words := strings.Fields(strings.ToLower(f.Q)); len(words) > 0 {
 		// Names that start with the first word come first.
-		args = append(args, escapeLike(strings.Fields(strings.ToLower(f.Q))[0])+"%")
+		args = append(args, escapeLike(words[0])+"%")
 		order = fmt.Sprintf(`CASE WHEN LOWER(v.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(v.name), i.code`, len(args))
 	}
 	args = append(args, limit, max(f.Offset, 0))

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"onestop/internal/cases"
 	"onestop/internal/org"
 )
 
@@ -53,6 +54,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		data["Counts"] = counts
+	}
+	if caseWorkers.Allows(a) {
+		// The people who act on cases start from their inbox: the home
+		// page says how many cases wait for them and links to it.
+		_, n, err := s.Cases.Inbox(ctx, cases.StaffActor(a), cases.InboxFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		data["Inbox"] = map[string]any{"N": n, "Intake": a.Role == org.Clerk}
 	}
 	data["Me"] = info.Staff
 	p.Data = data

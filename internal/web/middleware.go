@@ -102,13 +102,34 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// maxImport bounds the one upload so far, the catalogue workbook
+// (POST /admin/items/import): a county's whole catalogue with its
+// materials runs to a few MiB.
+const maxImport = 10 << 20
+
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBody {
-			s.fail(w, r, errTooLarge)
+		limit := int64(maxBody)
+		if r.Method == http.MethodPost && r.URL.Path == "/admin/items/import" {
+			limit = maxImport // the only exception: everything else stays at maxBody
+		}
+		// Second exception: the routes that take uploaded materials (scans
+		// and photos; caseUpload in case_files.go lists them) accept up to
+		// 20 MiB; the files store still bounds each file on its own.
+		if r.Method == http.MethodPost && caseUpload(r.URL.Path) {
+			limit = maxCaseUpload
+		}
+		if r.ContentLength > limit {
+			// The session is not loaded yet at this point, so no page can
+			// be rendered (s.page would panic): pages get a plain message.
+			if isAPI(r) {
+				s.fail(w, r, errTooLarge)
+			} else {
+				http.Error(w, s.i18n.Msg(reqInfo(r).Lang, errTooLarge.Msg), http.StatusRequestEntityTooLarge)
+			}
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -24,6 +24,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/audit", auditRead, s.apiAudit)
 	s.registerOrg()
 	s.registerApplicants()
+	s.registerCatalogue()
+	s.registerCases()
 }
 
 // healthz answers 200 when the database answers.

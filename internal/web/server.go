@@ -13,6 +13,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"onestop/internal/auth"
+	"onestop/internal/cases"
+	"onestop/internal/catalogue"
+	"onestop/internal/files"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -27,6 +30,8 @@ type Config struct {
 	Version string
 	// Footer fields that government sites carry (DESIGN.md §5a).
 	Organiser, SiteCode, ICP, PublicSecurityFiling string
+	// DataDir is the data directory; uploaded files go under DataDir/files.
+	DataDir string
 }
 
 // Server holds everything a request needs. Build it with New.
@@ -34,6 +39,8 @@ type Server struct {
 	DB       *store.DB
 	Org      *org.Service
 	Throttle *auth.Throttle
+	Cases    *cases.Service
+	Files    *files.Store
 	Sessions *scs.SessionManager
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -59,6 +66,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{DB: db, Log: log, Now: time.Now, Config: cfg}
 	s.Org = &org.Service{DB: db, Now: func() time.Time { return s.Now() }}
 	s.Throttle = auth.DefaultThrottle(db)
+	s.Cases = cases.New(db, &catalogue.Service{DB: db, Now: func() time.Time { return s.Now() }}, func() time.Time { return s.Now() })
+	s.Files = &files.Store{Dir: filesDir(cfg.DataDir)}
 	s.Sessions = scs.New()
 	s.Sessions.Store = auth.SessionStore{DB: db}
 	s.Sessions.Lifetime = 12 * time.Hour

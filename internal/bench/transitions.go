@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"onestop/internal/cases"
+	"onestop/internal/catalogue"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// flow is a case's way from acceptance to delivery for one item: who does
+// each action, in order, as the engine's rules require.
+type flow struct {
+	item  catalogue.Item
+	clerk Staff
+	steps []flowStep
+}
+
+type flowStep struct {
+	action string
+	actor  cases.Actor
+	in     cases.Input
+}
+
+// orgActor turns a staff row into the engine's actor.
+func orgActor(s Staff) org.Actor {
+	return org.Actor{StaffID: s.ID, Username: s.Username, Name: s.Name, Role: org.Role(s.Role), CentreID: s.CentreID, CentreKind: s.CentreKind,
+		DepartmentID: s.DeptID, WindowID: s.WindowID, Address: "127.0.0.1"}
+}
+
+// chooseFlow picks an item decided by review (not on the spot), preferring
+// the longest review chain (so forward is among the actions), whose
+// department has a hall clerk and a holder for each step. Items of the
+// department `avoid` are skipped so leftover prepared cases do not fill
+// that department's inbox, which the HTTP benchmark reads.
+func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
+	w, err := newWorld(ctx, db, 1)
+	if err != nil {
+		return nil, err
+	}
+	var best *flow
+	for _, it := range w.items {
+		if it.Immediate || decisionStep(it.Steps) < 0 || (avoid != 0 && it.DepartmentID == avoid) {
+			continue
+		}
+		clerk := Staff{}
+		for _, c := range w.clerks[it.DepartmentID] {
+			if c.CentreID == w.hall {
+				clerk = c
+				break
+			}
+		}
+		if clerk.ID == 0 {
+			continue
+		}
+		ca := cases.StaffActor(orgActor(clerk))
+		f := &flow{item: it, clerk: clerk}
+		f.steps = append(f.steps, flowStep{action: cases.ActAccept, actor: ca})
+		i := nextReviewStep(it.Steps, 0)
+		for i >= 0 {
+			h := cases.StaffActor(orgActor(w.holder[fmt.Sprintf("%d/%s", it.DepartmentID, it.Steps[i].Role)]))
+			if i == decisionStep(it.Steps) {
+				f.steps = append(f.steps, flowStep{action: cases.ActApprove, actor: h, in: cases.Input{Opinion: "同意"}})
+				break
+			}
+			f.steps = append(f.steps, flowStep{action: cases.ActForward, actor: h, in: cases.Input{Opinion: "材料齐全，拟同意。"}})
+			i = nextReviewStep(it.Steps, i)
+		}
+		f.steps = append(f.steps, flowStep{action: cases.ActComplete, actor: ca}, flowStep{action: cases.ActDeliver, actor: ca, in: cases.Input{Delivery: "window"}})
+		if best == nil || len(f.steps) > len(best.steps) {
+			best = f
+		}
+	}
+	if best == nil {
+		return nil, errors.New("no item with a staffed review chain to run transitions on")
+	}
+	return best, nil
+}
+
+// casePool hands out prepared case numbers to the transition clients.
+func casePool(nos []string) chan string {
+	ch := make(chan string, len(nos))
+	for _, no := range nos {
+		ch <- no
+	}
+	close(ch)
+	return ch
+}
+
+// runTransitions drives prepared cases from the pool through the flow with
+// `clients` goroutines, each on its own cases, for about d; it returns
+// completed transitions per second. Running out of prepared cases ends it
+// early, and the rate is taken over the time actually used. A case a
+// client was in the middle of when time ran out is left where it stands.
+func runTransitions(ctx context.Context, eng *cases.Service, f *flow, pool <-chan string, clients int, d time.Duration) (float64, error) {
+	var n atomic.Int64
+	var firstErr error
+	var once sync.Once
+	start := time.Now()
+	end := start.Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) && ctx.Err() == nil {
+				no, ok := <-pool
+				if !ok {
+					return
+				}
+				for _, s := range f.steps {
+					if !time.Now().Before(end) || ctx.Err() != nil {
+						return
+					}
+					if _, err := eng.Act(ctx, s.actor, no, s.action, s.in); err != nil {
+						once.Do(func() { firstErr = fmt.Errorf("%s %s: %w", s.action, no, err) })
+						return
+					}
+					n.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return float64(n.Load()) / time.Since(start).Seconds(), ctx.Err()
+}

@@ -1,0 +1,218 @@
+package web
+
+import (
+	"net/http"
+
+	"onestop/internal/apperr"
+	"onestop/internal/cases"
+	"onestop/internal/catalogue"
+)
+
+// The applicant's side: apply online with uploaded materials, follow one's
+// own cases, upload what a supplement notice asks for, withdraw. Every page
+// acts as the signed-in applicant (/signin), whatever staff session the
+// browser may also hold, and the engine only shows an applicant their own
+// cases.
+
+// applyView is the online application form.
+type applyView struct {
+	Item *catalogue.Item
+}
+
+// onlineItem is an in-force item that may be applied for online; anything
+// else is "not found" here (its public card says how to apply instead).
+func (s *Server) onlineItem(r *http.Request) (*catalogue.Item, error) {
+	it, err := s.Cases.Catalogue.Item(r.Context(), itemCode(r))
+	if err != nil {
+		return nil, err
+	}
+	if it.Status != catalogue.InForce || !it.Online {
+		return nil, apperr.New(apperr.NotFound, "apply.not_online")
+	}
+	return &it, nil
+}
+
+func (s *Server) applyPage(w http.ResponseWriter, r *http.Request) error {
+	if _, ok, err := s.applicantActor(r); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return toSignin(w, r)
+	}
+	it, err := s.onlineItem(r)
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "apply.title")
+	p.Title = p.T("apply.title_item", "Name", it.Name)
+	p.Data = &applyView{Item: it}
+	return s.render(w, r, "apply", p)
+}
+
+// applySubmit stores the uploaded files and submits the case online; the
+// applicant lands on their case page with the receipt.
+func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return toSignin(w, r)
+	}
+	it, err := s.onlineItem(r)
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "apply.title")
+	p.Title = p.T("apply.title_item", "Name", it.Name)
+	p.Data = &applyView{Item: it}
+	if err := parseAnyForm(r); err != nil {
+		return s.formFailed(w, r, "apply", p, err)
+	}
+	// The files are checked against the item's materials: a stand-in case
+	// with the item's list lets the same reader serve both sides.
+	stand := &cases.Case{}
+	for i, m := range it.Materials {
+		stand.Materials = append(stand.Materials, cases.Material{Seq: i + 1, Name: m.Name, Required: m.Required})
+	}
+	ms, err := s.receivedMaterials(r, stand, false)
+	if err != nil {
+		return s.formFailed(w, r, "apply", p, err)
+	}
+	c, err := s.Cases.Submit(r.Context(), ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
+	if err != nil {
+		return s.formFailed(w, r, "apply", p, err)
+	}
+	s.flash(r, "apply.done")
+	http.Redirect(w, r, "/my/cases/"+c.No, http.StatusSeeOther)
+	return nil
+}
+
+// myCases lists the applicant's own cases.
+func (s *Server) myCases(w http.ResponseWriter, r *http.Request) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return toSignin(w, r)
+	}
+	list, err := s.Cases.ForApplicant(r.Context(), ca.ApplicantID, 200)
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "mycases.title")
+	p.Data = list
+	return s.render(w, r, "case_mine", p)
+}
+
+func (s *Server) apiMyCases(w http.ResponseWriter, r *http.Request) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errSignIn
+	}
+	list, err := s.Cases.ForApplicant(r.Context(), ca.ApplicantID, 200)
+	if err != nil {
+		return err
+	}
+	return listJSON(w, list, len(list))
+}
+
+// myCase is one of the applicant's cases: where it stands, the clock, the
+// messages and documents, and the forms the state allows (upload what the
+// supplement notice asks for; withdraw).
+func (s *Server) myCase(w http.ResponseWriter, r *http.Request) error {
+	return s.renderMyCase(w, r, "", nil)
+}
+
+func (s *Server) renderMyCase(w http.ResponseWriter, r *http.Request, posted string, failure error) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return toSignin(w, r)
+	}
+	c, err := s.Cases.Get(r.Context(), ca, caseNo(r))
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "mycase.title")
+	p.Title = p.T("case.title_no", "No", c.No)
+	if failure != nil {
+		ae := apperr.As(failure)
+		p.Problem = s.i18n.Msg(p.Lang, ae.Msg)
+		for f, m := range ae.Fields {
+			p.Errors[f] = s.i18n.Msg(p.Lang, m)
+		}
+		p.Status = statusOf(ae.Code)
+		if r.PostForm != nil {
+			p.Form["reason"] = r.PostFormValue("reason")
+		}
+	}
+	v := s.caseView(p, c, nil, "/my/cases")
+	v.Posted = posted
+	switch c.State {
+	case cases.Supplement:
+		v.Actions[cases.ActResubmit] = true
+		v.Actions[cases.ActWithdraw] = true
+	case cases.Received, cases.InProgress:
+		v.Actions[cases.ActWithdraw] = true
+	}
+	p.Data = v
+	return s.render(w, r, "case", p)
+}
+
+// myResubmit uploads what the supplement notice asked for and hands it in.
+func (s *Server) myResubmit(w http.ResponseWriter, r *http.Request) error {
+	return s.myAct(w, r, cases.ActResubmit)
+}
+
+func (s *Server) myWithdraw(w http.ResponseWriter, r *http.Request) error {
+	return s.myAct(w, r, cases.ActWithdraw)
+}
+
+func (s *Server) myAct(w http.ResponseWriter, r *http.Request, action string) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return toSignin(w, r)
+	}
+	no := caseNo(r)
+	c, err := s.Cases.Get(r.Context(), ca, no)
+	if err != nil {
+		return err
+	}
+	var f actionForm
+	err = parseAnyForm(r)
+	if err == nil {
+		err = decodeValues(r.PostForm, &f)
+	}
+	in := cases.Input{Version: f.Version, Reason: f.Reason}
+	if err == nil && action == cases.ActResubmit {
+		in.Materials, err = s.receivedMaterials(r, c, false)
+		if err == nil && len(in.Materials) == 0 {
+			fe := apperr.Fields{}
+			fe.Add("materials", "apply.nothing_uploaded")
+			err = fe.Err()
+		}
+	}
+	if err == nil {
+		_, err = s.Cases.Act(r.Context(), ca, no, action, in)
+	}
+	if err != nil {
+		switch apperr.CodeOf(err) {
+		case apperr.Invalid, apperr.Conflict, apperr.Forbidden, apperr.TooLarge:
+			return s.renderMyCase(w, r, action, err)
+		}
+		return err
+	}
+	s.flash(r, "mycase.done."+action)
+	http.Redirect(w, r, "/my/cases/"+no, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"onestop/internal/apperr"
+	"onestop/internal/cases"
+	"onestop/internal/files"
+)
+
+const (
+	// maxCaseUpload bounds one request that carries materials: a few
+	// scanned pages per material, several materials per form.
+	maxCaseUpload = 20 << 20
+	// maxFile bounds one uploaded file.
+	maxFile = 10 << 20
+)
+
+// caseUpload lists the routes that take uploaded materials, for the body
+// limit in limitBody.
+func caseUpload(path string) bool {
+	switch {
+	case path == "/api/v1/files":
+		return true
+	case strings.HasPrefix(path, "/apply/"):
+		return true
+	case strings.HasPrefix(path, "/my/cases/") && strings.HasSuffix(path, "/resubmit"):
+		return true
+	case strings.HasPrefix(path, "/cases/") && strings.HasSuffix(path, "/actions/resubmit"):
+		return true
+	}
+	return false
+}
+
+// filesDir is where uploads live: DataDir/files. A server built without a
+// data directory (tests) shares one directory under the system's temporary
+// directory; content addressing makes sharing harmless, since a file's name
+// is its content.
+func filesDir(dataDir string) string {
+	if dataDir == "" {
+		return filepath.Join(os.TempDir(), "onestop-files")
+	}
+	return filepath.Join(dataDir, "files")
+}
+
+// parseAnyForm parses a urlencoded or multipart body; a body over the
+// limit is "too large", anything unreadable a form error.
+func parseAnyForm(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &mbe):
+		return errTooLarge
+	}
+	return apperr.New(apperr.Invalid, "error.bad_form")
+}
+
+// store puts one uploaded file into the files store; its problems (type,
+// size) become a problem of the form field.
+func (s *Server) store(fh *multipart.FileHeader, fe apperr.Fields, field string) *cases.FileRef {
+	f, err := fh.Open()
+	if err != nil {
+		fe.Add(field, "error.bad_form")
+		return nil
+	}
+	defer f.Close()
+	ref, err := s.Files.Put(f, fh.Filename, maxFile)
+	if err != nil {
+		if ae := apperr.As(err); ae != nil {
+			fe.Add(field, ae.Msg.Key, argList(ae.Msg.Args)...)
+			return nil
+		}
+		s.Log.Error("store upload", "err", err)
+		fe.Add(field, "files.failed")
+		return nil
+	}
+	return &cases.FileRef{SHA256: ref.SHA256, Name: ref.Name, Type: ref.Type, Size: ref.Size}
+}
+
+func argList(m map[string]any) []any {
+	var out []any
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+// receivedMaterials reads, per material, an uploaded file (field m<seq>)
+// or, when paper is allowed (a clerk at the window), a ticked m<seq>_paper.
+func (s *Server) receivedMaterials(r *http.Request, c *cases.Case, paper bool) ([]cases.MaterialChange, error) {
+	fe := apperr.Fields{}
+	var out []cases.MaterialChange
+	for _, m := range c.Materials {
+		field := fmt.Sprintf("materials.%d", m.Seq)
+		if r.MultipartForm != nil {
+			if fhs := r.MultipartForm.File[fmt.Sprintf("m%d", m.Seq)]; len(fhs) > 0 && fhs[0].Size > 0 {
+				if ref := s.store(fhs[0], fe, field); ref != nil {
+					out = append(out, cases.MaterialChange{Seq: m.Seq, File: ref})
+				}
+				continue
+			}
+		}
+		if paper && r.PostFormValue(fmt.Sprintf("m%d_paper", m.Seq)) != "" {
+			out = append(out, cases.MaterialChange{Seq: m.Seq, Paper: true})
+		}
+	}
+	return out, fe.Err()
+}
+
+// checkFiles makes the files an API caller names real: each hash must be
+// in the store, and its type and size are taken from the store, not from
+// the caller.
+func (s *Server) checkFiles(ms []cases.MaterialChange) error {
+	fe := apperr.Fields{}
+	for i := range ms {
+		ref := ms[i].File
+		if ref == nil {
+			continue
+		}
+		st, err := s.Files.Stat(ref.SHA256)
+		if err != nil || st.Type == "" {
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+			fe.Add(fmt.Sprintf("materials.%d.file", ms[i].Seq), "files.unknown")
+			continue
+		}
+		ref.Type, ref.Size, ref.Name = st.Type, st.Size, files.CleanName(ref.Name)
+	}
+	return fe.Err()
+}
+
+// caseFile serves an uploaded material of a case the viewer may see, with
+// the type it was stored as: staff in scope (/cases/…) or the applicant
+// (/my/cases/…). Only files the case names are served.
+func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
+	var ca cases.Actor
+	if strings.HasPrefix(r.URL.Path, "/my/") {
+		a, ok, err := s.applicantActor(r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return toSignin(w, r)
+		}
+		ca = a
+	} else {
+		ca = cases.StaffActor(actor(r))
+	}
+	c, err := s.Cases.Get(r.Context(), ca, caseNo(r))
+	if err != nil {
+		return err
+	}
+	sha := r.PathValue("sha")
+	i := slices.IndexFunc(c.Materials, func(m cases.Material) bool { return m.FileSHA != "" && m.FileSHA == sha })
+	if i < 0 {
+		return apperr.NotFoundf("entity.file")
+	}
+	m := c.Materials[i]
+	f, err := s.Files.Open(sha)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	typ := m.FileType
+	if !slices.Contains(files.Allowed, typ) {
+		typ = "application/octet-stream"
+	}
+	h := w.Header()
+	h.Set("Content-Type", typ)
+	// inline: staff preview the scan in the browser; the file name is the
+	// uploader's, encoded so no character of it reaches the header raw.
+	h.Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(m.FileName))
+	h.Set("Cache-Control", "private, max-age=86400")
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+	return nil
+}
+
+// apiUpload stores one file (multipart field "file") for a later
+// POST /api/v1/cases or action: clerks and signed-in applicants.
+func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
+	if info := reqInfo(r); info.Actor != nil {
+		if info.Actor.Role != "clerk" {
+			return errForbidden
+		}
+	} else if _, ok, err := s.applicantActor(r); err != nil {
+		return err
+	} else if !ok {
+		return errSignIn
+	}
+	if err := parseAnyForm(r); err != nil {
+		return err
+	}
+	fe := apperr.Fields{}
+	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
+		fe.Add("file", "error.required")
+		return fe.Err()
+	}
+	ref := s.store(r.MultipartForm.File["file"][0], fe, "file")
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, ref)
+}

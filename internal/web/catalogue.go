@@ -1,0 +1,250 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/catalogue"
+	"onestop/internal/org"
+)
+
+// itemManagers may reach the routes that change items. The guard lets every
+// centre admin and department admin through; manages then refuses a
+// township centre's admin (a centre admin too, but one who keeps no
+// catalogue), and catalogue.CanManage decides item by item.
+var itemManagers = roles(org.CentreAdmin, org.DeptAdmin)
+
+// registerCatalogue wires the service catalogue: the public service guide,
+// the staff pages, the JSON API and the OpenAPI document describing it.
+func (s *Server) registerCatalogue() {
+	s.handle("GET /guide", everyone, s.guidePage)
+	s.handle("GET /guide/items/{code}", everyone, s.guideCard)
+	s.handle("GET /guide/items/{code}/print", everyone, s.guidePrint)
+	s.handle("GET /guide/items/{code}/qr.png", everyone, s.guideQR)
+	s.handle("GET /guide/items/{code}/versions", everyone, s.guideVersions)
+
+	s.handle("GET /admin/items", anyStaff, s.adminItems)
+	s.handle("GET /admin/items/new", itemManagers, s.manages(s.adminItemNew))
+	s.handle("POST /admin/items", itemManagers, s.manages(s.adminItemCreate))
+	s.handle("GET /admin/items/{code}", anyStaff, s.adminItem)
+	s.handle("POST /admin/items/{code}", itemManagers, s.manages(s.adminItemUpdate))
+	s.handle("POST /admin/items/{code}/status", itemManagers, s.manages(s.adminItemStatus))
+	s.handle("GET /admin/items/{code}/versions", anyStaff, s.adminItemVersions)
+	s.handle("GET /admin/composites", anyStaff, s.adminComposites)
+	s.handle("GET /admin/composites/new", hallAdmin, s.adminCompositeNew)
+	s.handle("POST /admin/composites", hallAdmin, s.adminCompositeCreate)
+	s.handle("GET /admin/catalogue/stats", anyStaff, s.adminCatalogueStats)
+
+	s.handle("GET /api/v1/items", everyone, s.apiItems)
+	s.handle("POST /api/v1/items", itemManagers, s.manages(s.apiCreateItem))
+	s.handle("GET /api/v1/items/{code}", everyone, s.apiItem)
+	s.handle("PUT /api/v1/items/{code}", itemManagers, s.manages(s.apiUpdateItem))
+	s.handle("POST /api/v1/items/{code}/status", itemManagers, s.manages(s.apiItemStatus))
+	s.handle("GET /api/v1/items/{code}/versions", everyone, s.apiItemVersions)
+	s.handle("GET /api/v1/composites", everyone, s.apiComposites)
+	s.handle("POST /api/v1/composites", hallAdmin, s.apiCreateComposite)
+	s.handle("GET /api/v1/composites/{code}", everyone, s.apiComposite)
+	s.handle("GET /api/v1/catalogue/types", everyone, s.apiItemTypes)
+	s.handle("GET /api/v1/catalogue/stats", anyStaff, s.apiCatalogueStats)
+	s.handle("GET /api/v1/openapi.json", everyone, s.openAPI)
+
+	s.registerCatalogueXLSX()
+}
+
+func (s *Server) catalogueSvc() *catalogue.Service {
+	return &catalogue.Service{DB: s.DB, Now: func() time.Time { return s.Now() }}
+}
+
+// managesCatalogue: the county hall's admin and department admins keep the
+// catalogue.
+func managesCatalogue(a org.Actor) bool {
+	return (a.Role == org.CentreAdmin && a.CountyWide()) || a.Role == org.DeptAdmin
+}
+
+// manages refuses, before any work, the signed-in roles that keep no
+// catalogue at all.
+func (s *Server) manages(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !managesCatalogue(actor(r)) {
+			return errForbidden
+		}
+		return h(w, r)
+	}
+}
+
+// itemCode reads the {code} path segment; codes are stored upper-case, and
+// people type or read them off paper in either case.
+func itemCode(r *http.Request) string {
+	return strings.ToUpper(strings.TrimSpace(r.PathValue("code")))
+}
+
+// yuan formats fen as yuan with two decimals, in integers so that no
+// amount is ever off by a fen.
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+var yuanRE = regexp.MustCompile(`^([0-9]{1,10})(?:\.([0-9]{1,2}))?$`)
+
+// parseYuan reads an amount typed in yuan ("80", "80.5", "¥80.50", "80元")
+// into fen exactly: the string is split at the point, never parsed as a
+// float, and a third decimal is refused rather than rounded.
+func parseYuan(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimLeft(s, "¥￥ "), "元"))
+	m := yuanRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	whole, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	frac := m[2]
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return whole*100 + f, true
+}
+
+// CatYuan shows an amount in fen as "¥80.00" (DESIGN.md §5a).
+func (p *Page) CatYuan(fen int64) string { return "¥" + yuan(fen) }
+
+// CatDay formats the calendar day of an instant: 2026年11月26日 in Chinese.
+func (p *Page) CatDay(t any) string {
+	var tm time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tm = v
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		tm = *v
+	}
+	if tm.IsZero() {
+		return ""
+	}
+	// Dates stored as dates come back as midnight UTC; only instants move
+	// to Shanghai time.
+	if !(tm.Hour() == 0 && tm.Minute() == 0 && tm.Second() == 0 && tm.Nanosecond() == 0 && tm.Location() == time.UTC) {
+		tm = tm.In(shanghai)
+	}
+	if p.Lang == "en" {
+		return tm.Format("2 Jan 2006")
+	}
+	return tm.Format("2006年1月2日")
+}
+
+// CatTheme names a theme in the page's language. Themes are catalogue data
+// (provinces differ), so a theme without a translation shows as stored.
+func (p *Page) CatTheme(theme string) string {
+	key := "catalogue.theme." + theme
+	if t := p.T(key); t != key {
+		return t
+	}
+	return theme
+}
+
+// CatType names an item type in the page's language, falling back to the
+// name the database holds (types are data too).
+func (p *Page) CatType(code, stored string) string {
+	key := "catalogue.type." + code
+	if t := p.T(key); t != key {
+		return t
+	}
+	return stored
+}
+
+// pager is the navigation under a long list.
+type pager struct {
+	Total, From, To int
+	Prev, Next      string // addresses, empty at either end
+}
+
+// newPager keeps every other query parameter of the request in the links.
+func newPager(r *http.Request, total, offset, limit int) pager {
+	p := pager{Total: total}
+	if total == 0 {
+		return p
+	}
+	p.From, p.To = offset+1, min(offset+limit, total)
+	link := func(off int) string {
+		q := r.URL.Query()
+		q.Del("lang")
+		if off > 0 {
+			q.Set("offset", strconv.Itoa(off))
+		} else {
+			q.Del("offset")
+		}
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if offset > 0 {
+		p.Prev = link(max(offset-limit, 0))
+	}
+	if offset+limit < total {
+		p.Next = link(offset + limit)
+	}
+	return p
+}
+
+// pageParams reads limit and offset with a default page size.
+func pageParams(r *http.Request, def, most int) (int, int) {
+	q := r.URL.Query()
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = def
+	}
+	limit = min(limit, most)
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	return limit, max(offset, 0)
+}
+
+// departmentParam accepts a department's numeric id or its code (?department=GAJ).
+func (s *Server) departmentParam(r *http.Request, v string) (int64, bool, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, true, nil
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		return id, true, nil
+	}
+	depts, _, err := s.Org.Departments(r.Context(), "", org.ListOptions{Limit: 1000, Retired: true})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, d := range depts {
+		if strings.EqualFold(d.Code, v) {
+			return d.ID, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// absoluteURL builds an address on this site from the request, for the
+// QR code a citizen scans off a printed card.
+func absoluteURL(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" || strings.ContainsAny(host, "/\\ @") {
+		host = "localhost"
+	}
+	return (&url.URL{Scheme: scheme, Host: host, Path: path}).String()
+}
+
+// errNoVersion answers a version number an item never had.
+var errNoVersion = apperr.NotFoundf("entity.item_version")

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/cases"
+)
+
+// docKinds are the official documents the engine issues.
+var docKinds = []string{"receipt", "acceptance", "supplement", "non_acceptance", "approval", "refusal", "suspension", "extension"}
+
+// docView is what a printable document page gets: the case, the document
+// and the event that issued it, read from the record (so a reprint shows
+// what was issued, not what the case says now).
+type documentView struct {
+	C        *cases.Case
+	Kind     string
+	Seq      int
+	IssuedAt time.Time
+	Payload  docPayload
+	Event    *cases.Event
+	Organ    string // the department deciding: its full name
+	QR       template.URL
+	QRText   string
+	Received []string
+	Deemed   bool
+}
+
+// docPayload is the union of what the issuing events record.
+type docPayload struct {
+	Reason       string           `json:"reason"`
+	Remedy       string           `json:"remedy"`
+	RightOrgan   string           `json:"right_organ"`
+	Opinion      string           `json:"opinion"`
+	Materials    []supplementItem `json:"materials"`
+	Received     []string         `json:"received"`
+	PauseReason  string           `json:"pause_reason"`
+	ExpectedDays int              `json:"expected_days"`
+	Note         string           `json:"note"`
+	Days         int              `json:"days"`
+	Rule         string           `json:"rule"`
+	Deadline     string           `json:"deadline"`
+}
+
+// caseDocument prints one document: to staff in scope (/cases/…) and to
+// the applicant (/my/cases/…). ?seq= picks one of several of a kind (a
+// second supplement notice); without it, the latest.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
+	var ca cases.Actor
+	if strings.HasPrefix(r.URL.Path, "/my/") {
+		a, ok, err := s.applicantActor(r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return toSignin(w, r)
+		}
+		ca = a
+	} else {
+		ca = cases.StaffActor(actor(r))
+	}
+	kind := r.PathValue("kind")
+	if !slices.Contains(docKinds, kind) {
+		return apperr.NotFoundf("entity.document")
+	}
+	c, err := s.Cases.Get(r.Context(), ca, caseNo(r))
+	if err != nil {
+		return err
+	}
+	seq, _ := strconv.Atoi(r.URL.Query().Get("seq"))
+	var doc *cases.Document
+	for i := range c.Documents {
+		d := &c.Documents[i]
+		if d.Kind == kind && (seq == 0 || d.EventSeq == seq) {
+			doc = d
+		}
+	}
+	if doc == nil {
+		return apperr.NotFoundf("entity.document")
+	}
+	v := &documentView{C: c, Kind: kind, Seq: doc.EventSeq, IssuedAt: doc.IssuedAt, Organ: c.Department}
+	if c.Item != nil && c.Item.Department != "" {
+		v.Organ = c.Item.Department
+	}
+	for i := range c.Events {
+		if c.Events[i].Seq == doc.EventSeq {
+			v.Event = &c.Events[i]
+			_ = json.Unmarshal(c.Events[i].Payload, &v.Payload)
+			v.Deemed = c.Events[i].Action == cases.ActDeemApprove || c.Events[i].Action == cases.ActDeemAccept
+		}
+	}
+	if kind == "receipt" {
+		v.Received = v.Payload.Received
+	}
+	if ca.Staff != nil {
+		maskCase(c, ca.Staff)
+	}
+	// The QR code opens the public progress query for this case (the phone
+	// number is asked there, never put in the code).
+	v.QRText = baseURL(r) + "/progress?no=" + url.QueryEscape(c.No)
+	png, err := qrPNG(v.QRText)
+	if err != nil {
+		return err
+	}
+	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	p := s.page(r, "doc."+kind)
+	p.Data = v
+	return s.render(w, r, "doc", p)
+}
+
+// baseURL is the address the browser used to reach us, for links that
+// leave the screen (QR codes on paper).
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/auth"
+	"onestop/internal/cases"
+)
+
+// The public progress query (办件进度查询): case number + the applicant's
+// phone. A wrong phone answers exactly as an unknown number (same status,
+// same body), so the query cannot tell which numbers exist; repeated
+// misses on one number, or from one address, are throttled so the phone
+// cannot be guessed either.
+
+// progressThrottle keeps its own counts: the address key is prefixed so
+// citizens mistyping at a hall kiosk never lock the staff logins that share
+// the hall's address.
+func (s *Server) progressThrottle() *auth.Throttle {
+	return &auth.Throttle{DB: s.DB, Window: 15 * time.Minute, PerAccount: 10, PerAddress: 60}
+}
+
+// errNoProgress is the one answer for an unknown number and a wrong phone.
+var errNoProgress = apperr.New(apperr.NotFound, "progress.not_found")
+
+// progress answers the query; the error is errNoProgress, a throttle, or
+// an internal failure.
+func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, error) {
+	ctx := r.Context()
+	now := s.Now()
+	no = strings.ToUpper(strings.TrimSpace(no))
+	account, addr := "progress:"+no, "progress:"+clientAddress(r)
+	th := s.progressThrottle()
+	blocked, until, err := th.Blocked(ctx, account, addr, now)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		return nil, apperr.New(apperr.TooMany, "progress.throttled", "Minutes", int(until.Sub(now).Minutes())+1)
+	}
+	pr, err := s.Cases.ProgressOf(ctx, no, phone)
+	if apperr.Is(err, apperr.NotFound) {
+		if err := th.Fail(ctx, account, addr, now); err != nil {
+			return nil, err
+		}
+		return nil, errNoProgress
+	}
+	return pr, err
+}
+
+// progressView is the page's data.
+type progressView struct {
+	P *cases.Progress
+}
+
+func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "progress.title")
+	q := r.URL.Query()
+	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
+	v := &progressView{}
+	p.Data = v
+	if q.Get("no") == "" && q.Get("phone") == "" {
+		return s.render(w, r, "progress", p)
+	}
+	f := apperr.Fields{}
+	f.Text("no", q.Get("no"), true, 40)
+	f.Text("phone", q.Get("phone"), true, 40)
+	if err := f.Err(); err != nil {
+		return s.formFailed(w, r, "progress", p, err)
+	}
+	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
+	if err != nil {
+		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
+			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
+			return s.render(w, r, "progress", p)
+		}
+		return err
+	}
+	v.P = pr
+	return s.render(w, r, "progress", p)
+}
+
+// apiProgress is the query as JSON. Its "not found" carries no request id,
+// so an unknown number and a wrong phone answer byte for byte the same.
+func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
+	if err == errNoProgress {
+		lang := reqInfo(r).Lang
+		return writeJSON(w, http.StatusNotFound, map[string]any{"error": map[string]any{"code": apperr.NotFound,
+			"message": s.i18n.Msg(lang, errNoProgress.Msg)}})
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pr)
+}

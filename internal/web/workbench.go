@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/internal/calendar"
+	"onestop/internal/cases"
+	"onestop/internal/clock"
+	"onestop/internal/org"
+)
+
+// caseStates are the states a filter can pick, in lifecycle order.
+var caseStates = []string{cases.Received, cases.Supplement, cases.InProgress, cases.Approved, cases.Refused, cases.Completed,
+	cases.Delivered, cases.Declined, cases.Withdrawn}
+
+// workbenchView is the inbox page.
+type workbenchView struct {
+	Items     []inboxRow
+	Total     int
+	Filter    cases.InboxFilter
+	States    []string
+	Channels  []string
+	Townships []org.Centre
+	Full      bool
+	Prev      string
+	Next      string
+	Clerk     bool
+}
+
+// inboxFilter reads the filters from the query: item, state, channel,
+// township (a township centre's region code), all, limit, offset.
+func inboxFilter(r *http.Request) cases.InboxFilter {
+	q := r.URL.Query()
+	f := cases.InboxFilter{ItemCode: strings.ToUpper(strings.TrimSpace(q.Get("item"))), State: q.Get("state"), Channel: q.Get("channel"),
+		RegionCode: strings.TrimSpace(q.Get("township")), All: q.Get("all") == "1" || q.Get("all") == "true" || q.Get("all") == "on"}
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	f.Offset = max(f.Offset, 0)
+	if !slices.Contains(caseStates, f.State) {
+		f.State = ""
+	}
+	if !slices.Contains(cases.Channels, f.Channel) {
+		f.Channel = ""
+	}
+	return f
+}
+
+// workbench is the inbox: the cases waiting for me (or, with "all", every
+// open case in my scope), the most urgent first.
+func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	f := inboxFilter(r)
+	list, total, err := s.Cases.Inbox(r.Context(), cases.StaffActor(a), f)
+	if err != nil {
+		return err
+	}
+	cal, err := cases.Calendar(r.Context(), s.DB.R)
+	if err != nil {
+		return err
+	}
+	today := clock.Today(s.Now())
+	rows := make([]inboxRow, 0, len(list))
+	for _, c := range list {
+		maskCase(c, &a)
+		row := inboxRow{Case: c, Due: dueOf(c)}
+		if row.Due != nil {
+			row.HasLeft, row.Left = true, cal.WorkingDaysBetween(today, *row.Due)
+			row.Overdue = -row.Left
+		}
+		rows = append(rows, row)
+	}
+	townships, _, err := s.Org.Centres(r.Context(), "township", allOptions)
+	if err != nil {
+		return err
+	}
+	v := &workbenchView{Items: rows, Total: total, Filter: f, States: caseStates, Channels: cases.Channels, Townships: townships,
+		Full: seesFullNumbers(a), Clerk: a.Role == org.Clerk}
+	q := r.URL.Query()
+	if f.Offset > 0 {
+		q.Set("offset", strconv.Itoa(max(f.Offset-f.Limit, 0)))
+		v.Prev = "?" + q.Encode()
+	}
+	if f.Offset+len(list) < total {
+		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+		v.Next = "?" + q.Encode()
+	}
+	p := s.page(r, "workbench.title")
+	p.Data = v
+	return s.render(w, r, "workbench", p)
+}
+
+// apiInbox is the inbox as JSON: {"items": [...], "total": N}.
+func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	list, total, err := s.Cases.Inbox(r.Context(), cases.StaffActor(a), inboxFilter(r))
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		maskCase(c, &a)
+	}
+	return listJSON(w, list, total)
+}
+
+// inboxRow is one case of the inbox with its days left.
+type inboxRow struct {
+	*cases.Case
+	Due     *calendar.Date // the deadline, or the supplement-notice due date before acceptance
+	HasLeft bool
+	Left    int // working days from today to Due: 0 on the day, negative after it
+	Overdue int // -Left, for the words "N days overdue"
+}
+
+// dueOf is what the case's light is measured against: the promised
+// deadline once accepted, the last day for the supplement notice before.
+func dueOf(c *cases.Case) *calendar.Date {
+	if c.Deadline != nil {
+		return c.Deadline
+	}
+	if c.NoticeDue != nil {
+		d := calendar.DateOf(*c.NoticeDue, time.UTC)
+		return &d
+	}
+	return nil
+}
