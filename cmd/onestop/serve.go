@@ -27,6 +27,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	c.register(fs)
 	tlsCert := fs.String("tls-cert", env("ONESTOP_TLS_CERT", ""), "TLS certificate file (serve HTTPS)")
 	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
+	proxies := fs.String("trusted-proxies", env("ONESTOP_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
 	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
@@ -66,6 +67,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if !cfg.SecureCookies {
 			log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
 		}
+	}
+	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
+		return err
 	}
 	srv, err := web.New(db, log, cfg)
 	if err != nil {
@@ -187,4 +191,28 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "database %s %s: %d of %d migrations applied\n", db.Dialect, db.Location, applied, total)
 	return nil
+}
+
+// parseCIDRs reads a comma-separated list of IPs and CIDR blocks.
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR block", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ package auth
 
 import (
 	"runtime"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,11 +36,15 @@ func CheckPassword(pw, hash string) bool {
 }
 
 // dummyHash lets a login for an unknown account take as long as one for a
-// known account, so timing does not reveal which usernames exist.
-var dummyHash, _ = HashPassword("onestop-dummy-password")
+// known account, so timing does not reveal which usernames exist. It is
+// made on first use: computing it at start cost every command ~0.6 s.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("onestop-dummy-password")
+	return h
+})
 
 // BurnTime does the work of one password check.
-func BurnTime(pw string) { CheckPassword(pw, dummyHash) }
+func BurnTime(pw string) { CheckPassword(pw, dummyHash()) }
 
 // PasswordProblem returns the translation key of what is wrong with a new
 // password, or "" when it is acceptable: at least 8 characters, with letters

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"onestop/internal/org"
@@ -21,10 +22,11 @@ const maxBody = 1 << 20
 
 // request is what the middleware learns about a request and handlers use.
 type request struct {
-	ID    string
-	Lang  string
-	Staff *org.Staff // nil when nobody is signed in
-	Actor *org.Actor
+	ID      string
+	Lang    string
+	Address string     // the client's IP (see peerAddress)
+	Staff   *org.Staff // nil when nobody is signed in
+	Actor   *org.Actor
 }
 
 func reqInfo(r *http.Request) *request {
@@ -64,7 +66,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [6]byte
 		_, _ = rand.Read(b[:])
-		info := &request{ID: hex.EncodeToString(b[:]), Lang: s.i18n.pick(r)}
+		info := &request{ID: hex.EncodeToString(b[:]), Lang: s.i18n.pick(r), Address: s.peerAddress(r)}
 		r = r.WithContext(context.WithValue(r.Context(), reqKey, info))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
@@ -134,12 +136,46 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddress is the peer's IP; behind a reverse proxy the proxy's
-// address (we do not trust X-Forwarded-For without configuration).
-func clientAddress(r *http.Request) string {
+// clientAddress is the client's IP as the middleware worked it out.
+func clientAddress(r *http.Request) string { return reqInfo(r).Address }
+
+// peerAddress is the client's IP: the TCP peer, or — when the peer is one of
+// the configured trusted reverse proxies — the nearest address in
+// X-Forwarded-For that is not a trusted proxy. Without configuration the
+// header is ignored, since any client can write it; with a proxy in front
+// and no configuration every client would share the proxy's address (in the
+// audit log and in the per-address login throttle).
+func (s *Server) peerAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if net.ParseIP(h) == nil {
+			break
+		}
+		if !s.trusted(h) {
+			return h
+		}
+		host = h
 	}
 	return host
+}
+
+func (s *Server) trusted(ip string) bool {
+	addr := net.ParseIP(ip)
+	if addr == nil {
+		return false
+	}
+	for _, n := range s.Config.TrustedProxies {
+		if n.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

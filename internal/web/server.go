@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type Config struct {
 	SecureCookies bool
 	// Version is shown in the footer and /healthz.
 	Version string
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 	// Footer fields that government sites carry (DESIGN.md §5a).
 	Organiser, SiteCode, ICP, PublicSecurityFiling string
 	// DataDir is the data directory; uploaded files go under DataDir/files.
