@@ -69,7 +69,10 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	if in.StatutoryDays < 1 || in.StatutoryDays > ParallelStatutoryDays {
 		f.Add("statutory_days", "catalogue.parallel_statutory", "Max", ParallelStatutoryDays)
 	}
-	if in.PromisedDays < 1 || in.PromisedDays > in.StatutoryDays {
+	switch {
+	case in.PromisedDays < 1:
+		f.Add("promised_days", "catalogue.promised_min_parallel")
+	case in.PromisedDays > in.StatutoryDays:
 		f.Add("promised_days", "catalogue.promised_over_statutory", "Statutory", in.StatutoryDays)
 	}
 	var ids []int64
@@ -77,7 +80,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	seen := map[int64]bool{}
 	for _, c := range in.ItemCodes {
 		var id, dept int64
-		err := tx.QueryRowContext(ctx, `SELECT id, department_id FROM items WHERE code = $1 AND status = $2`, strings.TrimSpace(c), InForce).Scan(&id, &dept)
+		err := tx.QueryRowContext(ctx, `SELECT id, department_id FROM items WHERE code = $1 AND status = $2`, strings.ToUpper(strings.TrimSpace(c)), InForce).Scan(&id, &dept)
 		if errors.Is(err, sql.ErrNoRows) {
 			f.Add("item_codes", "catalogue.composite_item_missing", "Code", c)
 			continue

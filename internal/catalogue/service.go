@@ -407,7 +407,10 @@ func (s *Service) SetStatus(ctx context.Context, a org.Actor, code, status, reas
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	var on any
-	if status == Cancelled {
+	switch {
+	case status == Cancelled && cur.Status == Cancelled && cur.CancelledOn != nil:
+		on = *cur.CancelledOn // cancelled once: the day stays the day it happened
+	case status == Cancelled:
 		on = civilDate(now)
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {

@@ -301,7 +301,8 @@ func TestItemFormErrorsAndRows(t *testing.T) {
 		{map[string]string{"steps.2.days": "2"}, "", "须等于承诺时限"},
 		{map[string]string{"statutory_days": "二十"}, "e-statutory_days", "请输入数字"},
 		{map[string]string{"code": "bad code"}, "e-code", "事项编码由"},
-		{map[string]string{"legal_basis": "第一条\r\n第二条"}, "e-legal_basis", "请写成一段"},
+		{map[string]string{"legal_basis": "第一条\x07第二条"}, "e-legal_basis", "含有不允许的字符"},
+		{map[string]string{"name": "巡查\r\n登记"}, "e-name", "请写成一段"},
 	}
 	for _, tc := range cases {
 		form := itemForm(code, cf.ownDept)
