@@ -68,6 +68,10 @@ type Options struct {
 	tiny bool
 }
 
+// stallGrace is how long past its duration a measurement may run before
+// it counts as stalled.
+const stallGrace = 20 * time.Second
+
 // QuickDuration is the measurement length of --quick: long enough for a
 // few thousand commits, short enough for CI's one-minute budget.
 const QuickDuration = 1500 * time.Millisecond
@@ -149,6 +153,9 @@ type runner struct {
 	perDay  int
 	dataDir string
 	t0      time.Time // start of the run, for the progress log
+	// transRate is the best transition rate seen, to size the cases
+	// prepared for the acceptance action.
+	transRate float64
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -476,25 +483,44 @@ func (r *runner) transitions(ctx context.Context, clerk Staff) error {
 		actions = append(actions, s.action)
 	}
 	for _, clients := range []int{1, r.opt.Clients} {
-		// Enough prepared cases for the run even at the raw rate, plus
-		// one case in hand per client.
-		need := int(max(r.raw, r.rawN)*r.opt.Duration.Seconds()*1.3)/len(fl.steps) + 2*clients + 10
-		need = min(need, 500_000)
-		nos, err := PrepareReceived(ctx, r.db, need, Fixed{Item: fl.item, Clerk: fl.clerk}, r.opt.Seed+int64(clients))
-		if err != nil {
-			return fmt.Errorf("prepare cases: %w", err)
-		}
-		pool := casePool(nos)
+		// Each round is topped up with prepared cases for its length at
+		// the rate seen so far (the raw rate before the first round), plus
+		// cases in hand for every client, so few are left over to skew the
+		// open set afterwards.
+		pool := &casePool{}
+		expect := max(r.raw, r.rawN)
+		seed := r.opt.Seed + int64(clients)*1000
+		// A stalled run (no transition can get a connection) must end
+		// and be reported, not hang the bench.
+		tctx, cancel := context.WithTimeout(ctx, r.opt.Duration+stallGrace)
 		rate, err := rounds(r.opt.Duration, func(d time.Duration) (float64, error) {
-			return runTransitions(ctx, eng, fl, pool, clients, d)
+			need := min(int(expect*d.Seconds()*1.3)/len(fl.steps)+2*clients+5, 500_000)
+			if n := need - pool.len(); n > 0 {
+				seed++
+				nos, err := PrepareReceived(ctx, r.db, n, Fixed{Item: fl.item, Clerk: fl.clerk}, seed)
+				if err != nil {
+					return 0, fmt.Errorf("prepare cases: %w", err)
+				}
+				pool.add(nos)
+			}
+			rate, err := runTransitions(tctx, eng, fl, pool, clients, d)
+			expect = rate
+			return rate, err
 		})
-		if err != nil {
-			return fmt.Errorf("transitions: %w", err)
-		}
+		cancel()
 		what := fmt.Sprintf("case transitions, %d client", clients)
 		if clients > 1 {
 			what += "s, each on its own cases"
 		}
+		if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+			r.fail("%s: stalled, no result within %s (%v)", what, r.opt.Duration+stallGrace, err)
+			r.add(Row{What: what, Skipped: true, Note: fmt.Sprintf("stalled: did not finish within %s; see docs/PERFORMANCE.md (connection pool)", r.opt.Duration+stallGrace)})
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("transitions: %w", err)
+		}
+		r.transRate = max(r.transRate, rate)
 		row := Row{What: what, Value: rate, Unit: "transitions/s"}.withRaw(r.raw)
 		if clients == 1 {
 			row.Note = fmt.Sprintf("item %s, %s, through cases.Service.Act (which also reads the case back, as the API does)", fl.item.Code, strings.Join(actions, "→"))
@@ -520,7 +546,7 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 	if err != nil {
 		return err
 	}
-	lb, err := startServer(srv, r.opt.Clients)
+	lb, err := startServer(srv, r.opt.Clients, r.opt.Duration+stallGrace)
 	if err != nil {
 		return err
 	}
@@ -536,17 +562,23 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 	if err != nil {
 		return err
 	}
-	// Cases for the acceptance action: enough for the raw rate over the
-	// whole measurement, each accepted once.
+	// Cases for the acceptance action are prepared just before it runs
+	// (last), so they do not sit in the clerk's inbox while /workbench is
+	// measured.
 	var accept []string
-	if lb.hasRoute("POST /api/v1/cases/{no}/actions/{action}") {
+	prepareAccept := func() error {
 		it, ok := r.itemOf(ctx, clerk)
-		if ok {
-			n := min(int(max(r.raw, r.rawN)*r.opt.Duration.Seconds()*1.3)+2*r.opt.Clients, 500_000)
-			if accept, err = PrepareReceived(ctx, r.db, n, Fixed{Item: it, Clerk: clerk}, r.opt.Seed+7); err != nil {
-				return err
-			}
+		if !ok {
+			return nil
 		}
+		rate := r.transRate
+		if rate <= 0 {
+			rate = max(r.raw, r.rawN)
+		}
+		n := min(int(rate*r.opt.Duration.Seconds()*1.5)+2*r.opt.Clients, 500_000)
+		var err error
+		accept, err = PrepareReceived(ctx, r.db, n, Fixed{Item: it, Clerk: clerk}, r.opt.Seed+7)
+		return err
 	}
 	get := func(path string) func(int64) *http.Request {
 		return func(int64) *http.Request {
@@ -585,6 +617,12 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 		case !lb.hasRoute(ep.pattern):
 			r.add(Row{What: "HTTP " + ep.name, Skipped: true, Note: "route " + ep.pattern + " is not registered yet"})
 			continue
+		case ep.write:
+			if err := prepareAccept(); err != nil {
+				return err
+			}
+		}
+		switch {
 		case ep.pattern == "GET /api/v1/progress" && len(progress) == 0, ep.pattern == "GET /cases/{no}" && len(pages) == 0,
 			ep.write && len(accept) == 0:
 			r.add(Row{What: "HTTP " + ep.name, Skipped: true, Note: "no suitable cases in the data"})
@@ -732,7 +770,14 @@ func (r *runner) growth(ctx context.Context) error {
 		default:
 			earliest = r.opt.Now()
 		}
-		until := clock.Today(earliest).AddDays(-1).Time(clock.Shanghai).Add(17 * time.Hour)
+		// History ends before the earliest case and at least 150 days ago,
+		// so even the longest reviews in it have closed: the open set
+		// stays what it was and only closed cases are added.
+		last := clock.Today(earliest).AddDays(-1)
+		if limit := clock.Today(r.opt.Now()).AddDays(-150); limit.Before(last) {
+			last = limit
+		}
+		until := last.Time(clock.Shanghai).Add(17 * time.Hour)
 		r.logf("adding %d closed cases of history before %s", n, clock.Today(until))
 		if _, err := Bulk(ctx, r.db, BulkOptions{Cases: n, PerDay: perDay, Until: until, Now: r.opt.Now(), Seed: r.opt.Seed + int64(n)}); err != nil {
 			return fmt.Errorf("history: %w", err)

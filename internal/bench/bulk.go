@@ -513,29 +513,29 @@ const remedyText = "申请人如不服本决定，可以自收到本决定书之
 
 // kase is one case being simulated: the row as the engine would leave it.
 type kase struct {
-	w         *world
-	b         *rowsBuf
-	it        catalogue.Item
-	id        int64
-	no        string
-	centre    int64
-	channel   string
-	applicant applicantRef
-	first     int64
-	state     string
-	step      int
-	stepRole  string
-	assignee  int64
-	version   int
-	received  time.Time
-	noticeDue *time.Time
+	w                                               *world
+	b                                               *rowsBuf
+	it                                              catalogue.Item
+	id                                              int64
+	no                                              string
+	centre                                          int64
+	channel                                         string
+	applicant                                       applicantRef
+	first                                           int64
+	state                                           string
+	step                                            int
+	stepRole                                        string
+	assignee                                        int64
+	version                                         int
+	received                                        time.Time
+	noticeDue                                       *time.Time
 	accepted, decided, completed, delivered, closed *time.Time
-	decision, delivery                             string
-	paused                                         bool
-	pauses                                         []clock.Pause
-	mats                                           []cases.Material
-	lastHash                                       string
-	updated                                        time.Time
+	decision, delivery                              string
+	paused                                          bool
+	pauses                                          []clock.Pause
+	mats                                            []cases.Material
+	lastHash                                        string
+	updated                                         time.Time
 }
 
 type actorRef struct {
@@ -543,7 +543,9 @@ type actorRef struct {
 	name, role, place string
 }
 
-func staffActor(s Staff) actorRef { return actorRef{id: s.ID, name: s.Name, role: s.Role, place: s.place()} }
+func staffActor(s Staff) actorRef {
+	return actorRef{id: s.ID, name: s.Name, role: s.Role, place: s.place()}
+}
 
 // event appends one event with its documents and messages, as the
 // engine's commit does.

@@ -38,7 +38,7 @@ type loopback struct {
 	csrf   string
 }
 
-func startServer(srv *web.Server, clients int) (*loopback, error) {
+func startServer(srv *web.Server, clients int, timeout time.Duration) (*loopback, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func startServer(srv *web.Server, clients int) (*loopback, error) {
 	go hs.Serve(ln) //nolint:errcheck // ends with Shutdown
 	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute, DisableCompression: true}
-	c := &http.Client{Transport: tr, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &loopback{srv: srv, hs: hs, base: "http://" + ln.Addr().String(), client: c, jar: jar}, nil
 }
 

@@ -94,6 +94,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 	head := []string{"what", "engine", "size", "value", "unit", "target", "met", "raw commits/s", "ratio"}
 	lines := [][]string{head}
 	var notes []string
+	noteNo := map[string]int{}
 	for _, r := range rows {
 		value, met, raw, ratio := FormatValue(r.Value, r.Unit), "", "", ""
 		if r.Skipped {
@@ -108,8 +109,14 @@ func WriteTable(w io.Writer, rows []Row) error {
 		}
 		what := r.What
 		if r.Note != "" {
-			notes = append(notes, fmt.Sprintf("[%d] %s", len(notes)+1, r.Note))
-			what += fmt.Sprintf(" [%d]", len(notes))
+			// Rows with the same remark share its number.
+			n, ok := noteNo[r.Note]
+			if !ok {
+				notes = append(notes, fmt.Sprintf("[%d] %s", len(notes)+1, r.Note))
+				n = len(notes)
+				noteNo[r.Note] = n
+			}
+			what += fmt.Sprintf(" [%d]", n)
 		}
 		size := ""
 		if r.Size > 0 {

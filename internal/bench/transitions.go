@@ -84,13 +84,32 @@ func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
 }
 
 // casePool hands out prepared case numbers to the transition clients.
-func casePool(nos []string) chan string {
-	ch := make(chan string, len(nos))
-	for _, no := range nos {
-		ch <- no
+type casePool struct {
+	mu  sync.Mutex
+	nos []string
+}
+
+func (p *casePool) take() (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.nos) == 0 {
+		return "", false
 	}
-	close(ch)
-	return ch
+	no := p.nos[0]
+	p.nos = p.nos[1:]
+	return no, true
+}
+
+func (p *casePool) add(nos []string) {
+	p.mu.Lock()
+	p.nos = append(p.nos, nos...)
+	p.mu.Unlock()
+}
+
+func (p *casePool) len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.nos)
 }
 
 // runTransitions drives prepared cases from the pool through the flow with
@@ -98,7 +117,7 @@ func casePool(nos []string) chan string {
 // completed transitions per second. Running out of prepared cases ends it
 // early, and the rate is taken over the time actually used. A case a
 // client was in the middle of when time ran out is left where it stands.
-func runTransitions(ctx context.Context, eng *cases.Service, f *flow, pool <-chan string, clients int, d time.Duration) (float64, error) {
+func runTransitions(ctx context.Context, eng *cases.Service, f *flow, pool *casePool, clients int, d time.Duration) (float64, error) {
 	var n atomic.Int64
 	var firstErr error
 	var once sync.Once
@@ -110,7 +129,7 @@ func runTransitions(ctx context.Context, eng *cases.Service, f *flow, pool <-cha
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(end) && ctx.Err() == nil {
-				no, ok := <-pool
+				no, ok := pool.take()
 				if !ok {
 					return
 				}
