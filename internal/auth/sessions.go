@@ -12,20 +12,55 @@ import (
 // SessionStore keeps scs sessions in our own database (table sessions), so
 // several server processes share them and a restart logs nobody out. It
 // implements scs.CtxStore.
-type SessionStore struct{ DB *store.DB }
+//
+// The idle timeout lives here rather than in scs: scs would rewrite the
+// session on every request to move its expiry, a durable commit per page
+// view. The store instead notes when a session was last seen and refreshes
+// that note at most once per Touch, so an idle session ends between Idle
+// and Idle+Touch after its last request.
+type SessionStore struct {
+	DB    *store.DB
+	Idle  time.Duration // 0: no idle timeout
+	Touch time.Duration // how stale seen_at may get before it is rewritten
+	Now   func() time.Time
+}
+
+func (s SessionStore) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+const sessionFind = `SELECT data, seen_at FROM sessions WHERE token = $1 AND expiry > $2`
 
 func (s SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := s.DB.R.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, token, time.Now().UTC()).Scan(&data)
+	var seen *time.Time
+	now := s.now()
+	err := s.DB.Read().QueryRowContext(ctx, sessionFind, token, now).Scan(&data, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
-	return data, err == nil, err
+	if err != nil {
+		return nil, false, err
+	}
+	if s.Idle > 0 && seen != nil {
+		if now.Sub(*seen) > s.Idle {
+			return nil, false, nil
+		}
+		if now.Sub(*seen) > s.Touch {
+			if _, err := s.DB.W.ExecContext(ctx, `UPDATE sessions SET seen_at = $1 WHERE token = $2`, now, token); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	return data, true, nil
 }
 
 func (s SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, expiry.UTC())
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, seen_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, seen_at = excluded.seen_at`, token, b, expiry.UTC(), s.now())
 	return err
 }
 

@@ -523,7 +523,7 @@ func (r *runner) transitions(ctx context.Context, clerk Staff) error {
 		r.transRate = max(r.transRate, rate)
 		row := Row{What: what, Value: rate, Unit: "transitions/s"}.withRaw(r.raw)
 		if clients == 1 {
-			row.Note = fmt.Sprintf("item %s, %s, through cases.Service.Act (which also reads the case back, as the API does)", fl.item.Code, strings.Join(actions, "→"))
+			row.Note = fmt.Sprintf("item %s, %s, through cases.Service.Act (one transaction each; the API then reads the case back)", fl.item.Code, strings.Join(actions, "→"))
 		}
 		r.add(row.target("≥ 0.5 × raw", row.Ratio >= 0.5))
 	}
@@ -659,13 +659,6 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 			if int(res.elapsed) < int(r.opt.Duration)*9/10 {
 				tp.Note = fmt.Sprintf("ran out of the %d prepared cases after %.1f s", len(accept), res.elapsed.Seconds())
 			}
-		}
-		if ep.signed {
-			note := "every signed-in request also rewrites the session row (scs with an idle timeout commits each request): one durable commit per page view"
-			if tp.Note != "" {
-				note = tp.Note + "; " + note
-			}
-			tp.Note = note
 		}
 		r.add(tp)
 	}

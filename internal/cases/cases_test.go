@@ -109,9 +109,18 @@ func (w *world) submit(item string, materials ...int) *cases.Case {
 
 func (w *world) act(who, no, action string, in cases.Input) *cases.Case {
 	w.t.Helper()
-	c, err := w.eng.Act(context.Background(), w.actors[who], no, action, in)
+	written, err := w.eng.Act(context.Background(), w.actors[who], no, action, in)
 	if err != nil {
 		w.t.Fatalf("%s %s: %v", who, action, err)
+	}
+	// Act answers with the case as written; what is stored must match it.
+	c, err := w.eng.Get(context.Background(), w.actors[who], no)
+	if err != nil {
+		w.t.Fatalf("%s reads %s after %s: %v", who, no, action, err)
+	}
+	if c.Version != written.Version || c.State != written.State || c.Step != written.Step {
+		w.t.Fatalf("%s %s: answered version %d %s step %d, stored %d %s step %d", who, action, written.Version, written.State, written.Step,
+			c.Version, c.State, c.Step)
 	}
 	return c
 }

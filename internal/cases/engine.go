@@ -26,6 +26,9 @@ type Service struct {
 	calMu   sync.Mutex
 	cal     *calendar.Calendar
 	calRead time.Time
+
+	itemMu sync.Mutex
+	items  map[int64]itemEntry
 }
 
 // New builds the engine.
@@ -131,7 +134,7 @@ type FileRef struct {
 type tx struct {
 	s       *Service
 	ctx     context.Context
-	sqltx   *sql.Tx
+	q       store.Querier
 	c       *Case
 	a       Actor
 	now     time.Time
@@ -147,15 +150,19 @@ type tx struct {
 
 // Act performs one action on a case in one transaction: check the state,
 // the role and the scope, change the case, append the event, bump the
-// version (or fail with a conflict when someone else was faster).
+// version (or fail with a conflict when someone else was faster). It
+// returns the case as written, without its record, documents and
+// messages: callers that show them read the case with Get.
 func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input) (*Case, error) {
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
+	var out *Case
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
-		c, err := s.load(ctx, sqltx, no)
+		q := s.DB.InTx(sqltx)
+		c, err := s.load(ctx, q, no)
 		if err != nil {
 			return err
 		}
@@ -165,19 +172,18 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 		if in.Version != 0 && in.Version != c.Version {
 			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
 		}
-		t := &tx{s: s, ctx: ctx, sqltx: sqltx, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}}
+		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}}
 		if err := t.apply(in); err != nil {
 			return err
 		}
+		out = c
 		return t.commit()
 	})
 	if err != nil {
 		return nil, err
 	}
-	if a.System {
-		return nil, nil
-	}
-	return s.Get(ctx, a, no)
+	out.Version++
+	return out, nil
 }
 
 func (t *tx) apply(in Input) error {
@@ -232,13 +238,13 @@ func (t *tx) commit() error {
 	// Claim the row first: on PostgreSQL a concurrent writer blocks here
 	// and then finds the version moved; nothing else is written before.
 	var seq int
-	if err := t.sqltx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, c.ID).Scan(&seq); err != nil {
+	if err := t.q.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, c.ID).Scan(&seq); err != nil {
 		return err
 	}
 	e := Event{Seq: seq, At: t.now, ActorID: t.a.id(), Actor: t.a.name(), Role: t.a.role(), Place: t.a.place(), Action: t.action,
 		Payload: payload, PrevHash: c.LastHash}
 	e.Hash = hashEvent(c.No, e)
-	res, err := t.sqltx.ExecContext(t.ctx, `UPDATE cases SET state=$1, step=$2, step_role=$3, assignee_id=$4, version=version+1, notice_due=$5,
+	res, err := t.q.ExecContext(t.ctx, `UPDATE cases SET state=$1, step=$2, step_role=$3, assignee_id=$4, version=version+1, notice_due=$5,
 		accepted_at=$6, decided_at=$7, completed_at=$8, delivered_at=$9, closed_at=$10, extension_days=$11, deadline=$12, statutory_deadline=$13,
 		provisional=$14, paused=$15, decision=$16, deemed=$17, delivery=$18, last_hash=$19, updated_at=$20 WHERE id=$21 AND version=$22`,
 		c.State, c.Step, c.StepRole, nullID(c.AssigneeID), noticeDue(c.NoticeDue), c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt, c.ClosedAt,
@@ -250,7 +256,7 @@ func (t *tx) commit() error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version+1)
 	}
-	if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_events (case_id, seq, at, actor_id, actor, role, place, action, payload, prev_hash, hash)
+	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO case_events (case_id, seq, at, actor_id, actor, role, place, action, payload, prev_hash, hash)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, c.ID, e.Seq, e.At, nullID(e.ActorID), e.Actor, e.Role, e.Place, e.Action, string(payload),
 		e.PrevHash, e.Hash); err != nil {
 		if isUnique(err) {
@@ -264,12 +270,12 @@ func (t *tx) commit() error {
 		}
 	}
 	for _, d := range t.docs {
-		if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_documents (case_id, kind, event_seq, issued_at) VALUES ($1,$2,$3,$4)`, c.ID, d, seq, t.now); err != nil {
+		if _, err := t.q.ExecContext(t.ctx, `INSERT INTO case_documents (case_id, kind, event_seq, issued_at) VALUES ($1,$2,$3,$4)`, c.ID, d, seq, t.now); err != nil {
 			return err
 		}
 	}
 	for _, m := range t.msgs {
-		if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_messages (case_id, at, kind, text) VALUES ($1,$2,$3,$4)`, c.ID, t.now, t.action, m); err != nil {
+		if _, err := t.q.ExecContext(t.ctx, `INSERT INTO case_messages (case_id, at, kind, text) VALUES ($1,$2,$3,$4)`, c.ID, t.now, t.action, m); err != nil {
 			return err
 		}
 	}

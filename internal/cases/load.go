@@ -10,6 +10,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
+	"onestop/internal/catalogue"
 	"onestop/internal/store"
 )
 
@@ -63,7 +64,7 @@ func (s *Service) load(ctx context.Context, q store.Querier, no string) (*Case, 
 	if err != nil {
 		return nil, err
 	}
-	it, err := s.Catalogue.ItemVersion(ctx, c.ItemCode, c.ItemVersion)
+	it, err := s.itemVersion(ctx, q, c.ItemVersionID, c.ItemCode, c.ItemVersion)
 	if err != nil {
 		return nil, fmt.Errorf("case %s item version: %w", no, err)
 	}
@@ -78,6 +79,37 @@ func (s *Service) load(ctx context.Context, q store.Querier, no string) (*Case, 
 		return nil, err
 	}
 	return c, nil
+}
+
+// itemVersion returns the item version a case was accepted under. A
+// version's content never changes once written, so it is kept in memory
+// (a county has a few hundred items, a province tens of thousands of
+// versions at most); the item's status and department name beside it may
+// change, so an entry is re-read after a minute.
+func (s *Service) itemVersion(ctx context.Context, q store.Querier, id int64, code string, version int) (catalogue.Item, error) {
+	now := time.Now()
+	s.itemMu.Lock()
+	e, ok := s.items[id]
+	s.itemMu.Unlock()
+	if ok && now.Sub(e.read) < time.Minute {
+		return e.item, nil
+	}
+	it, err := catalogue.ItemVersionIn(ctx, q, code, version)
+	if err != nil {
+		return it, err
+	}
+	s.itemMu.Lock()
+	if s.items == nil || len(s.items) > 50000 {
+		s.items = map[int64]itemEntry{}
+	}
+	s.items[id] = itemEntry{item: it, read: now}
+	s.itemMu.Unlock()
+	return it, nil
+}
+
+type itemEntry struct {
+	item catalogue.Item
+	read time.Time
 }
 
 func loadMaterials(ctx context.Context, q store.Querier, caseID int64) ([]Material, error) {
@@ -118,7 +150,8 @@ func loadPauses(ctx context.Context, q store.Querier, caseID int64) ([]Pause, er
 // Get returns a case with its record, documents and messages, if the actor
 // may see it.
 func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
-	c, err := s.load(ctx, s.DB.R, no)
+	r := s.DB.Read()
+	c, err := s.load(ctx, r, no)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +163,10 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		return nil, err
 	}
 	s.clock(c, cal, s.Now())
-	if c.Events, err = loadEvents(ctx, s.DB.R, c.ID); err != nil {
+	if c.Events, err = loadEvents(ctx, r, c.ID); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT kind, event_seq, issued_at FROM case_documents WHERE case_id = $1 ORDER BY id`, c.ID)
+	rows, err := r.QueryContext(ctx, `SELECT kind, event_seq, issued_at FROM case_documents WHERE case_id = $1 ORDER BY id`, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +179,7 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		c.Documents = append(c.Documents, d)
 	}
 	rows.Close()
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT at, kind, text FROM case_messages WHERE case_id = $1 ORDER BY id`, c.ID)
+	rows, err = r.QueryContext(ctx, `SELECT at, kind, text FROM case_messages WHERE case_id = $1 ORDER BY id`, c.ID)
 	if err != nil {
 		return nil, err
 	}

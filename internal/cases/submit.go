@@ -116,11 +116,12 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 				return err
 			}
 		}
-		c, err := s.load(ctx, sqltx, no)
+		q := s.DB.InTx(sqltx)
+		c, err := s.load(ctx, q, no)
 		if err != nil {
 			return err
 		}
-		t := &tx{s: s, ctx: ctx, sqltx: sqltx, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
+		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
 			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
 		if err := t.receive(in.Materials); err != nil {
 			return err

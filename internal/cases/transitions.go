@@ -71,7 +71,7 @@ func (t *tx) enterStep(i int) error {
 	step := c.steps()[i]
 	c.Step, c.StepRole, c.AssigneeID = i, step.Role, 0
 	var id int64
-	err := t.sqltx.QueryRowContext(t.ctx, `SELECT id FROM staff WHERE department_id = $1 AND role = $2 AND retired_at IS NULL ORDER BY id LIMIT 1`,
+	err := t.q.QueryRowContext(t.ctx, `SELECT id FROM staff WHERE department_id = $1 AND role = $2 AND retired_at IS NULL ORDER BY id LIMIT 1`,
 		c.DepartmentID, step.Role).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -94,7 +94,7 @@ func (t *tx) needStepHolder() error {
 	}
 	var absent bool
 	var backup sql.NullInt64
-	if err := t.sqltx.QueryRowContext(t.ctx, `SELECT absent, backup_id FROM staff WHERE id = $1`, c.AssigneeID).Scan(&absent, &backup); err != nil {
+	if err := t.q.QueryRowContext(t.ctx, `SELECT absent, backup_id FROM staff WHERE id = $1`, c.AssigneeID).Scan(&absent, &backup); err != nil {
 		return err
 	}
 	if absent && backup.Valid && backup.Int64 == s.StaffID {
@@ -188,7 +188,7 @@ type lastNotice struct{ at timeT }
 
 func (t *tx) lastSupplement() (*lastNotice, error) {
 	var at timeT
-	err := t.sqltx.QueryRowContext(t.ctx, `SELECT at FROM case_events WHERE case_id = $1 AND action = $2 ORDER BY seq DESC LIMIT 1`,
+	err := t.q.QueryRowContext(t.ctx, `SELECT at FROM case_events WHERE case_id = $1 AND action = $2 ORDER BY seq DESC LIMIT 1`,
 		t.c.ID, ActSupplement).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -257,7 +257,7 @@ func (t *tx) receive(changes []MaterialChange) error {
 }
 
 func (t *tx) saveMaterial(m *Material) error {
-	_, err := t.sqltx.ExecContext(t.ctx, `UPDATE case_materials SET status=$1, note=$2, paper=$3, file_sha256=$4, file_name=$5, file_type=$6,
+	_, err := t.q.ExecContext(t.ctx, `UPDATE case_materials SET status=$1, note=$2, paper=$3, file_sha256=$4, file_name=$5, file_type=$6,
 		file_size=$7, changed_at=$8 WHERE case_id=$9 AND seq=$10`, m.Status, m.Note, m.Paper, m.FileSHA, m.FileName, m.FileType, m.FileSize,
 		m.ChangedAt, t.c.ID, m.Seq)
 	return err
@@ -352,7 +352,7 @@ func (t *tx) deemApprove() error {
 	t.msgs = append(t.msgs, "case.msg.deemed_approved")
 	note := "超时默认：承诺期限 " + c.Deadline.String() + " 届满未作出决定"
 	t.after = append(t.after, func() error {
-		_, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO supervision_flags (case_id, department_id, at, kind, note) VALUES ($1,$2,$3,$4,$5)`,
+		_, err := t.q.ExecContext(t.ctx, `INSERT INTO supervision_flags (case_id, department_id, at, kind, note) VALUES ($1,$2,$3,$4,$5)`,
 			c.ID, c.DepartmentID, t.now, "deemed_approval", note)
 		return err
 	})
@@ -382,7 +382,7 @@ func (t *tx) suspend(in Input) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if _, err := t.sqltx.ExecContext(t.ctx, `INSERT INTO case_pauses (case_id, from_at, reason, expected_days) VALUES ($1,$2,$3,$4)`,
+	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO case_pauses (case_id, from_at, reason, expected_days) VALUES ($1,$2,$3,$4)`,
 		c.ID, t.now, in.PauseReason, in.ExpectedDays); err != nil {
 		return err
 	}
@@ -415,7 +415,7 @@ func (t *tx) resume() error {
 
 func (t *tx) closePauses() error {
 	c := t.c
-	if _, err := t.sqltx.ExecContext(t.ctx, `UPDATE case_pauses SET to_at = $1 WHERE case_id = $2 AND to_at IS NULL`, t.now, c.ID); err != nil {
+	if _, err := t.q.ExecContext(t.ctx, `UPDATE case_pauses SET to_at = $1 WHERE case_id = $2 AND to_at IS NULL`, t.now, c.ID); err != nil {
 		return err
 	}
 	for i := range c.Pauses {

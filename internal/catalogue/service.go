@@ -91,8 +91,16 @@ func (s *Service) Item(ctx context.Context, code string) (Item, error) {
 
 // ItemVersion returns one version of an item (cases name their version).
 func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
-	from := strings.Replace(itemFrom, "v.version = i.current_version", "v.version = $2", 1)
-	return scanItem(s.DB.R.QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+from+" WHERE i.code = $1", code, version))
+	return ItemVersionIn(ctx, s.DB.R, code, version)
+}
+
+var itemVersionQuery = "SELECT " + itemCols + " FROM " + strings.Replace(itemFrom, "v.version = i.current_version", "v.version = $2", 1) +
+	" WHERE i.code = $1"
+
+// ItemVersionIn reads one version of an item through q, so a transaction
+// can read it on its own connection.
+func ItemVersionIn(ctx context.Context, q store.Querier, code string, version int) (Item, error) {
+	return scanItem(q.QueryRowContext(ctx, itemVersionQuery, code, version))
 }
 
 // Filter narrows a listing. Status "" means in force; "all" means every status.

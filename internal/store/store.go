@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -33,6 +34,9 @@ type DB struct {
 	// Location describes where the data lives, for humans (file path or
 	// URL without password).
 	Location string
+
+	stmtMu sync.Mutex
+	stmts  map[*sql.DB]*stmtCache
 }
 
 // Open opens the database: url empty → SQLite file onestop.db in dataDir;
@@ -90,6 +94,7 @@ func redact(url string) string {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.closeStmts()
 	err := db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
@@ -127,6 +132,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.cacheFor(db.W).preparePending(ctx, db.W)
 	return nil
 }
 

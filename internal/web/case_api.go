@@ -80,7 +80,11 @@ func (s *Server) apiCaseAction(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkFiles(in.Materials); err != nil {
 		return err
 	}
-	c, err := s.Cases.Act(r.Context(), ca, caseNo(r), r.PathValue("action"), in)
+	if _, err := s.Cases.Act(r.Context(), ca, caseNo(r), r.PathValue("action"), in); err != nil {
+		return err
+	}
+	// Answer with the whole case as the GET does, record included.
+	c, err := s.Cases.Get(r.Context(), ca, caseNo(r))
 	if err != nil {
 		return err
 	}

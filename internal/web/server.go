@@ -72,9 +72,10 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s.Cases = cases.New(db, &catalogue.Service{DB: db, Now: func() time.Time { return s.Now() }}, func() time.Time { return s.Now() })
 	s.Files = &files.Store{Dir: filesDir(cfg.DataDir)}
 	s.Sessions = scs.New()
-	s.Sessions.Store = auth.SessionStore{DB: db}
+	// Signed out after 2 hours idle (kept by the store, see SessionStore)
+	// and after 12 hours in any case.
+	s.Sessions.Store = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() }}
 	s.Sessions.Lifetime = 12 * time.Hour
-	s.Sessions.IdleTimeout = 2 * time.Hour
 	s.Sessions.Cookie.Name = "onestop_session"
 	s.Sessions.Cookie.HttpOnly = true
 	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
