@@ -29,6 +29,7 @@ Commands:
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
   verify    check every case's tamper-evident record; exits non-zero naming the first break
+  gen       fill a database with the demo county and many cases (bulk, for load tests: --cases 1000000)
   bench     performance table: transitions beside the raw durable commit rate, queries, HTTP (--quick: < 1 min)
   backup    write a consistent backup (database + uploaded files) while the server runs
   restore   restore a backup into an empty data directory, then verify every case record
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdVerify(ctx, rest, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, stdout, stderr)
+	case "gen":
+		err = cmdGen(ctx, rest, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":

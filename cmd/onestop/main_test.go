@@ -112,3 +112,41 @@ func TestVerifyNamesAnAlteredEvent(t *testing.T) {
 		t.Fatalf("break %v", brk)
 	}
 }
+
+// gen adds the asked number of cases to the demo county, twice over (the
+// second run adds to the first), and every record it wrote verifies.
+func TestGenCommand(t *testing.T) {
+	db := dbArgs(t)
+	if code, _, errOut := runCmd(t, append([]string{"gen", "--cases", "abc"}, db...)...); code != 1 || !strings.Contains(errOut, "--cases") {
+		t.Fatalf("bad --cases: %d %s", code, errOut)
+	}
+	for i, want := range []string{"added 300 cases", "added 200 cases"} {
+		n := []string{"300", "200"}[i]
+		code, out, errOut := runCmd(t, append([]string{"gen", "--cases", n, "--per-day", "40"}, db...)...)
+		if code != 0 || !strings.Contains(out, want) || !strings.Contains(errOut, "100%") {
+			t.Fatalf("gen %s: %d %s %s", n, code, out, errOut)
+		}
+	}
+	code, out, errOut := runCmd(t, append([]string{"verify"}, db...)...)
+	if code != 0 || !strings.HasPrefix(out, "ok: ") {
+		t.Fatalf("verify after gen: %d %s %s", code, out, errOut)
+	}
+	var dir, url string
+	for i := 0; i+1 < len(db); i += 2 {
+		switch db[i] {
+		case "--data":
+			dir = db[i+1]
+		case "--db":
+			url = db[i+1]
+		}
+	}
+	sdb, err := store.Open(context.Background(), dir, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	var total int
+	if err := sdb.R.QueryRow(`SELECT COUNT(*) FROM cases`).Scan(&total); err != nil || total != 500 {
+		t.Fatalf("cases after two runs: %d %v, want 500", total, err)
+	}
+}

@@ -36,10 +36,10 @@ func New(db *store.DB, cat *catalogue.Service, now func() time.Time) *Service {
 	return &Service{DB: db, Catalogue: cat, Now: now, Light: clock.DefaultLightRule}
 }
 
-// calendar returns the working-day calendar, re-read at most every 30 s so
+// WorkingCalendar returns the working-day calendar, re-read at most every 30 s so
 // an admin's edit reaches every server process quickly without a query per
 // transition.
-func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
+func (s *Service) WorkingCalendar(ctx context.Context) (*calendar.Calendar, error) {
 	s.calMu.Lock()
 	defer s.calMu.Unlock()
 	if s.cal != nil && time.Since(s.calRead) < 30*time.Second {
@@ -154,7 +154,7 @@ type tx struct {
 // returns the case as written, without its record, documents and
 // messages: callers that show them read the case with Get.
 func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input) (*Case, error) {
-	cal, err := s.calendar(ctx)
+	cal, err := s.WorkingCalendar(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 	if !a.sees(c) {
 		return nil, apperr.NotFoundf("entity.case")
 	}
-	cal, err := s.calendar(ctx)
+	cal, err := s.WorkingCalendar(ctx)
 	if err != nil {
 		return nil, err
 	}

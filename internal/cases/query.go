@@ -90,7 +90,7 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}
 	defer rows.Close()
-	cal, err := s.calendar(ctx)
+	cal, err := s.WorkingCalendar(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

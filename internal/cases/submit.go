@@ -26,7 +26,7 @@ type SubmitInput struct {
 // clerk at their window for a walk-in applicant (the clerk is the first
 // contact, 首问负责). It issues the receipt of materials.
 func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, error) {
-	cal, err := s.calendar(ctx)
+	cal, err := s.WorkingCalendar(ctx)
 	if err != nil {
 		return nil, err
 	}

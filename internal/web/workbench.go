@@ -61,7 +61,7 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cal, err := cases.Calendar(r.Context(), s.DB.R)
+	cal, err := s.Cases.WorkingCalendar(r.Context())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"onestop/internal/bench"
+	"onestop/internal/demo"
+	"onestop/internal/store"
+)
+
+// cmdGen fills a database with the demo county and a large number of cases
+// through the bulk generator, for load tests and benchmarks at scale
+// (issue 5). The data keeps every constraint and hash chain, so `serve`
+// can continue any case from where it stands and `verify` passes.
+func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("gen", `onestop gen — fill a database with the demo county and many cases (bulk, for load tests)
+
+  onestop gen --cases 1000000 --data /tmp/big        SQLite, about 3 minutes per million
+  onestop gen --cases 100000 --db postgres://…       PostgreSQL
+
+Cases arrive over the working days up to now (--per-day a day); each moves
+as far through its item's steps as its age allows. Run it on an empty
+database or one that already holds the same demo county (same --seed);
+running it again adds more cases.`, stderr)
+	var c common
+	c.register(fs)
+	n := fs.String("cases", "100000", "how many cases to add (1_000_000 and 1000000 both work)")
+	perDay := fs.Int("per-day", 0, "arrivals per working day (default cases/250: one year of arrivals)")
+	seed := fs.Int64("seed", 431022, "seed of the demo county and the cases (same seed, same data)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	total, err := strconv.Atoi(strings.ReplaceAll(*n, "_", ""))
+	if err != nil || total <= 0 || total > 100_000_000 {
+		return fmt.Errorf("--cases: %q is not a number between 1 and 100000000", *n)
+	}
+	if *perDay < 0 {
+		return fmt.Errorf("--per-day: %d is negative", *perDay)
+	}
+	if *perDay == 0 {
+		*perDay = max(total/250, 20)
+	}
+	db, err := store.Open(ctx, c.data, c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "database %s %s\n", db.Dialect, db.Location)
+	if _, err := demo.Ensure(ctx, db, *seed); err != nil {
+		return fmt.Errorf("demo county: %w", err)
+	}
+	bar := progressBar{w: stderr, start: time.Now()}
+	res, err := bench.Bulk(ctx, db, bench.BulkOptions{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: bar.show})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d cases, %d events, %d applicants in %.1f s (%.0f cases/min)\n", res.Cases, res.Events, res.Applicants,
+		res.Elapsed.Seconds(), float64(res.Cases)/res.Elapsed.Minutes())
+	return nil
+}
+
+// progressBar draws one line on a terminal (carriage return, no scrolling)
+// and stays readable in a log file, where each update is its own line.
+type progressBar struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+}
+
+func (p *progressBar) show(done, total int) {
+	if done < total && time.Since(p.last) < time.Second {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	filled := width * done / max(total, 1)
+	el := time.Since(p.start)
+	eta := ""
+	if done > 0 && done < total {
+		eta = fmt.Sprintf(", about %s left", (time.Duration(float64(el)*float64(total-done)/float64(done))).Round(time.Second))
+	}
+	end := "\r"
+	if done == total {
+		end = "\n"
+	}
+	fmt.Fprintf(p.w, "[%s%s] %d/%d cases (%.0f%%)%s   %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total,
+		100*float64(done)/float64(max(total, 1)), eta, end)
+}
