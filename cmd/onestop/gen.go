@@ -85,7 +85,7 @@ func (p *progressBar) show(done, total int) {
 	el := time.Since(p.start)
 	eta := ""
 	if done > 0 && done < total {
-		eta = fmt.Sprintf(", about %s left", (time.Duration(float64(el)*float64(total-done)/float64(done))).Round(time.Second))
+		eta = fmt.Sprintf(", about %s left", (time.Duration(float64(el) * float64(total-done) / float64(done))).Round(time.Second))
 	}
 	end := "\r"
 	if done == total {
