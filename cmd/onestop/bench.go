@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -32,8 +34,20 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 	keep := fs.Bool("keep", false, "keep the generated databases (PostgreSQL schemas, temporary SQLite directories)")
 	seed := fs.Int64("seed", 431022, "seed of the demo county and generated cases")
 	verbose := fs.Bool("verbose", false, "print progress and the query plans (EXPLAIN) to stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	opt := bench.Options{Quick: *quick, DBURL: *db, DataDir: *data, Clients: *clients, Duration: *duration, Keep: *keep, Seed: *seed,
 		Verbose: *verbose}

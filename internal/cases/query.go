@@ -76,7 +76,7 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+caseFrom+cond, args...).Scan(&total); err != nil {
+	if err := s.DB.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+caseFrom+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("inbox count: %w", err)
 	}
 	limit := f.Limit
@@ -84,7 +84,7 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		limit = 50
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.DB.R.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
+	rows, err := s.DB.Read().QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
 		caseCols, caseFrom, cond, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
@@ -154,7 +154,7 @@ type ProgressStep struct {
 // cannot be used to probe which numbers exist.
 func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, error) {
 	no, phone = strings.TrimSpace(strings.ToUpper(no)), strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
-	c, err := s.load(ctx, s.DB.R, no)
+	c, err := s.load(ctx, s.DB.Read(), no)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && (phone == "" || c.ApplicantPhone != phone)) {
 		return nil, apperr.New(apperr.NotFound, "progress.not_found")
 	}
@@ -163,7 +163,7 @@ func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, 
 	}
 	p := &Progress{No: c.No, Item: c.ItemName, Department: c.Department, State: c.State, ReceivedAt: c.ReceivedAt, AcceptedAt: c.AcceptedAt,
 		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed}
-	events, err := loadEvents(ctx, s.DB.R, c.ID)
+	events, err := loadEvents(ctx, s.DB.Read(), c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (s *Service) ForApplicant(ctx context.Context, applicantID int64, limit int
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+caseCols+" FROM "+caseFrom+" WHERE c.applicant_id = $1 ORDER BY c.id DESC LIMIT $2", applicantID, limit)
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+caseCols+" FROM "+caseFrom+" WHERE c.applicant_id = $1 ORDER BY c.id DESC LIMIT $2", applicantID, limit)
 	if err != nil {
 		return nil, err
 	}

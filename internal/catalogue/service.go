@@ -86,7 +86,7 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 
 // Item returns an item with its version in force.
 func (s *Service) Item(ctx context.Context, code string) (Item, error) {
-	return scanItem(s.DB.R.QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.code = $1", strings.TrimSpace(code)))
+	return scanItem(s.DB.Read().QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.code = $1", strings.TrimSpace(code)))
 }
 
 // ItemVersion returns one version of an item (cases name their version).
@@ -166,7 +166,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+itemFrom+cond, args...).Scan(&total); err != nil {
+	if err := s.DB.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+itemFrom+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count items: %w", err)
 	}
 	limit := f.Limit
@@ -181,7 +181,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		order = fmt.Sprintf(`CASE WHEN LOWER(v.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(v.name), i.code`, len(args))
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.DB.R.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d", itemCols, itemFrom, cond, order, len(args)-1, len(args)), args...)
+	rows, err := s.DB.Read().QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d", itemCols, itemFrom, cond, order, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list items: %w", err)
 	}
