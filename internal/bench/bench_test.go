@@ -297,3 +297,30 @@ func BenchmarkTransitions(b *testing.B) {
 	b.ReportMetric(raw, "raw-commits/s")
 	b.ReportMetric(rate/raw, "ratio")
 }
+
+// BenchmarkTransitionsConcurrent is the 64-client transitions row as a Go
+// benchmark, for -blockprofile and -mutexprofile: where concurrent
+// transitions wait.
+func BenchmarkTransitionsConcurrent(b *testing.B) {
+	ctx := context.Background()
+	db := testutil.NewTestDB(b)
+	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
+		b.Fatal(err)
+	}
+	f, err := chooseFlow(ctx, db, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nos, err := PrepareReceived(ctx, db, 3000, Fixed{Item: f.item, Clerk: f.clerk}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := cases.New(db, &catalogue.Service{DB: db, Now: time.Now}, time.Now)
+	pool := &casePool{nos: nos}
+	b.ResetTimer()
+	rate, err := runTransitions(ctx, eng, f, pool, 64, time.Duration(b.N)*time.Millisecond)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(rate, "transitions/s")
+}

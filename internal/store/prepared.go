@@ -40,11 +40,12 @@ const maxStmts = 512
 // the transaction has let go of its connection.
 func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string, inTx bool) *sql.Stmt {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if st, ok := c.m[query]; ok {
+		c.mu.Unlock()
 		return st
 	}
 	if len(c.m)+len(c.pending) >= maxStmts {
+		c.mu.Unlock()
 		return nil
 	}
 	if inTx {
@@ -52,11 +53,22 @@ func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string, inTx bo
 			c.pending = map[string]bool{}
 		}
 		c.pending[query] = true
+		c.mu.Unlock()
 		return nil
 	}
+	c.mu.Unlock()
+	// Prepared without the lock: waiting for a connection while holding it
+	// would stall every transaction that reaches get meanwhile, and they
+	// hold the connections.
 	st, err := pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		st.Close()
+		return prev
 	}
 	c.put(query, st)
 	return st
