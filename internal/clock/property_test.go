@@ -48,92 +48,96 @@ func movedBy(st Status) int {
 	return m
 }
 
-func TestPropertyCompute(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		in := genInput(t)
-		rule := LightRule{rapid.IntRange(0, 5).Draw(t, "yellow")}
-		st := Compute(cal, in, rule)
-		accept := Today(in.AcceptedAt)
-		budget := in.PromisedDays + in.ExtensionDays
-		moved := movedBy(st)
+func TestPropertyCompute(t *testing.T) { rapid.Check(t, checkCompute) }
 
-		// The exact invariants asserted (see Compute's doc comment):
-		// 1. days used plus days left is the promised budget (AsOf is never
-		//    before the acceptance day);
-		if st.UsedDays+st.LeftDays != budget {
-			t.Fatalf("used %d + left %d != %d", st.UsedDays, st.LeftDays, budget)
-		}
-		// 2. the promised deadline is the plain count of budget + the days
-		//    the pauses moved it;
-		if want := cal.AddWorkingDays(accept, budget+moved).Deadline; st.PromisedDeadline != want {
-			t.Fatalf("promised %s, AddWorkingDays(%s, %d+%d) = %s", st.PromisedDeadline, accept, budget, moved, want)
-		}
-		// 3. the same budget identity holds for the statutory clock.
-		if st.UsedDays+st.StatutoryLeftDays != in.StatutoryDays+in.ExtensionDays {
-			t.Fatalf("used %d + statutory left %d != %d", st.UsedDays, st.StatutoryLeftDays, in.StatutoryDays+in.ExtensionDays)
-		}
+// FuzzCompute runs the same properties under go test -fuzz (scripts/fuzz),
+// which keeps exploring past rapid's 100 draws.
+func FuzzCompute(f *testing.F) { f.Fuzz(rapid.MakeFuzz(checkCompute)) }
 
-		if st.UsedDays < 0 || moved > st.PausedDays || st.AsOf.Before(accept) || st.AsOf.After(Today(in.Now)) {
-			t.Fatalf("used %d, moved %d, paused %d, as of %s", st.UsedDays, moved, st.PausedDays, st.AsOf)
-		}
-		if st.StatutoryDeadline.Before(st.PromisedDeadline) {
-			t.Fatalf("statutory %s before promised %s", st.StatutoryDeadline, st.PromisedDeadline)
-		}
+func checkCompute(t *rapid.T) {
+	in := genInput(t)
+	rule := LightRule{rapid.IntRange(0, 5).Draw(t, "yellow")}
+	st := Compute(cal, in, rule)
+	accept := Today(in.AcceptedAt)
+	budget := in.PromisedDays + in.ExtensionDays
+	moved := movedBy(st)
 
-		// Lights follow the documented rule.
-		switch {
-		case st.AsOf.After(st.PromisedDeadline):
-			if st.Light != Red {
-				t.Fatalf("past the deadline but %s", st.Light)
+	// The exact invariants asserted (see Compute's doc comment):
+	// 1. days used plus days left is the promised budget (AsOf is never
+	//    before the acceptance day);
+	if st.UsedDays+st.LeftDays != budget {
+		t.Fatalf("used %d + left %d != %d", st.UsedDays, st.LeftDays, budget)
+	}
+	// 2. the promised deadline is the plain count of budget + the days
+	//    the pauses moved it;
+	if want := cal.AddWorkingDays(accept, budget+moved).Deadline; st.PromisedDeadline != want {
+		t.Fatalf("promised %s, AddWorkingDays(%s, %d+%d) = %s", st.PromisedDeadline, accept, budget, moved, want)
+	}
+	// 3. the same budget identity holds for the statutory clock.
+	if st.UsedDays+st.StatutoryLeftDays != in.StatutoryDays+in.ExtensionDays {
+		t.Fatalf("used %d + statutory left %d != %d", st.UsedDays, st.StatutoryLeftDays, in.StatutoryDays+in.ExtensionDays)
+	}
+
+	if st.UsedDays < 0 || moved > st.PausedDays || st.AsOf.Before(accept) || st.AsOf.After(Today(in.Now)) {
+		t.Fatalf("used %d, moved %d, paused %d, as of %s", st.UsedDays, moved, st.PausedDays, st.AsOf)
+	}
+	if st.StatutoryDeadline.Before(st.PromisedDeadline) {
+		t.Fatalf("statutory %s before promised %s", st.StatutoryDeadline, st.PromisedDeadline)
+	}
+
+	// Lights follow the documented rule.
+	switch {
+	case st.AsOf.After(st.PromisedDeadline):
+		if st.Light != Red {
+			t.Fatalf("past the deadline but %s", st.Light)
+		}
+	case st.LeftDays < 0:
+		t.Fatalf("left %d on or before the deadline", st.LeftDays)
+	case st.LeftDays <= rule.YellowDaysLeft:
+		if st.Light != Yellow {
+			t.Fatalf("%d left, rule %d, but %s", st.LeftDays, rule.YellowDaysLeft, st.Light)
+		}
+	default:
+		if st.Light != Green {
+			t.Fatalf("%d left, rule %d, but %s", st.LeftDays, rule.YellowDaysLeft, st.Light)
+		}
+	}
+
+	ongoing := false
+	for _, p := range in.Pauses {
+		if !p.From.After(in.Now) && (p.To.IsZero() || p.To.After(in.Now)) {
+			ongoing = true
+		}
+	}
+	if st.Paused != ongoing {
+		t.Fatalf("Paused = %v, want %v", st.Paused, ongoing)
+	}
+	if !st.Paused && st.AsOf != Today(in.Now) && !Today(in.Now).Before(accept) {
+		t.Fatalf("not paused, but as of %s", st.AsOf)
+	}
+
+	// Dated notes come in date order, before the undated ones.
+	var prev calendar.Date
+	undated := false
+	for _, n := range st.Explanation {
+		switch n.Kind {
+		case calendar.NoteHoliday, calendar.NoteAdjustedWorkday, calendar.NotePause:
+			if undated || n.From.Before(prev) {
+				t.Fatalf("explanation out of order: %v", brief(st.Explanation))
 			}
-		case st.LeftDays < 0:
-			t.Fatalf("left %d on or before the deadline", st.LeftDays)
-		case st.LeftDays <= rule.YellowDaysLeft:
-			if st.Light != Yellow {
-				t.Fatalf("%d left, rule %d, but %s", st.LeftDays, rule.YellowDaysLeft, st.Light)
-			}
+			prev = n.From
 		default:
-			if st.Light != Green {
-				t.Fatalf("%d left, rule %d, but %s", st.LeftDays, rule.YellowDaysLeft, st.Light)
-			}
+			undated = true
 		}
-
-		ongoing := false
-		for _, p := range in.Pauses {
-			if !p.From.After(in.Now) && (p.To.IsZero() || p.To.After(in.Now)) {
-				ongoing = true
-			}
+	}
+	if st.Provisional != (len(st.MissingYears) > 0) {
+		t.Fatalf("Provisional %v, MissingYears %v", st.Provisional, st.MissingYears)
+	}
+	for _, y := range st.MissingYears {
+		if cal.Has(y) {
+			t.Fatalf("year %d has data but is listed missing", y)
 		}
-		if st.Paused != ongoing {
-			t.Fatalf("Paused = %v, want %v", st.Paused, ongoing)
-		}
-		if !st.Paused && st.AsOf != Today(in.Now) && !Today(in.Now).Before(accept) {
-			t.Fatalf("not paused, but as of %s", st.AsOf)
-		}
-
-		// Dated notes come in date order, before the undated ones.
-		var prev calendar.Date
-		undated := false
-		for _, n := range st.Explanation {
-			switch n.Kind {
-			case calendar.NoteHoliday, calendar.NoteAdjustedWorkday, calendar.NotePause:
-				if undated || n.From.Before(prev) {
-					t.Fatalf("explanation out of order: %v", brief(st.Explanation))
-				}
-				prev = n.From
-			default:
-				undated = true
-			}
-		}
-		if st.Provisional != (len(st.MissingYears) > 0) {
-			t.Fatalf("Provisional %v, MissingYears %v", st.Provisional, st.MissingYears)
-		}
-		for _, y := range st.MissingYears {
-			if cal.Has(y) {
-				t.Fatalf("year %d has data but is listed missing", y)
-			}
-		}
-	})
+	}
 }
 
 func TestPropertyPausesNeverBringDeadlinesForward(t *testing.T) {
