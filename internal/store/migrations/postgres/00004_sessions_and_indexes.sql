@@ -4,9 +4,13 @@
 -- every request, which cost one durable commit per page view.
 ALTER TABLE sessions ADD COLUMN seen_at TIMESTAMP;
 
--- A month's completions per department (the supervision bulletin and the
--- bench's month counts) read cases by completion time.
-CREATE INDEX cases_completed ON cases(completed_at) WHERE completed_at IS NOT NULL;
+-- A month's counts per department (the supervision bulletin) read cases by
+-- arrival and by completion. Covering indexes answer them without touching
+-- the case rows: at 1M cases on SQLite the completions went from 1.1 s
+-- (plain index, a row lookup each) to 0.12 s.
+DROP INDEX cases_received;
+CREATE INDEX cases_received ON cases(received_at, department_id);
+CREATE INDEX cases_completed ON cases(completed_at, department_id, accepted_at, decided_at, deadline) WHERE completed_at IS NOT NULL;
 
 -- Inboxes list open cases by centre or department. The older indexes on
 -- (centre_id, state) and (department_id, state) also cover closed cases,
@@ -19,4 +23,6 @@ CREATE INDEX cases_open_department ON cases(department_id, state) WHERE closed_a
 DROP INDEX cases_open_department;
 DROP INDEX cases_open_centre;
 DROP INDEX cases_completed;
+DROP INDEX cases_received;
+CREATE INDEX cases_received ON cases(received_at);
 ALTER TABLE sessions DROP COLUMN seen_at;
