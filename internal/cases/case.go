@@ -59,6 +59,10 @@ var PauseReasons = []string{"hearing", "bidding", "auction", "inspection", "test
 // parallel approval allows 15 (DOMAIN.md §3).
 const MaxExtension = 10
 
+// DeliveryDays is the time to issue and deliver the licence after the
+// decision (行政许可法 Art. 44).
+const DeliveryDays = 10
+
 // NoticeDays is the time to send the one-time supplement notice (Art. 32).
 const NoticeDays = 5
 
@@ -150,6 +154,12 @@ type Case struct {
 	LastHash          string         `json:"-"`
 	Light             clock.Light    `json:"light,omitempty"`
 	Clock             *clock.Status  `json:"clock,omitempty"`
+
+	// AssigneeAbsent and AssigneeBackup tell who may act on the step now
+	// (A/B cover); only Get reads them, for the case page and the API.
+	AssigneeAbsent   bool   `json:"assignee_absent,omitempty"`
+	AssigneeBackupID int64  `json:"assignee_backup_id,omitempty"`
+	AssigneeBackup   string `json:"assignee_backup,omitempty"`
 
 	Item      *catalogue.Item `json:"-"`
 	Materials []Material      `json:"materials,omitempty"`

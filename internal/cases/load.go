@@ -163,6 +163,20 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		return nil, err
 	}
 	s.clock(c, cal, s.Now())
+	if c.AssigneeID != 0 {
+		// Whether A is away and who covers decides who may act now; the
+		// inbox query does not need it, so only the single read pays.
+		var backupID int64
+		var backup string
+		err := r.QueryRowContext(ctx, `SELECT s.absent, COALESCE(s.backup_id, 0), COALESCE(b.name, '') FROM staff s
+			LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("case %s assignee: %w", no, err)
+		}
+		if backup != "" {
+			c.AssigneeBackupID, c.AssigneeBackup = backupID, backup
+		}
+	}
 	if c.Events, err = loadEvents(ctx, r, c.ID); err != nil {
 		return nil, err
 	}

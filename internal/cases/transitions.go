@@ -52,6 +52,10 @@ func (t *tx) accept(deemed bool) error {
 	}
 	c.NoticeDue = nil
 	t.docs = append(t.docs, "acceptance")
+	// The acceptance notice states the deadlines as they stood when it was
+	// issued; a reprint after a pause or an extension must not show later
+	// dates, so they go into the (hashed) record.
+	t.recordDeadlines()
 	steps := c.steps()
 	if c.Item.Immediate || decisionStep(steps) < 0 {
 		// 即办件: accepted, approved and completed on the spot.
@@ -62,6 +66,29 @@ func (t *tx) accept(deemed bool) error {
 	}
 	c.State = InProgress
 	return t.enterStep(nextReviewStep(steps, 0))
+}
+
+// recordDeadlines computes the clock as of now and writes the deadlines
+// into the event, for the document issued with it.
+func (t *tx) recordDeadlines() {
+	c := t.c
+	t.s.clock(c, t.cal, t.now)
+	if c.Deadline != nil {
+		t.payload["deadline"] = c.Deadline.String()
+	}
+	if c.StatutoryDeadline != nil {
+		t.payload["statutory_deadline"] = c.StatutoryDeadline.String()
+	}
+	if c.Provisional {
+		t.payload["provisional"] = true
+	}
+}
+
+// recordDeliveryDue writes the last day to issue and deliver the licence
+// (Art. 44: ten working days from the decision) into the approval event,
+// so the decision document can state it.
+func (t *tx) recordDeliveryDue() {
+	t.payload["delivery_due"] = t.cal.AddWorkingDays(clock.Today(t.now), DeliveryDays).Deadline.String()
 }
 
 // enterStep moves the case to step i and names its A person: the first
@@ -320,6 +347,7 @@ func (t *tx) decide(in Input) error {
 	} else {
 		t.payload["opinion"] = trimmed(f, "opinion", in.Opinion, false, 2000)
 		c.Decision, c.State = "approved", Approved
+		t.recordDeliveryDue()
 		t.docs = append(t.docs, "approval")
 		t.msgs = append(t.msgs, "case.msg.approved")
 	}
@@ -348,6 +376,7 @@ func (t *tx) deemApprove() error {
 	t.payload["rule"] = c.Item.DeemedNote
 	t.payload["deadline"] = c.Deadline.String()
 	c.Decision, c.State, c.Deemed, c.DecidedAt, c.StepRole, c.AssigneeID = "approved", Approved, true, &t.now, "", 0
+	t.recordDeliveryDue()
 	t.docs = append(t.docs, "approval")
 	t.msgs = append(t.msgs, "case.msg.deemed_approved")
 	note := "超时默认：承诺期限 " + c.Deadline.String() + " 届满未作出决定"
@@ -450,6 +479,7 @@ func (t *tx) extend(in Input) error {
 	}
 	c.ExtensionDays = in.Days
 	t.payload["days"] = in.Days
+	t.recordDeadlines()
 	t.docs = append(t.docs, "extension")
 	t.msgs = append(t.msgs, "case.msg.extended")
 	return nil

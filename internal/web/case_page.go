@@ -1,13 +1,18 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/calendar"
 	"onestop/internal/cases"
+	"onestop/internal/clock"
 	"onestop/internal/org"
 )
 
@@ -30,7 +35,30 @@ type caseView struct {
 	Missing   []string // required materials not received yet
 	FileBase  string   // where material files are served
 	Mine      bool     // the applicant's own view (/my/cases/…)
-	p         *Page
+	// Clock details a clerk asks about at the window: the suspension in
+	// force and the extension granted, and the years without holiday data.
+	Suspended    *pauseView
+	Extension    *extensionView
+	MissingYears string
+	p            *Page
+}
+
+// pauseView is the suspension in force: the special procedure, since when,
+// and what the applicant was told it would take.
+type pauseView struct {
+	Reason   string
+	From     time.Time
+	Expected int
+	Until    calendar.Date // From + Expected calendar days (the notice says "N 日")
+	Over     bool          // today is past Until
+}
+
+// extensionView is the one extension: how long, who signed it off, why.
+type extensionView struct {
+	Days     int
+	Approver string
+	At       time.Time
+	Reason   string
 }
 
 // eventView is one line of the timeline.
@@ -88,6 +116,32 @@ func (s *Server) caseView(p *Page, c *cases.Case, viewer *org.Actor, fileBase st
 		Pause: cases.PauseReasons, Delivery: cases.DeliveryMethods, MaxExtend: cases.MaxExtension, FileBase: fileBase}
 	if c.Clock != nil {
 		v.Notes = p.CaseNotes(c.Clock.Explanation)
+		var ys []string
+		for _, y := range c.Clock.MissingYears {
+			ys = append(ys, strconv.Itoa(y))
+		}
+		v.MissingYears = strings.Join(ys, "、")
+	}
+	if c.Paused {
+		for _, pa := range c.Pauses {
+			if pa.To == nil {
+				from := clock.Today(pa.From)
+				until := from.AddDays(pa.ExpectedDays)
+				v.Suspended = &pauseView{Reason: pa.Reason, From: pa.From, Expected: pa.ExpectedDays, Until: until,
+					Over: pa.ExpectedDays > 0 && clock.Today(s.Now()).After(until)}
+			}
+		}
+	}
+	for _, e := range c.Events {
+		if e.Action != cases.ActExtend {
+			continue
+		}
+		var pl struct {
+			Days   int    `json:"days"`
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(e.Payload, &pl)
+		v.Extension = &extensionView{Days: pl.Days, Approver: e.Actor, At: e.At, Reason: pl.Reason}
 	}
 	for _, e := range c.Events {
 		v.Events = append(v.Events, eventView{Seq: e.Seq, At: e.At, Actor: e.Actor, Role: e.Role, Place: e.Place, Action: e.Action,

@@ -260,13 +260,15 @@ func TestDocumentsRender(t *testing.T) {
 		no, kind string
 		want     []string
 	}{
-		{a, "receipt", []string{"材料接收凭证", "2026年9月28日", "申请表"}},
+		{a, "receipt", []string{"材料接收凭证", "2026年9月28日", "申请表", "未收到"}},
 		{a, "acceptance", []string{"受理通知书", "2026年9月28日", "承诺办结期限"}},
 		{a, "suspension", []string{"特别程序告知书", "专家评审", "第四十五条"}},
 		{a, "extension", []string{"延长办理期限告知书", "情况复杂", "5 个工作日"}},
 		{a, "refusal", []string{"不予行政许可决定书", "不符合第十二条规定的条件", remedy}},
 		{b, "non_acceptance", []string{"不予受理决定书", "不属于本机关职权范围", "郴州市市场监督管理局", remedy}},
-		{c, "approval", []string{"准予行政许可决定书", "准予行政许可"}},
+		// Ten working days from Sep 28 for delivery (Art. 44): Sep 29, 30,
+		// Oct 8, 9, 10 (adjusted Saturday), 12–16.
+		{c, "approval", []string{"准予行政许可决定书", "准予行政许可", "送达期限：2026年10月16日"}},
 	}
 	for _, d := range docs {
 		res, body := clerk.get("/cases/" + d.no + "/documents/" + d.kind + "?lang=zh-CN")

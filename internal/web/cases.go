@@ -307,15 +307,23 @@ type messageView struct {
 func (p *Page) caseMessages(c *cases.Case) []messageView {
 	var out []messageView
 	for _, m := range c.Messages {
-		v := messageView{At: m.At, Text: p.T(m.Text, "Deadline", p.CaseDay(c.Deadline))}
-		if m.Kind == cases.ActSupplement {
-			if e := eventAt(c, m.Kind, m.At); e != nil {
-				var pl struct {
-					Materials []supplementItem `json:"materials"`
-				}
-				_ = json.Unmarshal(e.Payload, &pl)
-				v.Materials = pl.Materials
+		// A message names the deadline it was sent with (recorded in its
+		// event), not today's: "accepted, due 9 Oct" stays true after a
+		// later extension, which sends its own message.
+		deadline := p.CaseDay(c.Deadline)
+		var pl struct {
+			Materials []supplementItem `json:"materials"`
+			Deadline  string           `json:"deadline"`
+		}
+		if e := eventAt(c, m.Kind, m.At); e != nil {
+			_ = json.Unmarshal(e.Payload, &pl)
+			if d, err := calendar.ParseDate(pl.Deadline); err == nil && m.Kind != cases.ActDeemApprove {
+				deadline = p.CaseDay(d)
 			}
+		}
+		v := messageView{At: m.At, Text: p.T(m.Text, "Deadline", deadline)}
+		if m.Kind == cases.ActSupplement {
+			v.Materials = pl.Materials
 		}
 		out = append(out, v)
 	}
@@ -377,7 +385,10 @@ func allowedActions(c *cases.Case, a org.Actor) map[string]bool {
 		if c.Item != nil {
 			steps = c.Item.Steps
 		}
-		if inDept && string(a.Role) == c.StepRole && !c.Paused {
+		// The step's A person acts, or their B while A is away (AB角); with
+		// nobody named, anyone of the step's role. Others see no form.
+		holder := c.AssigneeID == 0 || c.AssigneeID == a.StaffID || (c.AssigneeAbsent && c.AssigneeBackupID == a.StaffID)
+		if inDept && string(a.Role) == c.StepRole && holder && !c.Paused {
 			if ds := decisionStep(steps); c.Step == ds {
 				add(true, cases.ActApprove, cases.ActRefuse)
 			} else {

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/calendar"
 	"onestop/internal/cases"
+	"onestop/internal/clock"
 )
 
 // docKinds are the official documents the engine issues.
@@ -33,7 +35,21 @@ type documentView struct {
 	QRText   string
 	Received []string
 	Deemed   bool
+	// The deadlines the document states: as recorded by the event that
+	// issued it (older records: the case's current ones).
+	Deadline          *calendar.Date
+	StatutoryDeadline *calendar.Date
+	Provisional       bool
+	// DeliveryDue is the last day to deliver the licence (Art. 44), on an
+	// approval.
+	DeliveryDue *calendar.Date
+	// Signer is who signed the event off (the approver of an extension).
+	Signer string
 }
+
+// ReceivedHas reports whether a material was handed in with the
+// application, as the receipt recorded it.
+func (v *documentView) ReceivedHas(name string) bool { return slices.Contains(v.Received, name) }
 
 // docPayload is the union of what the issuing events record.
 type docPayload struct {
@@ -49,6 +65,9 @@ type docPayload struct {
 	Days         int              `json:"days"`
 	Rule         string           `json:"rule"`
 	Deadline     string           `json:"deadline"`
+	Statutory    string           `json:"statutory_deadline"`
+	Provisional  bool             `json:"provisional"`
+	DeliveryDue  string           `json:"delivery_due"`
 }
 
 // caseDocument prints one document: to staff in scope (/cases/…) and to
@@ -100,6 +119,30 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == "receipt" {
 		v.Received = v.Payload.Received
+	}
+	if v.Event != nil {
+		v.Signer = v.Event.Actor
+	}
+	v.Deadline, v.StatutoryDeadline, v.Provisional = c.Deadline, c.StatutoryDeadline, c.Provisional
+	if kind == "acceptance" || kind == "extension" {
+		if d, err := calendar.ParseDate(v.Payload.Deadline); err == nil {
+			v.Deadline, v.Provisional = &d, v.Payload.Provisional
+		}
+		if d, err := calendar.ParseDate(v.Payload.Statutory); err == nil {
+			v.StatutoryDeadline = &d
+		}
+	}
+	if kind == "approval" {
+		if d, err := calendar.ParseDate(v.Payload.DeliveryDue); err == nil {
+			v.DeliveryDue = &d
+		} else if c.DecidedAt != nil {
+			cal, err := s.Cases.WorkingCalendar(r.Context())
+			if err != nil {
+				return err
+			}
+			d := cal.AddWorkingDays(clock.Today(*c.DecidedAt), cases.DeliveryDays).Deadline
+			v.DeliveryDue = &d
+		}
 	}
 	if ca.Staff != nil {
 		maskCase(c, ca.Staff)

@@ -34,6 +34,7 @@ func parsePages(sf *staticFiles) (*pages, error) {
 	funcs := template.FuncMap{
 		"static": sf.URL,
 		"add":    func(a, b int) int { return a + b },
+		"neg":    func(a int) int { return -a },
 		"join":   strings.Join,
 		// dict passes several named values to a partial.
 		"dict": func(kv ...any) map[string]any {
