@@ -150,3 +150,20 @@ func TestGenCommand(t *testing.T) {
 		t.Fatalf("cases after two runs: %d %v, want 500", total, err)
 	}
 }
+
+// The light rule is set per county; a bad value stops the start with the
+// flag named, before anything is opened.
+func TestYellowDaysFlag(t *testing.T) {
+	for _, v := range []string{"x", "-1", "21"} {
+		code, _, errOut := runCmd(t, "serve", "--yellow-days", v, "--data", t.TempDir())
+		if code != 1 || !strings.Contains(errOut, "--yellow-days") {
+			t.Errorf("--yellow-days %s: %d %s", v, code, errOut)
+		}
+	}
+	for v, want := range map[string]int{"0": 0, "3": 3, " 2 ": 2} {
+		r, err := parseYellowDays(v)
+		if err != nil || r.YellowDaysLeft != want {
+			t.Errorf("%q: %+v %v", v, r, err)
+		}
+	}
+}

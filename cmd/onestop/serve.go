@@ -8,10 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"onestop/internal/cases"
+	"onestop/internal/clock"
 	"onestop/internal/demo"
 	"onestop/internal/store"
 	"onestop/internal/web"
@@ -31,7 +33,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
+	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
+	// day before"), so each county sets its own; every process sharing a
+	// database should get the same value (the environment variable does).
+	yellow := fs.String("yellow-days", env("ONESTOP_YELLOW_DAYS", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft)),
+		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	light, err := parseYellowDays(*yellow)
+	if err != nil {
 		return err
 	}
 	log := c.logger(stderr)
@@ -75,6 +86,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err != nil {
 		return err
 	}
+	srv.Cases.Light = light
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
@@ -132,6 +144,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	return nil
+}
+
+// parseYellowDays reads --yellow-days: a whole number of working days, at
+// most 20 (a promised limit is rarely longer, and a case yellow from
+// acceptance would make the colour meaningless).
+func parseYellowDays(v string) (clock.LightRule, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 20 {
+		return clock.LightRule{}, fmt.Errorf("--yellow-days: %q is not a number of working days from 0 to 20", v)
+	}
+	return clock.LightRule{YellowDaysLeft: n}, nil
 }
 
 // migrate applies migrations; a second process starting at the same moment
