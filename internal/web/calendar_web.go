@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
@@ -20,13 +21,56 @@ import (
 // working days (two years), and a bound keeps the walk cheap.
 const maxDeadlineDays = 500
 
-// deadlineAnswer is the calculator's stable JSON shape (DESIGN.md §5).
+// maxPauses bounds the pauses one calculation takes.
+const maxPauses = 10
+
+// deadlineAnswer is the calculator's stable JSON shape (DESIGN.md §5);
+// pauses echoes the pauses it was given, when any.
 type deadlineAnswer struct {
 	From        string         `json:"from"`
 	Days        int            `json:"days"`
 	Deadline    string         `json:"deadline"`
 	Provisional bool           `json:"provisional"`
+	Pauses      []pauseSpan    `json:"pauses,omitempty"`
 	Explanation []noteWithText `json:"explanation"`
+}
+
+// pauseSpan is one stretch the clock stood still in a calculation: it
+// stopped on From and ran again on To, as a case's suspension does.
+type pauseSpan struct {
+	From calendar.Date `json:"from"`
+	To   calendar.Date `json:"to"`
+}
+
+// parsePauses reads the pause parameters: each YYYY-MM-DD~YYYY-MM-DD,
+// several per parameter separated by commas, spaces or line breaks (the
+// page has one text field, the API may repeat the parameter).
+func parsePauses(values []string, from calendar.Date, f apperr.Fields) []pauseSpan {
+	var out []pauseSpan
+	for _, v := range values {
+		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
+			a, b, ok := strings.Cut(strings.TrimSpace(part), "~")
+			pf, err1 := calendar.ParseDate(strings.TrimSpace(a))
+			pt, err2 := calendar.ParseDate(strings.TrimSpace(b))
+			switch {
+			case !ok || err1 != nil || err2 != nil:
+				f.Add("pause", "calendar.bad_pause", "Text", part)
+				return nil
+			case pt.Before(pf):
+				f.Add("pause", "calendar.pause_backwards", "Text", part)
+				return nil
+			case !from.IsZero() && pf.Before(from):
+				f.Add("pause", "calendar.pause_before_start", "Text", part)
+				return nil
+			}
+			out = append(out, pauseSpan{From: pf, To: pt})
+		}
+	}
+	if len(out) > maxPauses {
+		f.Add("pause", "calendar.too_many_pauses", "Max", maxPauses)
+		return nil
+	}
+	return out
 }
 
 // noteWithText is a note with its fields and its text in the request's
@@ -57,6 +101,7 @@ func (s *Server) deadline(r *http.Request, p *Page) (*deadlineAnswer, calendar.R
 	case days < 0 || days > maxDeadlineDays:
 		f.Add("days", "calendar.days_range", "Max", maxDeadlineDays)
 	}
+	pauses := parsePauses(q["pause"], from, f)
 	if err := f.Err(); err != nil {
 		return nil, calendar.Result{}, err
 	}
@@ -65,12 +110,39 @@ func (s *Server) deadline(r *http.Request, p *Page) (*deadlineAnswer, calendar.R
 		return nil, calendar.Result{}, err
 	}
 	res := cal.AddWorkingDays(from, days)
+	if len(pauses) > 0 {
+		res = withPauses(cal, from, days, pauses)
+	}
 	a := &deadlineAnswer{From: from.String(), Days: days, Deadline: res.Deadline.String(), Provisional: res.Provisional,
-		Explanation: []noteWithText{}}
+		Pauses: pauses, Explanation: []noteWithText{}}
 	for _, n := range res.Explanation {
+		if n.Kind == calendar.NotePause && n.Reason == "" {
+			n.Reason = p.T("calendar.deadline.pause_reason")
+		}
 		a.Explanation = append(a.Explanation, noteWithText{Note: n, Text: p.noteText(n)})
 	}
 	return a, res, nil
+}
+
+// withPauses runs the case clock itself over the calculation, so the
+// calculator moves a deadline for pauses exactly as a case's suspension
+// does (Art. 45: the excluded working days after the day the clock
+// stopped, up to the day it ran again) and explains it the same way.
+func withPauses(cal *calendar.Calendar, from calendar.Date, days int, pauses []pauseSpan) calendar.Result {
+	noon := func(d calendar.Date) time.Time {
+		return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, clock.Shanghai)
+	}
+	in := clock.Input{AcceptedAt: noon(from), PromisedDays: days, StatutoryDays: days}
+	for _, p := range pauses {
+		in.Pauses = append(in.Pauses, clock.Pause{From: noon(p.From), To: noon(p.To)})
+		// Every pause has ended by the last day given, so none counts as
+		// still running.
+		if t := noon(p.To); t.After(in.Now) {
+			in.Now = t
+		}
+	}
+	st := clock.Compute(cal, in, clock.DefaultLightRule)
+	return calendar.Result{Deadline: st.PromisedDeadline, Provisional: st.Provisional, Explanation: st.Explanation}
 }
 
 // deadlineView is the calculator page's data.
@@ -82,7 +154,7 @@ type deadlineView struct {
 func (s *Server) deadlinePage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "calendar.deadline.title")
 	q := r.URL.Query()
-	p.Form["from"], p.Form["days"] = q.Get("from"), q.Get("days")
+	p.Form["from"], p.Form["days"], p.Form["pause"] = q.Get("from"), q.Get("days"), strings.Join(q["pause"], " ")
 	if p.Form["from"] == "" {
 		p.Form["from"] = clock.Today(s.Now()).String()
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -168,4 +169,59 @@ func between(s, from, to string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// The deadline calculator takes pauses and moves the deadline exactly as a
+// case's suspension does, saying by how much; bad pauses are field errors.
+func TestDeadlineCalculatorWithPauses(t *testing.T) {
+	cf := newCaseFixture(t)
+	c := cf.anon()
+	// 5 working days from Mon Sep 28: Oct 10 (adjusted Saturday). Paused
+	// Sep 29 → Oct 9: Sep 30, Oct 8, 9 excluded (Oct 1–7 is the holiday),
+	// so 8 working days: … Oct 10 (5), 12, 13, 14.
+	res, out := c.api("GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5&pause=2026-09-29~2026-10-09", "")
+	if res.StatusCode != http.StatusOK || out["deadline"] != "2026-10-14" {
+		t.Fatalf("with a pause: %d %v", res.StatusCode, out)
+	}
+	var texts []string
+	for _, x := range out["explanation"].([]any) {
+		texts = append(texts, x.(map[string]any)["text"].(string))
+	}
+	all := strings.Join(texts, "\n")
+	for _, w := range []string{"国庆节", "暂停计时（特别程序）2026-09-29 至 2026-10-09，顺延 3 个工作日", "调休上班"} {
+		if !strings.Contains(all, w) {
+			t.Fatalf("explanation lacks %q:\n%s", w, all)
+		}
+	}
+	if ps, _ := out["pauses"].([]any); len(ps) != 1 {
+		t.Fatalf("pauses not echoed: %v", out["pauses"])
+	}
+	// Two pauses in one parameter: the day each began still counts, so only
+	// Sep 30 and Oct 9 are excluded → 7 working days, Oct 13.
+	_, out = c.api("GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5&pause=2026-09-29~2026-09-30,2026-10-08~2026-10-09&lang=en", "")
+	if out["deadline"] != "2026-10-13" || !strings.Contains(fmt.Sprint(out["explanation"]), "Clock paused (special procedure)") {
+		t.Fatalf("two pauses: %v", out)
+	}
+	if _, out = c.api("GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5", ""); out["deadline"] != "2026-10-10" || out["pauses"] != nil {
+		t.Fatalf("no pause: %v", out)
+	}
+	for q, key := range map[string]string{
+		"pause=abc":                   "无法识别",
+		"pause=2026-10-09~2026-09-29": "早于暂停日期",
+		"pause=2026-09-01~2026-09-02": "早于起算日",
+		"pause=" + strings.Repeat("2026-09-29~2026-09-30,", 11): "最多",
+	} {
+		res, out := c.api("GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5&"+q, "")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldOf(out, "pause"), key) {
+			t.Errorf("%s: %d %v", q, res.StatusCode, out)
+		}
+	}
+	// The page has the field and shows the pause in its explanation.
+	_, page := c.get("/calendar/deadline?from=2026-09-28&days=5&pause=2026-09-29~2026-10-09")
+	if !strings.Contains(page, "2026年10月14日") || !strings.Contains(page, `name="pause"`) || !strings.Contains(page, "顺延 3 个工作日") {
+		t.Fatal("deadline page with a pause")
+	}
+	if res, page := c.get("/calendar/deadline?from=2026-09-28&days=5&pause=x"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "无法识别") {
+		t.Fatalf("deadline page with a bad pause: %d", res.StatusCode)
+	}
 }
