@@ -81,6 +81,10 @@ type Material struct {
 	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
+// IsImage reports whether the material's file is a scan the case page can
+// show as a thumbnail (PDFs open in the browser's viewer instead).
+func (m Material) IsImage() bool { return m.FileType == "image/jpeg" || m.FileType == "image/png" }
+
 // Document is an official document issued for a case.
 type Document struct {
 	Kind     string    `json:"kind"`

@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -223,5 +227,37 @@ func TestDeadlineCalculatorWithPauses(t *testing.T) {
 	}
 	if res, page := c.get("/calendar/deadline?from=2026-09-28&days=5&pause=x"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "无法识别") {
 		t.Fatalf("deadline page with a bad pause: %d", res.StatusCode)
+	}
+}
+
+// A scanned image among the materials is previewed on the case page as a
+// thumbnail (PDFs stay links to the browser's viewer).
+func TestCasePagePreviewsImageMaterials(t *testing.T) {
+	cf := newCaseFixture(t)
+	clerk := cf.login("clerk")
+	no := cf.intake(clerk, "T-001", 1)
+	cf.mustAct(clerk, no, cases.ActSupplement, url.Values{"m2_status": {"missing"}, "m2_note": {"请提供身份证复印件"}})
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	app := cf.applicant()
+	_, mine := app.get("/my/cases/" + no)
+	res, body := app.uploadFiles("/my/cases/"+no+"/resubmit", url.Values{"version": {versionRE.FindStringSubmatch(mine)[1]}},
+		map[string]fileBody{"m2": {"身份证.png", png.Bytes()}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d\n%s", res.StatusCode, problemOf(body))
+	}
+	page, _ := cf.casePage(clerk, no)
+	m := regexp.MustCompile(`<img class="mat-thumb" src="(/cases/[^"]+/files/[0-9a-f]{64})" alt="身份证件 预览"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no thumbnail:\n%s", between(page, `id="case-materials"`, "</section>"))
+	}
+	if res, _ := clerk.get(m[1]); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("thumbnail source: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if strings.Count(page, `data-testid="mat-thumb"`) != 1 {
+		t.Fatal("a thumbnail for a material without an image")
 	}
 }
