@@ -488,4 +488,11 @@ func TestInboxOrderAndScope(t *testing.T) {
 	if total != 2 {
 		t.Fatalf("supervisor sees %d", total)
 	}
+	// The item filter takes a code in any case or part of the item's name;
+	// LIKE's wildcards in it are plain characters.
+	for q, want := range map[string]int{"t-001": 2, "T-001": 2, "测试许": 2, "许可": 2, "T-00": 0, "%": 0, "_": 0, "不存在": 0} {
+		if _, total, err := w.eng.Inbox(context.Background(), w.actors["supervisor"], cases.InboxFilter{All: true, ItemCode: q}); err != nil || total != want {
+			t.Errorf("item filter %q: %d %v, want %d", q, total, err, want)
+		}
+	}
 }

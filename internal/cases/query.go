@@ -10,11 +10,12 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
 	"onestop/internal/org"
+	"onestop/internal/store"
 )
 
 // InboxFilter narrows an inbox.
 type InboxFilter struct {
-	ItemCode   string
+	ItemCode   string // an item code, or part of an item name
 	State      string
 	Channel    string
 	RegionCode string // township: the case's centre lies in this region
@@ -67,7 +68,10 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		}
 	}
 	if f.ItemCode != "" {
-		add("c.item_id IN (SELECT id FROM items WHERE code = ?)", f.ItemCode)
+		// A clerk types a code or part of a name; names match in any version,
+		// so a case filed under an older wording is still found.
+		add(`c.item_id IN (SELECT i.id FROM items i WHERE i.code = ? OR i.id IN (SELECT v.item_id FROM item_versions v WHERE v.name LIKE ? ESCAPE '\'))`,
+			strings.ToUpper(f.ItemCode), "%"+store.EscapeLike(f.ItemCode)+"%")
 	}
 	if f.State != "" {
 		add("c.state = ?", f.State)

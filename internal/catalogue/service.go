@@ -141,7 +141,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		if len([]rune(w)) > 50 {
 			w = string([]rune(w)[:50])
 		}
-		add(`v.search_text LIKE ? ESCAPE '\'`, "%"+escapeLike(w)+"%")
+		add(`v.search_text LIKE ? ESCAPE '\'`, "%"+store.EscapeLike(w)+"%")
 	}
 	if f.DepartmentID != 0 {
 		add("i.department_id = ?", f.DepartmentID)
@@ -150,7 +150,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		add("v.type = ?", f.Type)
 	}
 	if f.Theme != "" {
-		add(`v.themes LIKE ? ESCAPE '\'`, `%"`+escapeLike(f.Theme)+`"%`)
+		add(`v.themes LIKE ? ESCAPE '\'`, `%"`+store.EscapeLike(f.Theme)+`"%`)
 	}
 	if f.Audience == "citizen" || f.Audience == "organisation" {
 		add("v.audience IN (?, 'both')", f.Audience)
@@ -177,7 +177,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	// A query of only spaces has no first word (indexing it panicked).
 	if words := strings.Fields(strings.ToLower(f.Q)); len(words) > 0 {
 		// Names that start with the first word come first.
-		args = append(args, escapeLike(words[0])+"%")
+		args = append(args, store.EscapeLike(words[0])+"%")
 		order = fmt.Sprintf(`CASE WHEN LOWER(v.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(v.name), i.code`, len(args))
 	}
 	args = append(args, limit, max(f.Offset, 0))
@@ -195,10 +195,6 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		out = append(out, it)
 	}
 	return out, total, rows.Err()
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // check validates content against the database's types and departments.

@@ -143,3 +143,9 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
+
+// EscapeLike makes a user's text match literally inside a LIKE pattern
+// written with ESCAPE '\' (same on SQLite and PostgreSQL).
+func EscapeLike(v string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(v)
+}

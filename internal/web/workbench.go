@@ -35,7 +35,7 @@ type workbenchView struct {
 // township (a township centre's region code), all, limit, offset.
 func inboxFilter(r *http.Request) cases.InboxFilter {
 	q := r.URL.Query()
-	f := cases.InboxFilter{ItemCode: strings.ToUpper(strings.TrimSpace(q.Get("item"))), State: q.Get("state"), Channel: q.Get("channel"),
+	f := cases.InboxFilter{ItemCode: strings.TrimSpace(q.Get("item")), State: q.Get("state"), Channel: q.Get("channel"),
 		RegionCode: strings.TrimSpace(q.Get("township")), All: q.Get("all") == "1" || q.Get("all") == "true" || q.Get("all") == "on"}
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
