@@ -164,6 +164,9 @@ type Case struct {
 	AssigneeAbsent   bool   `json:"assignee_absent,omitempty"`
 	AssigneeBackupID int64  `json:"assignee_backup_id,omitempty"`
 	AssigneeBackup   string `json:"assignee_backup,omitempty"`
+	// AssigneeUncovered: A is away and no B is at work, so anyone of the
+	// step's role in the department may act.
+	AssigneeUncovered bool `json:"assignee_uncovered,omitempty"`
 
 	Item      *catalogue.Item `json:"-"`
 	Materials []Material      `json:"materials,omitempty"`

@@ -428,6 +428,50 @@ func TestBackupActsWhenTheAssigneeIsAway(t *testing.T) {
 	if c.StepRole != "approver" {
 		t.Fatal(c.StepRole)
 	}
+
+	// A new case's review step goes to the reviewer at work (B), not to
+	// the absent A.
+	c2 := w.submit("T-001", 1, 2)
+	c2 = w.act("clerk", c2.No, cases.ActAccept, cases.Input{})
+	if c2.AssigneeID != b.ID {
+		t.Fatalf("review step assigned to %d (%s), want the reviewer at work %d", c2.AssigneeID, c2.Assignee, b.ID)
+	}
+
+	// A away and B away too: nobody covers, so any reviewer of the
+	// department may act and sees the case in their inbox.
+	c3 := w.submit("T-001", 1, 2)
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = FALSE WHERE username = 'reviewer'`); err != nil {
+		t.Fatal(err)
+	}
+	c3 = w.act("clerk", c3.No, cases.ActAccept, cases.Input{})
+	if c3.Assignee != w.orgs["reviewer"].Name {
+		t.Fatalf("c3 assigned to %s", c3.Assignee)
+	}
+	w.refused("b", c3.No, cases.ActForward, cases.Input{Opinion: "同意"}, apperr.Forbidden, "case.assigned_to_other")
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = TRUE, backup_id = $1 WHERE username = 'reviewer'`, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = TRUE WHERE id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.CreateStaff(ctx, w.orgs["admin"], org.StaffInput{Username: "reviewer.c", Name: "第三审核", Role: org.Reviewer,
+		CentreID: w.orgs["reviewer"].CentreID, DepartmentID: w.orgs["reviewer"].DepartmentID, Password: "abcd12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.actors["c"] = cases.StaffActor(other.Actor("192.0.2.10"))
+	got, err := w.eng.Get(ctx, w.actors["c"], c3.No)
+	if err != nil || !got.AssigneeUncovered {
+		t.Fatalf("uncovered not shown: %v %v", got.AssigneeUncovered, err)
+	}
+	list, _, err := w.eng.Inbox(ctx, w.actors["c"], cases.InboxFilter{})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("the uncovered case is not in the third reviewer's inbox: %d %v", len(list), err)
+	}
+	c3 = w.act("c", c3.No, cases.ActForward, cases.Input{Opinion: "A、B角均不在岗，由本科室审核人员办理。"})
+	if c3.StepRole != "approver" {
+		t.Fatal(c3.StepRole)
+	}
 }
 
 func TestPublicProgressQuery(t *testing.T) {

@@ -168,14 +168,18 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		// inbox query does not need it, so only the single read pays.
 		var backupID int64
 		var backup string
-		err := r.QueryRowContext(ctx, `SELECT s.absent, COALESCE(s.backup_id, 0), COALESCE(b.name, '') FROM staff s
-			LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup)
+		var backupAway bool
+		err := r.QueryRowContext(ctx, `SELECT s.absent, COALESCE(b.id, 0), COALESCE(b.name, ''), COALESCE(b.absent, FALSE) FROM staff s
+			LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup, &backupAway)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("case %s assignee: %w", no, err)
 		}
 		if backup != "" {
 			c.AssigneeBackupID, c.AssigneeBackup = backupID, backup
 		}
+		// Mirrors needStepHolder: A away with no B at work opens the step
+		// to everyone of its role in the department.
+		c.AssigneeUncovered = c.AssigneeAbsent && (backupID == 0 || backupAway)
 	}
 	if c.Events, err = loadEvents(ctx, r, c.ID); err != nil {
 		return nil, err

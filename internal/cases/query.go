@@ -64,7 +64,8 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 			add("c.state IN ('received','supplement','approved','refused','completed')")
 		case org.Reviewer, org.Approver:
 			add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
-				OR c.assignee_id IN (SELECT id FROM staff WHERE absent AND backup_id = ?))`, string(st.Role), st.StaffID, st.StaffID)
+				OR c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
+					WHERE s.absent AND (s.backup_id = ? OR b.id IS NULL OR b.absent)))`, string(st.Role), st.StaffID, st.StaffID)
 		}
 	}
 	if f.ItemCode != "" {

@@ -92,13 +92,14 @@ func (t *tx) recordDeliveryDue() {
 }
 
 // enterStep moves the case to step i and names its A person: the first
-// active staff member of the department with the step's role.
+// active staff member of the department with the step's role, preferring
+// one who is not away.
 func (t *tx) enterStep(i int) error {
 	c := t.c
 	step := c.steps()[i]
 	c.Step, c.StepRole, c.AssigneeID = i, step.Role, 0
 	var id int64
-	err := t.q.QueryRowContext(t.ctx, `SELECT id FROM staff WHERE department_id = $1 AND role = $2 AND retired_at IS NULL ORDER BY id LIMIT 1`,
+	err := t.q.QueryRowContext(t.ctx, `SELECT id FROM staff WHERE department_id = $1 AND role = $2 AND retired_at IS NULL ORDER BY absent, id LIMIT 1`,
 		c.DepartmentID, step.Role).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -109,8 +110,9 @@ func (t *tx) enterStep(i int) error {
 }
 
 // needStepHolder: the step's A person acts; when A is away, their B
-// (A/B cover, AB角); with no A named, anyone of the step's role in the
-// department.
+// (A/B cover, AB角); with no A named, or A away with no B at work, anyone
+// of the step's role in the department, so a case never waits for someone
+// who is not there (the clock keeps running either way).
 func (t *tx) needStepHolder() error {
 	c, s := t.c, t.a.Staff
 	if s == nil || string(s.Role) != c.StepRole || s.DepartmentID != c.DepartmentID {
@@ -121,10 +123,13 @@ func (t *tx) needStepHolder() error {
 	}
 	var absent bool
 	var backup sql.NullInt64
-	if err := t.q.QueryRowContext(t.ctx, `SELECT absent, backup_id FROM staff WHERE id = $1`, c.AssigneeID).Scan(&absent, &backup); err != nil {
+	var backupAway sql.NullBool
+	if err := t.q.QueryRowContext(t.ctx, `SELECT s.absent, b.id, b.absent FROM staff s
+		LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&absent, &backup, &backupAway); err != nil {
 		return err
 	}
-	if absent && backup.Valid && backup.Int64 == s.StaffID {
+	uncovered := !backup.Valid || backupAway.Bool
+	if absent && ((backup.Valid && backup.Int64 == s.StaffID) || uncovered) {
 		t.payload["acting_for"] = c.Assignee
 		return nil
 	}

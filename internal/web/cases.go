@@ -386,8 +386,9 @@ func allowedActions(c *cases.Case, a org.Actor) map[string]bool {
 			steps = c.Item.Steps
 		}
 		// The step's A person acts, or their B while A is away (AB角); with
-		// nobody named, anyone of the step's role. Others see no form.
-		holder := c.AssigneeID == 0 || c.AssigneeID == a.StaffID || (c.AssigneeAbsent && c.AssigneeBackupID == a.StaffID)
+		// nobody named, or A away and no B at work, anyone of the step's
+		// role. Others see no form.
+		holder := c.AssigneeID == 0 || c.AssigneeID == a.StaffID || (c.AssigneeAbsent && c.AssigneeBackupID == a.StaffID) || c.AssigneeUncovered
 		if inDept && string(a.Role) == c.StepRole && holder && !c.Paused {
 			if ds := decisionStep(steps); c.Step == ds {
 				add(true, cases.ActApprove, cases.ActRefuse)
