@@ -10,7 +10,6 @@ import (
 
 	"onestop/internal/bench"
 	"onestop/internal/demo"
-	"onestop/internal/store"
 )
 
 // cmdGen fills a database with the demo county and a large number of cases
@@ -45,14 +44,11 @@ running it again adds more cases.`, stderr)
 	if *perDay == 0 {
 		*perDay = max(total/250, 20)
 	}
-	db, err := store.Open(ctx, c.data, c.db)
+	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
 	fmt.Fprintf(stderr, "database %s %s\n", db.Dialect, db.Location)
 	if _, err := demo.Ensure(ctx, db, *seed); err != nil {
 		return fmt.Errorf("demo county: %w", err)

@@ -46,14 +46,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := c.logger(stderr)
-	db, err := store.Open(ctx, c.data, c.db)
+	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
 	// The shipped holiday years (DOMAIN.md §4) go in once; the admin keeps
 	// them from then on.
 	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
@@ -155,6 +152,20 @@ func parseYellowDays(v string) (clock.LightRule, error) {
 		return clock.LightRule{}, fmt.Errorf("--yellow-days: %q is not a number of working days from 0 to 20", v)
 	}
 	return clock.LightRule{YellowDaysLeft: n}, nil
+}
+
+// openMigrated opens the database the common flags name and brings its
+// schema up to date.
+func openMigrated(ctx context.Context, c common) (*store.DB, error) {
+	db, err := store.Open(ctx, c.data, c.db)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // migrate applies migrations; a second process starting at the same moment

@@ -53,14 +53,11 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.data, c.db)
+	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db); err != nil {
-		return err
-	}
 	svc := &org.Service{DB: db, Now: time.Now}
 	if sub == "reset" {
 		st, err := svc.StaffByUsername(ctx, *username)
