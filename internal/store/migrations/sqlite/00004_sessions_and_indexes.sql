@@ -18,8 +18,15 @@ CREATE INDEX cases_completed ON cases(completed_at, department_id, accepted_at, 
 -- 100k cases); these cover only the open ones (2 ms).
 CREATE INDEX cases_open_centre ON cases(centre_id, department_id) WHERE closed_at IS NULL;
 CREATE INDEX cases_open_department ON cases(department_id, state) WHERE closed_at IS NULL;
+-- cases_centre(centre_id, state) served only open work, which the partial
+-- index above now serves; left in place, PostgreSQL's generic plan for the
+-- hall clerk's inbox paired it with cases_open_department once per
+-- department and read ~98k entries each time: 390 ms at 10M cases, 27 ms
+-- without it (EXPLAIN ANALYZE of the prepared count).
+DROP INDEX cases_centre;
 
 -- +goose Down
+CREATE INDEX cases_centre ON cases(centre_id, state);
 DROP INDEX cases_open_department;
 DROP INDEX cases_open_centre;
 DROP INDEX cases_completed;
