@@ -692,21 +692,8 @@ func (r *runner) progressInputs(ctx context.Context) ([][2]string, error) {
 // clerkCases are cases the clerk may open, spread over the table.
 func (r *runner) clerkCases(ctx context.Context, clerk Staff) ([]string, error) {
 	n := r.count(ctx, fmt.Sprintf("centre_id = %d AND department_id = %d", clerk.CentreID, clerk.DeptID))
-	rows, err := r.db.R.QueryContext(ctx, `SELECT no FROM cases WHERE centre_id = $1 AND department_id = $2 AND id % $3 = 0 ORDER BY id LIMIT 2000`,
-		clerk.CentreID, clerk.DeptID, max(n/2000, 1))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var no string
-		if err := rows.Scan(&no); err != nil {
-			return nil, err
-		}
-		out = append(out, no)
-	}
-	return out, rows.Err()
+	return store.Column[string](r.db.R.QueryContext(ctx, `SELECT no FROM cases WHERE centre_id = $1 AND department_id = $2 AND id % $3 = 0 ORDER BY id LIMIT 2000`,
+		clerk.CentreID, clerk.DeptID, max(n/2000, 1)))
 }
 
 // itemOf is an item of the clerk's department that goes to review after
@@ -717,7 +704,7 @@ func (r *runner) itemOf(ctx context.Context, clerk Staff) (catalogue.Item, bool)
 		return catalogue.Item{}, false
 	}
 	var fallback *catalogue.Item
-	for i, it := range w.items {
+	for i, it := range w.mix.Items {
 		if it.DepartmentID != clerk.DeptID {
 			continue
 		}
@@ -725,7 +712,7 @@ func (r *runner) itemOf(ctx context.Context, clerk Staff) (catalogue.Item, bool)
 			return it, true
 		}
 		if fallback == nil {
-			fallback = &w.items[i]
+			fallback = &w.mix.Items[i]
 		}
 	}
 	if fallback != nil {

@@ -17,6 +17,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/clock"
+	"onestop/internal/demo"
 	"onestop/internal/demo/data"
 	"onestop/internal/ident"
 	"onestop/internal/store"
@@ -193,8 +194,7 @@ type world struct {
 	cal      *calendar.Calendar
 	rng      *rand.Rand
 	names    *data.NameGen
-	items    []catalogue.Item
-	weights  []int
+	mix      demo.ItemMix
 	clerks   map[int64][]Staff // department → hall clerks at a window
 	township map[int64][]Staff // department → township clerks
 	holder   map[string]Staff  // "dept/role" → the engine's A person (first active by id)
@@ -266,21 +266,9 @@ func newWorld(ctx context.Context, db *store.DB, seed int64) (*world, error) {
 		if !w.workable(it) {
 			continue
 		}
-		// The busiest windows of a county hall, as in demo.GenerateCases.
-		wt := 10
-		switch it.DepartmentCode {
-		case "GAJ", "SCJGJ", "BDC", "RSJ", "YBJ", "SWJ":
-			wt = 40
-		case "MZJ", "GJJ", "WJJ":
-			wt = 20
-		}
-		if it.Immediate {
-			wt += wt / 2
-		}
-		w.items = append(w.items, it)
-		w.weights = append(w.weights, wt)
+		w.mix.Add(it)
 	}
-	if len(w.items) == 0 {
+	if len(w.mix.Items) == 0 {
 		return nil, errors.New("bulk: no items with staffed windows: load the demo county first")
 	}
 	if err := db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&w.nextCase); err != nil {
@@ -418,21 +406,6 @@ func (w *world) arrivals(opt BulkOptions) []time.Time {
 		}
 	}
 	return out
-}
-
-func (w *world) pick() catalogue.Item {
-	total := 0
-	for _, x := range w.weights {
-		total += x
-	}
-	r := w.rng.IntN(total)
-	for i, x := range w.weights {
-		if r < x {
-			return w.items[i]
-		}
-		r -= x
-	}
-	return w.items[len(w.items)-1]
 }
 
 // workingAfter is an instant k working days after t at a plausible hour
@@ -597,7 +570,7 @@ func (k *kase) holder() Staff { return k.w.holder[fmt.Sprintf("%d/%s", k.it.Depa
 // the submission (prepared cases for the benchmarks).
 func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 	at = at.UTC().Truncate(time.Millisecond)
-	it := w.pick()
+	it := w.mix.Pick(w.rng)
 	if fixed != nil {
 		it = fixed.Item
 	}

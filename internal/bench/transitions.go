@@ -45,7 +45,7 @@ func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
 		return nil, err
 	}
 	var best *flow
-	for _, it := range w.items {
+	for _, it := range w.mix.Items {
 		if it.Immediate || decisionStep(it.Steps) < 0 || (avoid != 0 && it.DepartmentID == avoid) {
 			continue
 		}

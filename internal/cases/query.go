@@ -94,25 +94,15 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		limit = 50
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	idRows, err := r.QueryContext(ctx, fmt.Sprintf(`SELECT c.id FROM cases c%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
-		cond, len(args)-1, len(args)), args...)
+	found, err := store.Column[int64](r.QueryContext(ctx, fmt.Sprintf(`SELECT c.id FROM cases c%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
+		cond, len(args)-1, len(args)), args...))
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}
-	var ids []any
-	var marks []string
-	for idRows.Next() {
-		var id int64
-		if err := idRows.Scan(&id); err != nil {
-			idRows.Close()
-			return nil, 0, err
-		}
-		ids = append(ids, id)
-		marks = append(marks, fmt.Sprintf("$%d", len(ids)))
-	}
-	idRows.Close()
-	if err := idRows.Err(); err != nil {
-		return nil, 0, err
+	ids := make([]any, len(found))
+	marks := make([]string, len(found))
+	for i, id := range found {
+		ids[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
 	}
 	out := []*Case{}
 	if len(ids) == 0 {

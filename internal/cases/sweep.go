@@ -7,6 +7,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/clock"
+	"onestop/internal/store"
 )
 
 // Timed work is an indexed sweep over the case rows, not a timer in memory
@@ -57,20 +58,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 }
 
 func (s *Service) due(ctx context.Context, q string, today time.Time) ([]string, error) {
-	rows, err := s.DB.R.QueryContext(ctx, q, today)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var no string
-		if err := rows.Scan(&no); err != nil {
-			return nil, err
-		}
-		out = append(out, no)
-	}
-	return out, rows.Err()
+	return store.Column[string](s.DB.R.QueryContext(ctx, q, today))
 }
 
 // try applies a system action; a case another process moved first (a

@@ -53,8 +53,7 @@ type simulator struct {
 	eng *cases.Service
 	app *applicants.Service
 
-	items      []catalogue.Item
-	weights    []int
+	mix        ItemMix
 	clerks     map[int64][]org.Actor // department → hall clerks
 	township   map[int64][]org.Actor // department → township clerks
 	roleHolder map[string]org.Actor  // "dept/role" → reviewer/approver
@@ -158,41 +157,12 @@ func (s *simulator) prepare(cat *catalogue.Service) error {
 		if len(s.clerks[it.DepartmentID]) == 0 || (!it.Immediate && !staffed) {
 			continue // commissioning units have no reviewers in the demo
 		}
-		// The busiest windows of a county hall: police (ID cards, household
-		// registration), market regulation, real estate, social security.
-		w := 10
-		switch it.DepartmentCode {
-		case "GAJ", "SCJGJ", "BDC", "RSJ", "YBJ", "SWJ":
-			w = 40
-		case "MZJ", "GJJ", "WJJ":
-			w = 20
-		}
-		if it.Immediate {
-			w += w / 2
-		}
-		s.items = append(s.items, it)
-		s.weights = append(s.weights, w)
+		s.mix.Add(it)
 	}
-	sort.SliceStable(s.items, func(i, j int) bool { return s.items[i].Code < s.items[j].Code })
-	if len(s.items) == 0 {
+	if len(s.mix.Items) == 0 {
 		return errors.New("no demo items to open cases for")
 	}
 	return nil
-}
-
-func (s *simulator) pick() catalogue.Item {
-	total := 0
-	for _, w := range s.weights {
-		total += w
-	}
-	r := s.rng.IntN(total)
-	for i, w := range s.weights {
-		if r < w {
-			return s.items[i]
-		}
-		r -= w
-	}
-	return s.items[len(s.items)-1]
 }
 
 // day simulates one working day's arrivals: more on Mondays, fewer on
@@ -279,7 +249,7 @@ func (s *simulator) act(a org.Actor, no, action string, at time.Time, in cases.I
 
 // oneCase runs a case from arrival as far as the simulated present allows.
 func (s *simulator) oneCase(at time.Time) error {
-	it := s.pick()
+	it := s.mix.Pick(s.rng)
 	kind := applicants.Citizen
 	if it.Audience == "organisation" || (it.Audience == "both" && s.rng.IntN(4) == 0) {
 		kind = applicants.Organisation

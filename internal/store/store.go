@@ -149,3 +149,21 @@ type Querier interface {
 func EscapeLike(v string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(v)
 }
+
+// Column reads a one-column result into a slice and closes the rows:
+// store.Column[string](q.QueryContext(ctx, `SELECT no FROM …`)).
+func Column[T any](rows *sql.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -205,14 +205,5 @@ func (s *Server) myAct(w http.ResponseWriter, r *http.Request, action string) er
 	if err == nil {
 		_, err = s.Cases.Act(r.Context(), ca, no, action, in)
 	}
-	if err != nil {
-		switch apperr.CodeOf(err) {
-		case apperr.Invalid, apperr.Conflict, apperr.Forbidden, apperr.TooLarge:
-			return s.renderMyCase(w, r, action, err)
-		}
-		return err
-	}
-	s.flash(r, "mycase.done."+action)
-	http.Redirect(w, r, "/my/cases/"+no, http.StatusSeeOther)
-	return nil
+	return s.finishAction(w, r, err, func(err error) error { return s.renderMyCase(w, r, action, err) }, "mycase.done."+action, "/my/cases/"+no)
 }

@@ -145,22 +145,31 @@ func (s *Server) checkFiles(ms []cases.MaterialChange) error {
 	return fe.Err()
 }
 
+// caseViewer is who reads a case under /my/cases/… (the signed-in
+// applicant; ok is false when nobody is signed in) or /cases/… (staff).
+func (s *Server) caseViewer(r *http.Request) (cases.Actor, bool, error) {
+	if strings.HasPrefix(r.URL.Path, "/my/") {
+		a, ok, err := s.applicantActor(r)
+		return a, ok, err
+	}
+	return cases.StaffActor(actor(r)), true, nil
+}
+
+// signinOr returns err, or with no error sends the visitor to sign in.
+func signinOr(w http.ResponseWriter, r *http.Request, err error) error {
+	if err != nil {
+		return err
+	}
+	return toSignin(w, r)
+}
+
 // caseFile serves an uploaded material of a case the viewer may see, with
 // the type it was stored as: staff in scope (/cases/…) or the applicant
 // (/my/cases/…). Only files the case names are served.
 func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
-	var ca cases.Actor
-	if strings.HasPrefix(r.URL.Path, "/my/") {
-		a, ok, err := s.applicantActor(r)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return toSignin(w, r)
-		}
-		ca = a
-	} else {
-		ca = cases.StaffActor(actor(r))
+	ca, ok, err := s.caseViewer(r)
+	if !ok || err != nil {
+		return signinOr(w, r, err)
 	}
 	c, err := s.Cases.Get(r.Context(), ca, caseNo(r))
 	if err != nil {

@@ -236,15 +236,23 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = s.Cases.Act(r.Context(), ca, no, action, in)
 	}
+	return s.finishAction(w, r, err, func(err error) error { return s.renderCase(w, r, action, err) }, "case.done."+action, "/cases/"+no)
+}
+
+// finishAction answers a case action form, for staff and applicants alike:
+// a user's mistake (invalid input, a stale page, no right to act, a file
+// too large) shows the case page again with the message and what was
+// typed; success flashes and goes back to the case (post/redirect/get).
+func (s *Server) finishAction(w http.ResponseWriter, r *http.Request, err error, rerender func(error) error, done, back string) error {
 	if err != nil {
 		switch apperr.CodeOf(err) {
 		case apperr.Invalid, apperr.Conflict, apperr.Forbidden, apperr.TooLarge:
-			return s.renderCase(w, r, action, err)
+			return rerender(err)
 		}
 		return err
 	}
-	s.flash(r, "case.done."+action)
-	http.Redirect(w, r, "/cases/"+no, http.StatusSeeOther)
+	s.flash(r, done)
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 

@@ -126,18 +126,12 @@ func (p *Page) CaseDay(v any) string {
 			return ""
 		}
 		d = *x
-	case time.Time:
-		if x.IsZero() {
-			return ""
-		}
-		d = clock.Today(x)
-	case *time.Time:
-		if x == nil || x.IsZero() {
-			return ""
-		}
-		d = clock.Today(*x)
 	default:
-		return ""
+		tm, ok := instant(x)
+		if !ok {
+			return ""
+		}
+		d = clock.Today(tm)
 	}
 	if d.IsZero() {
 		return ""

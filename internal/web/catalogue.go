@@ -123,17 +123,8 @@ func (p *Page) CatYuan(fen int64) string { return "¥" + yuan(fen) }
 
 // CatDay formats the calendar day of an instant: 2026年11月26日 in Chinese.
 func (p *Page) CatDay(t any) string {
-	var tm time.Time
-	switch v := t.(type) {
-	case time.Time:
-		tm = v
-	case *time.Time:
-		if v == nil {
-			return ""
-		}
-		tm = *v
-	}
-	if tm.IsZero() {
+	tm, ok := instant(t)
+	if !ok {
 		return ""
 	}
 	// Dates stored as dates come back as midnight UTC; only instants move

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"onestop/internal/apperr"
@@ -74,18 +73,9 @@ type docPayload struct {
 // the applicant (/my/cases/…). ?seq= picks one of several of a kind (a
 // second supplement notice); without it, the latest.
 func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
-	var ca cases.Actor
-	if strings.HasPrefix(r.URL.Path, "/my/") {
-		a, ok, err := s.applicantActor(r)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return toSignin(w, r)
-		}
-		ca = a
-	} else {
-		ca = cases.StaffActor(actor(r))
+	ca, ok, err := s.caseViewer(r)
+	if !ok || err != nil {
+		return signinOr(w, r, err)
 	}
 	kind := r.PathValue("kind")
 	if !slices.Contains(docKinds, kind) {

@@ -86,19 +86,26 @@ func (p *Page) T(key string, kv ...any) string {
 	return p.s.i18n.Msg(p.Lang, apperr.M(key, kv...))
 }
 
-// Date formats an instant for this language in Asia/Shanghai.
-func (p *Page) Date(t any) string {
+// instant reads a template argument that may be a time.Time or a
+// *time.Time; false for nil, zero or anything else.
+func instant(t any) (time.Time, bool) {
 	var tm time.Time
 	switch v := t.(type) {
 	case time.Time:
 		tm = v
 	case *time.Time:
 		if v == nil {
-			return ""
+			return tm, false
 		}
 		tm = *v
 	}
-	if tm.IsZero() {
+	return tm, !tm.IsZero()
+}
+
+// Date formats an instant for this language in Asia/Shanghai.
+func (p *Page) Date(t any) string {
+	tm, ok := instant(t)
+	if !ok {
 		return ""
 	}
 	tm = tm.In(shanghai)

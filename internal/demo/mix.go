@@ -1,0 +1,48 @@
+package demo
+
+import (
+	"math/rand/v2"
+
+	"onestop/internal/catalogue"
+)
+
+// ItemMix draws the items cases are opened for in the proportions a county
+// hall sees them; the demo's engine-driven cases and the bench's bulk
+// generator share it so both databases look alike.
+type ItemMix struct {
+	Items   []catalogue.Item
+	weights []int
+	total   int
+}
+
+// Add puts an item into the mix with its department's weight: the busiest
+// windows of a county hall are police (ID cards, household registration),
+// market regulation, real estate, social security and tax; immediate
+// items come half as often again.
+func (m *ItemMix) Add(it catalogue.Item) {
+	w := 10
+	switch it.DepartmentCode {
+	case "GAJ", "SCJGJ", "BDC", "RSJ", "YBJ", "SWJ":
+		w = 40
+	case "MZJ", "GJJ", "WJJ":
+		w = 20
+	}
+	if it.Immediate {
+		w += w / 2
+	}
+	m.Items = append(m.Items, it)
+	m.weights = append(m.weights, w)
+	m.total += w
+}
+
+// Pick draws one item; the mix must not be empty.
+func (m *ItemMix) Pick(rng *rand.Rand) catalogue.Item {
+	r := rng.IntN(m.total)
+	for i, w := range m.weights {
+		if r < w {
+			return m.Items[i]
+		}
+		r -= w
+	}
+	return m.Items[len(m.Items)-1]
+}
