@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onestop/internal/bench"
+	"onestop/internal/demo"
 )
 
 // cmdBench measures OneStop against the raw durable commit rate of the same
@@ -33,6 +34,7 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	keep := fs.Bool("keep", false, "keep the generated databases (PostgreSQL schemas, temporary SQLite directories)")
 	seed := fs.Int64("seed", 431022, "seed of the demo county and generated cases")
+	counties := fs.Int("counties", 1, fmt.Sprintf("counties of a synthetic province sharing the database (1 to %d); cases spread over all", demo.MaxCounties))
 	verbose := fs.Bool("verbose", false, "print progress and the query plans (EXPLAIN) to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -50,7 +52,10 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 		defer pprof.StopCPUProfile()
 	}
 	opt := bench.Options{Quick: *quick, DBURL: *db, DataDir: *data, Clients: *clients, Duration: *duration, Keep: *keep, Seed: *seed,
-		Verbose: *verbose}
+		Counties: *counties, Verbose: *verbose}
+	if *counties < 1 || *counties > demo.MaxCounties {
+		return fmt.Errorf("--counties: %d is not between 1 and %d", *counties, demo.MaxCounties)
+	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
 		if err != nil || n <= 0 {

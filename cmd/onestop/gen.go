@@ -17,10 +17,13 @@ import (
 // (issue 5). The data keeps every constraint and hash chain, so `serve`
 // can continue any case from where it stands and `verify` passes.
 func cmdGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gen", `onestop gen — fill a database with the demo county and many cases (bulk, for load tests)
+	fs := newFlagSet("gen", `onestop gen — fill a database with the demo county, or a synthetic province of
+counties, and many cases (bulk, for load tests)
 
-  onestop gen --cases 1000000 --data /tmp/big        SQLite, about 3 minutes per million
+  onestop gen --cases 1000000 --data /tmp/big        SQLite, about 4 minutes per million
   onestop gen --cases 100000 --db postgres://…       PostgreSQL
+  onestop gen --counties 120 --cases 10000000 --db postgres://…
+                                                     a province: 120 counties, 10 million cases
 
 Cases arrive over the working days up to now (--per-day a day); each moves
 as far through its item's steps as its age allows. Run it on an empty
@@ -31,12 +34,16 @@ running it again adds more cases.`, stderr)
 	n := fs.String("cases", "100000", "how many cases to add (1_000_000 and 1000000 both work)")
 	perDay := fs.Int("per-day", 0, "arrivals per working day (default cases/250: one year of arrivals)")
 	seed := fs.Int64("seed", 431022, "seed of the demo county and the cases (same seed, same data)")
+	counties := fs.Int("counties", 1, fmt.Sprintf("counties of the synthetic province (1 to %d): the demo county and copies of it with their own codes, names and staff", demo.MaxCounties))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	total, err := strconv.Atoi(strings.ReplaceAll(*n, "_", ""))
 	if err != nil || total <= 0 || total > 100_000_000 {
 		return fmt.Errorf("--cases: %q is not a number between 1 and 100000000", *n)
+	}
+	if *counties < 1 || *counties > demo.MaxCounties {
+		return fmt.Errorf("--counties: %d is not between 1 and %d", *counties, demo.MaxCounties)
 	}
 	if *perDay < 0 {
 		return fmt.Errorf("--per-day: %d is negative", *perDay)
@@ -53,7 +60,13 @@ running it again adds more cases.`, stderr)
 	if _, err := demo.Ensure(ctx, db, *seed); err != nil {
 		return fmt.Errorf("demo county: %w", err)
 	}
-	bar := progressBar{w: stderr, start: time.Now()}
+	if *counties > 1 {
+		bar := progressBar{w: stderr, start: time.Now(), unit: "counties"}
+		if err := demo.EnsureProvince(ctx, db, *seed, *counties, bar.show); err != nil {
+			return fmt.Errorf("province: %w", err)
+		}
+	}
+	bar := progressBar{w: stderr, start: time.Now(), unit: "cases"}
 	res, err := bench.Bulk(ctx, db, bench.BulkOptions{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: bar.show})
 	if err != nil {
 		return err
@@ -69,6 +82,7 @@ type progressBar struct {
 	w     io.Writer
 	start time.Time
 	last  time.Time
+	unit  string
 }
 
 func (p *progressBar) show(done, total int) {
@@ -87,6 +101,6 @@ func (p *progressBar) show(done, total int) {
 	if done == total {
 		end = "\n"
 	}
-	fmt.Fprintf(p.w, "[%s%s] %d/%d cases (%.0f%%)%s   %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total,
+	fmt.Fprintf(p.w, "[%s%s] %d/%d %s (%.0f%%)%s   %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, p.unit,
 		100*float64(done)/float64(max(total, 1)), eta, end)
 }

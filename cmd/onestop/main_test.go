@@ -120,6 +120,11 @@ func TestGenCommand(t *testing.T) {
 	if code, _, errOut := runCmd(t, append([]string{"gen", "--cases", "abc"}, db...)...); code != 1 || !strings.Contains(errOut, "--cases") {
 		t.Fatalf("bad --cases: %d %s", code, errOut)
 	}
+	for _, v := range []string{"0", "151"} {
+		if code, _, errOut := runCmd(t, append([]string{"gen", "--counties", v}, db...)...); code != 1 || !strings.Contains(errOut, "--counties") {
+			t.Fatalf("bad --counties %s: %d %s", v, code, errOut)
+		}
+	}
 	for i, want := range []string{"added 300 cases", "added 200 cases"} {
 		n := []string{"300", "200"}[i]
 		code, out, errOut := runCmd(t, append([]string{"gen", "--cases", n, "--per-day", "40"}, db...)...)

@@ -53,9 +53,13 @@ type Options struct {
 	Duration time.Duration
 	// Keep leaves the generated databases (PostgreSQL schemas, temporary
 	// SQLite directories) in place for inspection, e.g. `onestop verify`.
-	Keep    bool
-	Seed    int64
-	Verbose bool
+	Keep bool
+	// Counties, above 1, grows the demo county into a synthetic province
+	// (demo.EnsureProvince) before the cases are generated; the cases
+	// spread over every county.
+	Counties int
+	Seed     int64
+	Verbose  bool
 	// Log receives progress lines and, with Verbose, query plans.
 	Log io.Writer
 	// Now is the present (default time.Now).
@@ -310,6 +314,13 @@ func (r *runner) generate(ctx context.Context) error {
 		return fmt.Errorf("demo county: %w", err)
 	}
 	r.logf("demo county loaded in %.1f s", time.Since(start).Seconds())
+	if r.opt.Counties > 1 {
+		start = time.Now()
+		if err := demo.EnsureProvince(ctx, r.db, r.opt.Seed, r.opt.Counties, nil); err != nil {
+			return fmt.Errorf("province: %w", err)
+		}
+		r.logf("province of %d counties loaded in %.1f s", r.opt.Counties, time.Since(start).Seconds())
+	}
 	now := r.opt.Now()
 	if r.size == 0 {
 		perDay, days := 20, 30

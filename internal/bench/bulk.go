@@ -198,8 +198,9 @@ type world struct {
 	clerks   map[int64][]Staff // department → hall clerks at a window
 	township map[int64][]Staff // department → township clerks
 	holder   map[string]Staff  // "dept/role" → the engine's A person (first active by id)
-	hall     int64
-	centres  map[int64]string // id → code, upper-case as in case numbers
+	hall     int64             // some county hall: there is at least one
+	county   map[int64]string  // department → its county's division code
+	centres  map[int64]string  // id → code, upper-case as in case numbers
 	numbers  map[numKey]int
 	touched  map[numKey]bool
 	seen     map[string]bool
@@ -258,15 +259,19 @@ func newWorld(ctx context.Context, db *store.DB, seed int64) (*world, error) {
 		return nil, errors.New("bulk: no county hall: load the demo county first")
 	}
 	cat := &catalogue.Service{DB: db, Now: time.Now}
-	items, _, err := cat.List(ctx, catalogue.Filter{Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range items {
-		if !w.workable(it) {
-			continue
+	for offset, total := 0, 1; offset < total; offset += 500 {
+		var items []catalogue.Item
+		if items, total, err = cat.List(ctx, catalogue.Filter{Limit: 500, Offset: offset}); err != nil {
+			return nil, err
 		}
-		w.mix.Add(it)
+		for _, it := range items {
+			if w.workable(it) {
+				w.mix.Add(it)
+			}
+		}
+	}
+	if w.county, err = departmentCounties(ctx, db); err != nil {
+		return nil, err
 	}
 	if len(w.mix.Items) == 0 {
 		return nil, errors.New("bulk: no items with staffed windows: load the demo county first")
@@ -309,6 +314,40 @@ func newWorld(ctx context.Context, db *store.DB, seed int64) (*world, error) {
 		w.seen[n] = true
 	}
 	return w, rows.Err()
+}
+
+// departmentCounties maps departments to their county's division code
+// (the demo county's for a department without one).
+func departmentCounties(ctx context.Context, db *store.DB) (map[int64]string, error) {
+	rows, err := db.R.QueryContext(ctx, `SELECT id, COALESCE(region_code, '') FROM departments`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		if code == "" {
+			code = data.County.Code
+		}
+		out[id] = code
+	}
+	return out, rows.Err()
+}
+
+// hallClerk is the first clerk at a window of the department's county
+// hall: who picks up its online applications.
+func (w *world) hallClerk(dept int64) Staff {
+	for _, c := range w.clerks[dept] {
+		if c.CentreKind == "hall" {
+			return c
+		}
+	}
+	return Staff{}
 }
 
 // LoadStaff lists active staff ordered by id.
@@ -423,7 +462,7 @@ var orgNames = []string{"宜章县湘南商贸有限公司", "宜章县骑田农
 
 // applicant returns a returning applicant most of the time, else registers
 // a new one in the batch.
-func (w *world) applicant(b *rowsBuf, kind string, now time.Time) applicantRef {
+func (w *world) applicant(b *rowsBuf, kind, county string, now time.Time) applicantRef {
 	pool := &w.people
 	if kind == "organisation" {
 		pool = &w.orgs
@@ -434,10 +473,10 @@ func (w *world) applicant(b *rowsBuf, kind string, now time.Time) applicantRef {
 	var number, name, contact, phone string
 	for {
 		if kind == "citizen" {
-			p := w.names.Person(data.County.Code)
+			p := w.names.Person(county)
 			number, name, phone = p.ResidentID, p.Name, p.Phone
 		} else {
-			body := "91" + data.County.Code
+			body := "91" + county
 			const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 			for len(body) < 17 {
 				body += string(chars[w.rng.IntN(len(chars))])
@@ -579,7 +618,7 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 		kind = "organisation"
 	}
 	k := &kase{w: w, b: b, it: it, state: cases.Received, received: at}
-	k.applicant = w.applicant(b, kind, at)
+	k.applicant = w.applicant(b, kind, w.county[it.DepartmentID], at)
 	clerk := w.clerks[it.DepartmentID][w.rng.IntN(len(w.clerks[it.DepartmentID]))]
 	if tc := w.township[it.DepartmentID]; it.AtTownship && len(tc) > 0 && w.rng.IntN(5) < 2 {
 		clerk = tc[w.rng.IntN(len(tc))]
@@ -607,15 +646,11 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 	var submitter actorRef
 	switch {
 	case online:
-		k.channel, k.centre = "online", w.hall
+		// The department's county hall receives it (as the engine's Submit
+		// does) and its clerk there picks it up.
+		clerk = w.hallClerk(it.DepartmentID)
+		k.channel, k.centre = "online", clerk.CentreID
 		submitter = actorRef{name: k.applicant.name, role: "applicant", place: bulkAddress}
-		// The hall's clerk of the department picks it up.
-		for _, c := range w.clerks[it.DepartmentID] {
-			if c.CentreID == w.hall {
-				clerk = c
-				break
-			}
-		}
 	default:
 		k.channel, k.centre, k.first = "window", clerk.CentreID, clerk.ID
 		if clerk.CentreKind != "hall" {

@@ -49,13 +49,7 @@ func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
 		if it.Immediate || decisionStep(it.Steps) < 0 || (avoid != 0 && it.DepartmentID == avoid) {
 			continue
 		}
-		clerk := Staff{}
-		for _, c := range w.clerks[it.DepartmentID] {
-			if c.CentreID == w.hall {
-				clerk = c
-				break
-			}
-		}
+		clerk := w.hallClerk(it.DepartmentID)
 		if clerk.ID == 0 {
 			continue
 		}

@@ -61,7 +61,10 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		}
 	case a.ApplicantID != 0:
 		in.ApplicantID, channel = a.ApplicantID, "online"
-		if err := s.DB.R.QueryRowContext(ctx, `SELECT id FROM centres WHERE kind = 'hall' AND retired_at IS NULL ORDER BY id LIMIT 1`).Scan(&centreID); err != nil {
+		// The hall of the county whose department handles the item receives
+		// it; a province's database holds many counties' halls (issue 5).
+		if err := s.DB.R.QueryRowContext(ctx, `SELECT c.id FROM centres c WHERE c.kind = 'hall' AND c.retired_at IS NULL
+			ORDER BY CASE WHEN c.region_code = (SELECT d.region_code FROM departments d WHERE d.id = $1) THEN 0 ELSE 1 END, c.id LIMIT 1`, it.DepartmentID).Scan(&centreID); err != nil {
 			return nil, fmt.Errorf("no county hall to receive online applications: %w", err)
 		}
 	default:

@@ -43,7 +43,7 @@ func setup(t testing.TB) *world {
 		}
 		w.actors[u] = st.Actor("192.0.2.1")
 	}
-	ds, _, err := w.org.Departments(ctx, "", org.ListOptions{Limit: 500})
+	ds, _, err := w.org.Departments(ctx, org.DepartmentFilter{}, org.ListOptions{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

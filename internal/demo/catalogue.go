@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -18,8 +16,9 @@ var materialForms = map[string]bool{"original": true, "copy": true, "original_an
 
 // loadCatalogue puts the demo county's 432 items (370 in force, 62
 // cancelled in the yearly clean-up) and its composites into the database
-// through the catalogue's own validation, in the caller's transaction.
-func loadCatalogue(ctx context.Context, tx *sql.Tx, db *store.DB, now time.Time) (int, error) {
+// for county c through the catalogue's own validation, in g's transaction.
+func loadCatalogue(g *gen, db *store.DB, c county) (int, error) {
+	ctx, tx, now := g.ctx, g.tx, g.now
 	svc := &catalogue.Service{DB: db, Now: func() time.Time { return now }}
 	who := audit.Who{Name: "demo", Address: "console"}
 	types := map[string]string{}
@@ -36,47 +35,35 @@ func loadCatalogue(ctx context.Context, tx *sql.Tx, db *store.DB, now time.Time)
 		types[name] = code
 	}
 	rows.Close()
-	depts := map[string]int64{}
-	seated := map[string]bool{}
-	rows, err = tx.QueryContext(ctx, `SELECT code, id, mode FROM departments`)
-	if err != nil {
-		return 0, err
+	depts, seated := g.deptIDs, map[string]bool{}
+	for _, d := range data.Departments {
+		seated[d.Code] = d.Seated
 	}
-	for rows.Next() {
-		var code, mode string
-		var id int64
-		if err := rows.Scan(&code, &id, &mode); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		depts[code], seated[code] = id, mode == "seated"
-	}
-	rows.Close()
 	n := 0
 	for _, it := range data.CatalogueItems() {
-		c := catalogue.Content{Name: it.Name, Type: types[it.Type], DepartmentID: depts[it.Department], Audience: it.Audience, Themes: it.Themes,
-			LegalBasis: it.LegalBasis, Conditions: it.Conditions, StatutoryDays: it.StatutoryDays, PromisedDays: it.PromisedDays,
+		ct := catalogue.Content{Name: c.text(it.Name), Type: types[it.Type], DepartmentID: depts[it.Department], Audience: it.Audience, Themes: it.Themes,
+			LegalBasis: it.LegalBasis, Conditions: c.text(it.Conditions), StatutoryDays: it.StatutoryDays, PromisedDays: it.PromisedDays,
 			Immediate: it.Immediate, Visits: it.Visits, Online: it.Online, AtHall: true, AtTownship: it.AtTownship,
-			Commissioned: !seated[it.Department], DeemedApproval: it.DeemedApproval, DeemedNote: it.DeemedNote}
+			Commissioned: !seated[it.Department], DeemedApproval: it.DeemedApproval, DeemedNote: c.text(it.DeemedNote)}
 		for _, m := range it.Materials {
 			if !materialForms[m.Form] {
 				return 0, fmt.Errorf("demo item %s: material form %q", it.Code, m.Form)
 			}
-			c.Materials = append(c.Materials, catalogue.Material{Name: m.Name, Required: m.Required, Condition: m.Condition, Form: m.Form,
+			ct.Materials = append(ct.Materials, catalogue.Material{Name: m.Name, Required: m.Required, Condition: m.Condition, Form: m.Form,
 				Copies: m.Copies, BlankForm: m.BlankForm, Notes: m.Notes})
 		}
 		for _, f := range it.Fees {
-			c.Fees = append(c.Fees, catalogue.Fee{Name: f.Name, AmountFen: f.AmountFen, Basis: f.Basis})
+			ct.Fees = append(ct.Fees, catalogue.Fee{Name: f.Name, AmountFen: f.AmountFen, Basis: f.Basis})
 		}
 		for _, s := range it.Steps {
-			c.Steps = append(c.Steps, catalogue.Step{Name: s.Name, Role: s.Role, Days: s.Days})
+			ct.Steps = append(ct.Steps, catalogue.Step{Name: s.Name, Role: s.Role, Days: s.Days})
 		}
 		created := now
 		if it.Cancelled {
 			// Cancelled items were listed before the clean-up.
 			created = time.Date(2025, 1, 2, 1, 0, 0, 0, time.UTC)
 		}
-		id, err := svc.CreateIn(ctx, tx, who, it.Code, c, "目录初始导入", created)
+		id, err := svc.CreateIn(ctx, tx, who, c.item(it.Code), ct, "目录初始导入", created)
 		if err != nil {
 			return 0, fmt.Errorf("demo item %s %s: %w", it.Code, it.Name, err)
 		}
@@ -92,8 +79,11 @@ func loadCatalogue(ctx context.Context, tx *sql.Tx, db *store.DB, now time.Time)
 		n++
 	}
 	for _, cs := range data.Composites() {
-		in := catalogue.CompositeInput{Code: cs.Code, Name: cs.Name, LeadDepartmentID: depts[cs.LeadDepartment], StatutoryDays: cs.StatutoryDays,
-			PromisedDays: cs.PromisedDays, ItemCodes: cs.Items}
+		in := catalogue.CompositeInput{Code: c.item(cs.Code), Name: c.text(cs.Name), LeadDepartmentID: depts[cs.LeadDepartment], StatutoryDays: cs.StatutoryDays,
+			PromisedDays: cs.PromisedDays}
+		for _, code := range cs.Items {
+			in.ItemCodes = append(in.ItemCodes, c.item(code))
+		}
 		if _, err := svc.CreateCompositeIn(ctx, tx, who, in, now); err != nil {
 			return 0, fmt.Errorf("demo composite %s: %w", cs.Code, err)
 		}

@@ -60,10 +60,10 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		g := &gen{ctx: ctx, tx: tx, now: now, hash: hash, seed: seed}
-		if err := g.organisation(); err != nil {
+		if err := g.organisation(demoCounty); err != nil {
 			return err
 		}
-		items, err := loadCatalogue(ctx, tx, db, now)
+		items, err := loadCatalogue(g, db, demoCounty)
 		if err != nil {
 			return err
 		}

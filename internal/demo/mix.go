@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math/rand/v2"
+	"strings"
 
 	"onestop/internal/catalogue"
 )
@@ -21,7 +22,8 @@ type ItemMix struct {
 // items come half as often again.
 func (m *ItemMix) Add(it catalogue.Item) {
 	w := 10
-	switch it.DepartmentCode {
+	// A province's counties append their division code (MZJ431021).
+	switch strings.TrimRight(it.DepartmentCode, "0123456789") {
 	case "GAJ", "SCJGJ", "BDC", "RSJ", "YBJ", "SWJ":
 		w = 40
 	case "MZJ", "GJJ", "WJJ":

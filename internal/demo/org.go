@@ -21,6 +21,10 @@ type gen struct {
 	seed int64
 
 	regions, centres, departments, windows, staff, items int
+
+	// deptIDs maps the data tables' department codes to the ids of the
+	// county being built.
+	deptIDs map[string]int64
 }
 
 func (g *gen) exec(q string, args ...any) error {
@@ -83,18 +87,21 @@ func nz(id int64) any {
 	return id
 }
 
-// organisation builds DOMAIN.md §1: the county and its 22 townships with
-// their villages, the hall with 40 windows of 30 seated departments, 18
-// commissioning units, a convenience centre per township, and staff for
-// every role, each window clerk with an A/B partner.
-func (g *gen) organisation() error {
-	c := data.County
-	if err := g.region(c.Code, c.Name, "county", "", ""); err != nil {
+// organisation builds DOMAIN.md §1 for one county: its townships (with
+// their villages in the demo county), the hall with 40 windows of 30
+// seated departments, 18 commissioning units, a convenience centre per
+// township, and staff for every role, each window clerk with an A/B
+// partner.
+func (g *gen) organisation(p county) error {
+	if err := g.region(p.Code, p.Name, "county", "", ""); err != nil {
 		return err
 	}
 	for _, t := range data.Townships {
-		if err := g.region(t.Code, t.Name, "township", t.Kind, c.Code); err != nil {
+		if err := g.region(p.township(t.Code), t.Name, "township", t.Kind, p.Code); err != nil {
 			return err
+		}
+		if !p.showcase {
+			continue // villages only in the demo county: nothing in a case refers to them
 		}
 		for _, v := range t.Villages {
 			kind := "village"
@@ -106,26 +113,26 @@ func (g *gen) organisation() error {
 			}
 		}
 	}
-	hall, err := g.centre(c.Code, c.Hall.Name, "hall", c.Code, c.Hall.Address, c.Hall.Phone, c.Hall.Hours)
+	hall, err := g.centre(p.Code, p.Hall.Name, "hall", p.Code, p.Hall.Address, p.Hall.Phone, p.Hall.Hours)
 	if err != nil {
 		return err
 	}
-	names := data.Names(g.seed)
-	deptIDs := map[string]int64{}
+	names := data.Names(g.seed ^ p.salt)
+	g.deptIDs = map[string]int64{}
 	number := 0
-	first := true
+	first := p.showcase
 	for _, d := range data.Departments {
 		mode := "commissioned"
 		if d.Seated {
 			mode = "seated"
 		}
 		g.departments++
-		id, err := g.id(`INSERT INTO departments (code, name, short_name, mode, phone, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`,
-			d.Code, d.Name, d.ShortName, mode, d.Phone, g.now)
+		id, err := g.id(`INSERT INTO departments (code, name, short_name, mode, phone, region_code, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id`,
+			p.dept(d.Code), p.deptName(d.Name), d.ShortName, mode, d.Phone, p.Code, g.now)
 		if err != nil {
-			return fmt.Errorf("department %s: %w", d.Code, err)
+			return fmt.Errorf("department %s: %w", p.dept(d.Code), err)
 		}
-		deptIDs[d.Code] = id
+		g.deptIDs[d.Code] = id
 		if !d.Seated {
 			continue
 		}
@@ -137,7 +144,7 @@ func (g *gen) organisation() error {
 			if err != nil {
 				return err
 			}
-			username := fmt.Sprintf("%s.clerk%d", code, i+1)
+			username := p.user(fmt.Sprintf("%s.clerk%d", code, i+1))
 			if first && i == 0 {
 				username = "clerk"
 			}
@@ -150,7 +157,7 @@ func (g *gen) organisation() error {
 		// A/B cover: windows are paired; an odd or single window gets a
 		// backup clerk without a seat of their own (DOMAIN.md §1).
 		if len(clerks)%2 == 1 {
-			sid, err := g.person(person{username: code + ".backup", name: names.Next(), role: "clerk", centre: hall, dept: id, phone: names.Phone()})
+			sid, err := g.person(person{username: p.user(code + ".backup"), name: names.Next(), role: "clerk", centre: hall, dept: id, phone: names.Phone()})
 			if err != nil {
 				return err
 			}
@@ -162,7 +169,7 @@ func (g *gen) organisation() error {
 			}
 		}
 		for _, r := range []struct{ role, user, show string }{{"reviewer", code + ".reviewer", "reviewer"}, {"approver", code + ".approver", "approver"}, {"dept_admin", code + ".admin", "deptadmin"}} {
-			username := r.user
+			username := p.user(r.user)
 			if first {
 				username = r.show
 			}
@@ -172,13 +179,14 @@ func (g *gen) organisation() error {
 		}
 		first = false
 	}
-	for _, p := range []person{
+	for _, st := range []person{
 		{username: "admin", role: "centre_admin", centre: hall},
 		{username: "supervisor", role: "supervisor", centre: hall},
 		{username: "leader", role: "leader", centre: hall},
 	} {
-		p.name, p.phone = names.Next(), names.Phone()
-		if _, err := g.person(p); err != nil {
+		st.username = p.user(st.username)
+		st.name, st.phone = names.Next(), names.Phone()
+		if _, err := g.person(st); err != nil {
 			return err
 		}
 	}
@@ -186,27 +194,28 @@ func (g *gen) organisation() error {
 	// affairs and social security departments (代办, DOMAIN.md §5).
 	local := []string{"MZJ", "RSJ"}
 	for i, t := range data.Townships {
-		cid, err := g.centre(t.Code, t.Name+"便民服务中心", "township", t.Code, t.Name+"人民政府一楼", names.Phone(), c.Hall.Hours)
+		code := p.township(t.Code)
+		cid, err := g.centre(code, t.Name+"便民服务中心", "township", code, t.Name+"人民政府一楼", names.Phone(), p.Hall.Hours)
 		if err != nil {
 			return err
 		}
-		admin, clerk := fmt.Sprintf("t%02d.admin", i+1), fmt.Sprintf("t%02d.clerk", i+1)
-		if i == 0 {
+		admin, clerk := p.user(fmt.Sprintf("t%02d.admin", i+1)), p.user(fmt.Sprintf("t%02d.clerk", i+1))
+		if i == 0 && p.showcase {
 			admin, clerk = "township", "tclerk"
 		}
 		if _, err := g.person(person{username: admin, name: names.Next(), role: "centre_admin", centre: cid, phone: names.Phone()}); err != nil {
 			return err
 		}
-		for j, code := range local {
-			w, err := g.window(cid, deptIDs[code], fmt.Sprint(j+1), "")
+		for j, dc := range local {
+			w, err := g.window(cid, g.deptIDs[dc], fmt.Sprint(j+1), "")
 			if err != nil {
 				return err
 			}
 			u := clerk
 			if j > 0 {
-				u = fmt.Sprintf("t%02d.clerk%d", i+1, j+1)
+				u = p.user(fmt.Sprintf("t%02d.clerk%d", i+1, j+1))
 			}
-			if _, err := g.person(person{username: u, name: names.Next(), role: "clerk", centre: cid, dept: deptIDs[code], window: w, phone: names.Phone()}); err != nil {
+			if _, err := g.person(person{username: u, name: names.Next(), role: "clerk", centre: cid, dept: g.deptIDs[dc], window: w, phone: names.Phone()}); err != nil {
 				return err
 			}
 		}

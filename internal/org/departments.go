@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -20,7 +21,11 @@ type Department struct {
 	ShortName string `json:"short_name"`
 	Mode      string `json:"mode"` // seated, commissioned
 	Phone     string `json:"phone"`
-	Windows   int    `json:"windows"` // active windows, all centres
+	// RegionCode is the county the department serves; a province keeps
+	// many counties in one database (issue 5).
+	RegionCode string `json:"region_code"`
+	RegionName string `json:"region_name"`
+	Windows    int    `json:"windows"` // active windows, all centres
 	Meta
 }
 
@@ -31,6 +36,8 @@ type DepartmentInput struct {
 	ShortName string `json:"short_name"`
 	Mode      string `json:"mode"`
 	Phone     string `json:"phone"`
+	// RegionCode may be left out while the installation has one county.
+	RegionCode string `json:"region_code"`
 }
 
 // DepartmentModes in menu order.
@@ -38,12 +45,13 @@ var DepartmentModes = []string{"seated", "commissioned"}
 
 var deptCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,11}$`)
 
-const deptCols = `d.id, d.code, d.name, d.short_name, d.mode, d.phone,
+const deptCols = `d.id, d.code, d.name, d.short_name, d.mode, d.phone, COALESCE(d.region_code, ''),
+	COALESCE((SELECT r.name FROM regions r WHERE r.code = d.region_code), ''),
 	(SELECT COUNT(*) FROM windows w WHERE w.department_id = d.id AND w.retired_at IS NULL), d.created_at, d.updated_at, d.retired_at`
 
 func scanDepartment(row scanner) (Department, error) {
 	var d Department
-	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ShortName, &d.Mode, &d.Phone, &d.Windows, &d.CreatedAt, &d.UpdatedAt, &d.RetiredAt)
+	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ShortName, &d.Mode, &d.Phone, &d.RegionCode, &d.RegionName, &d.Windows, &d.CreatedAt, &d.UpdatedAt, &d.RetiredAt)
 	return d, err
 }
 
@@ -53,14 +61,23 @@ func (s *Service) Department(ctx context.Context, id int64) (Department, error) 
 	return d, notFound(err, "entity.department")
 }
 
-// Departments lists departments by code; mode narrows to seated or commissioned.
-func (s *Service) Departments(ctx context.Context, mode string, o ListOptions) ([]Department, int, error) {
+// DepartmentFilter narrows a department list.
+type DepartmentFilter struct {
+	Mode       string // seated or commissioned
+	RegionCode string // one county's departments
+}
+
+// Departments lists departments by code.
+func (s *Service) Departments(ctx context.Context, f DepartmentFilter, o ListOptions) ([]Department, int, error) {
 	q := query{from: "departments d", cols: deptCols, order: "d.code"}
 	if !o.Retired {
 		q.filter("d.retired_at IS NULL")
 	}
-	if mode != "" {
-		q.filter("d.mode = ?", mode)
+	if f.Mode != "" {
+		q.filter("d.mode = ?", f.Mode)
+	}
+	if f.RegionCode != "" {
+		q.filter("d.region_code = ?", f.RegionCode)
 	}
 	if o.Q != "" {
 		q.filter(`(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
@@ -86,7 +103,37 @@ func validateDepartment(in DepartmentInput, existing *Department) (Department, e
 		f.Add("mode", "error.choose")
 	}
 	d.Phone = f.Text("phone", in.Phone, false, 30)
+	if rc := strings.TrimSpace(in.RegionCode); rc != "" {
+		d.RegionCode = rc
+	}
 	return d, f.Err()
+}
+
+// departmentCounty checks d's county in tx: it must be a county-level
+// region in use. Left empty, it is the installation's only county; with
+// several counties the admin must choose.
+func departmentCounty(ctx context.Context, tx *sql.Tx, d *Department) error {
+	if d.RegionCode == "" {
+		var n int
+		var only sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(code) FROM regions WHERE level = 'county' AND retired_at IS NULL`).Scan(&n, &only); err != nil {
+			return err
+		}
+		switch n {
+		case 0:
+			return nil
+		case 1:
+			d.RegionCode = only.String
+		default:
+			return fieldErr("region_code", "org.department.county_required")
+		}
+	}
+	var level string
+	err := tx.QueryRowContext(ctx, `SELECT level, name FROM regions WHERE code = $1 AND retired_at IS NULL`, d.RegionCode).Scan(&level, &d.RegionName)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && level != "county") {
+		return fieldErr("region_code", "org.department.county_unknown")
+	}
+	return err
 }
 
 // CreateDepartment adds a department; only the county hall's centre admin may.
@@ -101,8 +148,11 @@ func (s *Service) CreateDepartment(ctx context.Context, a Actor, in DepartmentIn
 	now := s.now()
 	d.CreatedAt, d.UpdatedAt = now, now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO departments (code, name, short_name, mode, phone, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, d.Code, d.Name, d.ShortName, d.Mode, d.Phone, now).Scan(&d.ID)
+		if err := departmentCounty(ctx, tx, &d); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO departments (code, name, short_name, mode, phone, region_code, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id`, d.Code, d.Name, d.ShortName, d.Mode, d.Phone, nullStr(d.RegionCode), now).Scan(&d.ID)
 		if isUnique(err) {
 			return duplicate(uniqueField(err, "code", "name"))
 		}
@@ -129,7 +179,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in De
 		return Department{}, err
 	}
 	if !hallAdmin {
-		in.Mode = before.Mode
+		in.Mode, in.RegionCode = before.Mode, before.RegionCode
 	}
 	after, err := validateDepartment(in, &before)
 	if err != nil {
@@ -138,8 +188,11 @@ func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in De
 	now := s.now()
 	after.UpdatedAt = now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE departments SET name=$1, short_name=$2, mode=$3, phone=$4, updated_at=$5 WHERE id=$6`,
-			after.Name, after.ShortName, after.Mode, after.Phone, now, id)
+		if err := departmentCounty(ctx, tx, &after); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE departments SET name=$1, short_name=$2, mode=$3, phone=$4, region_code=$5, updated_at=$6 WHERE id=$7`,
+			after.Name, after.ShortName, after.Mode, after.Phone, nullStr(after.RegionCode), now, id)
 		if isUnique(err) {
 			return duplicate("name")
 		}
@@ -188,4 +241,11 @@ func uniqueField(err error, fields ...string) string {
 		}
 	}
 	return fields[0]
+}
+
+// fieldErr is one field's validation error.
+func fieldErr(field, key string) error {
+	f := apperr.Fields{}
+	f.Add(field, key)
+	return f.Err()
 }

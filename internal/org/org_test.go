@@ -64,13 +64,15 @@ func TestDepartmentValidationAndAudit(t *testing.T) {
 		{org.DepartmentInput{Code: "CSJ", Name: "宜章县测试局\x00", ShortName: "测试局", Mode: "seated"}, "name", "error.bad_characters"},
 		{org.DepartmentInput{Code: "FGJ", Name: "宜章县测试局", ShortName: "测试局", Mode: "seated"}, "code", "error.duplicate"},
 		{org.DepartmentInput{Code: "CSJ", Name: "宜章县民政局", ShortName: "测试局", Mode: "seated"}, "name", "error.duplicate"},
+		{org.DepartmentInput{Code: "CSJ", Name: "宜章县测试局", ShortName: "测试局", Mode: "seated", RegionCode: "431022101"}, "region_code", "org.department.county_unknown"},
+		{org.DepartmentInput{Code: "CSJ", Name: "宜章县测试局", ShortName: "测试局", Mode: "seated", RegionCode: "431099"}, "region_code", "org.department.county_unknown"},
 	}
-	_, before, _ := s.Departments(ctx, "", org.ListOptions{Retired: true})
+	_, before, _ := s.Departments(ctx, org.DepartmentFilter{}, org.ListOptions{Retired: true})
 	for _, c := range cases {
 		_, err := s.CreateDepartment(ctx, a["admin"], c.in)
 		wantField(t, err, c.field, c.key)
 	}
-	_, after, _ := s.Departments(ctx, "", org.ListOptions{Retired: true})
+	_, after, _ := s.Departments(ctx, org.DepartmentFilter{}, org.ListOptions{Retired: true})
 	if after != before {
 		t.Fatalf("rejected input changed the count: %d → %d", before, after)
 	}
@@ -81,6 +83,10 @@ func TestDepartmentValidationAndAudit(t *testing.T) {
 	d, err := s.CreateDepartment(ctx, a["admin"], org.DepartmentInput{Code: "CSJ", Name: "宜章县测试局", ShortName: "测试局", Mode: "seated"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// One county: a new department serves it without being asked.
+	if d.RegionCode != "431022" || d.RegionName != "宜章县" {
+		t.Fatalf("county of a new department: %q %q", d.RegionCode, d.RegionName)
 	}
 	entries, _, err := audit.List(ctx, s.DB.R, audit.Filter{Entity: "department"})
 	if err != nil || len(entries) != 1 || entries[0].EntityID != itoa(d.ID) || entries[0].Address != "192.0.2.1" || entries[0].After == "" || entries[0].Before != "" {
@@ -95,6 +101,38 @@ func TestDepartmentValidationAndAudit(t *testing.T) {
 	}
 	_, err = s.UpdateDepartment(ctx, a["deptadmin"], d.ID, org.DepartmentInput{Name: "x", ShortName: "x", Mode: "seated"})
 	wantCode(t, err, apperr.NotFound)
+}
+
+// With a second county in the database (a province), a new department
+// must name its county; a department admin cannot move theirs.
+func TestDepartmentCounty(t *testing.T) {
+	s, a := setup(t)
+	ctx := context.Background()
+	if _, err := s.CreateRegion(ctx, a["admin"], org.RegionInput{Code: "431023", Name: "永兴县"}); err != nil {
+		t.Fatal(err)
+	}
+	in := org.DepartmentInput{Code: "YXMZJ", Name: "永兴县民政局", ShortName: "民政局", Mode: "seated"}
+	_, err := s.CreateDepartment(ctx, a["admin"], in)
+	wantField(t, err, "region_code", "org.department.county_required")
+	in.RegionCode = "431023"
+	d, err := s.CreateDepartment(ctx, a["admin"], in)
+	if err != nil || d.RegionCode != "431023" || d.RegionName != "永兴县" {
+		t.Fatalf("department of the second county: %+v %v", d, err)
+	}
+	list, n, err := s.Departments(ctx, org.DepartmentFilter{RegionCode: "431023"}, org.ListOptions{})
+	if err != nil || n != 1 || list[0].Code != "YXMZJ" {
+		t.Fatalf("the second county's departments: %d %+v %v", n, list, err)
+	}
+	own := a["deptadmin"].DepartmentID
+	ownDept, _ := s.Department(ctx, own)
+	got, err := s.UpdateDepartment(ctx, a["deptadmin"], own, org.DepartmentInput{Name: ownDept.Name, ShortName: ownDept.ShortName, Mode: ownDept.Mode, RegionCode: "431023"})
+	if err != nil || got.RegionCode != "431022" {
+		t.Fatalf("dept admin moved their department: %+v %v", got, err)
+	}
+	after, _ := s.Department(ctx, own)
+	if after.RegionCode != "431022" {
+		t.Fatalf("stored county %q", after.RegionCode)
+	}
 }
 
 func TestRetireRefusesWhatIsInUse(t *testing.T) {

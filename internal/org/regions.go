@@ -59,6 +59,16 @@ func (s *Service) Regions(ctx context.Context, parent string, o ListOptions) ([]
 	return list(ctx, s.DB.R, q, o, scanRegion)
 }
 
+// Counties lists the county-level regions in use: one for a county's
+// installation, many when a province shares the database.
+func (s *Service) Counties(ctx context.Context) ([]Region, error) {
+	q := query{from: "regions", cols: regionCols, order: "code"}
+	q.filter("retired_at IS NULL")
+	q.filter("level = ?", "county")
+	out, _, err := list(ctx, s.DB.R, q, ListOptions{Limit: 10000}, scanRegion)
+	return out, err
+}
+
 // validateRegion checks the input. A new region takes its level, kind and
 // parent from its code; an existing one keeps them (only a village's kind,
 // community or village, is a choice).

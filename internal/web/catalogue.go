@@ -211,7 +211,7 @@ func (s *Server) departmentParam(r *http.Request, v string) (int64, bool, error)
 	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 		return id, true, nil
 	}
-	depts, _, err := s.Org.Departments(r.Context(), "", org.ListOptions{Limit: 1000, Retired: true})
+	depts, _, err := s.Org.Departments(r.Context(), org.DepartmentFilter{}, org.ListOptions{Limit: 1000, Retired: true})
 	if err != nil {
 		return 0, false, err
 	}

@@ -50,7 +50,7 @@ func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
 	if d.Types, err = svc.Types(ctx); err != nil {
 		return err
 	}
-	if d.Departments, _, err = s.Org.Departments(ctx, "", allOptions); err != nil {
+	if d.Departments, _, err = s.Org.Departments(ctx, org.DepartmentFilter{}, allOptions); err != nil {
 		return err
 	}
 	p := s.page(r, "nav.catalogue.items")
@@ -90,7 +90,7 @@ func (s *Server) itemFormPage(r *http.Request, p *Page, it *catalogue.Item, rows
 	if d.Types, err = s.catalogueSvc().Types(ctx); err != nil {
 		return err
 	}
-	depts, _, err := s.Org.Departments(ctx, "", allOptions)
+	depts, _, err := s.Org.Departments(ctx, org.DepartmentFilter{}, allOptions)
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (s *Server) adminComposites(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) compositeForm(w http.ResponseWriter, r *http.Request, p *Page, err error) error {
-	depts, _, derr := s.Org.Departments(r.Context(), "", allOptions)
+	depts, _, derr := s.Org.Departments(r.Context(), org.DepartmentFilter{}, allOptions)
 	if derr != nil {
 		return derr
 	}

@@ -44,7 +44,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		if _, counts["centres"], err = s.Org.Centres(ctx, "", org.ListOptions{Limit: 1}); err != nil {
 			return err
 		}
-		if _, counts["departments"], err = s.Org.Departments(ctx, "", org.ListOptions{Limit: 1}); err != nil {
+		if _, counts["departments"], err = s.Org.Departments(ctx, org.DepartmentFilter{}, org.ListOptions{Limit: 1}); err != nil {
 			return err
 		}
 		if _, counts["windows"], err = s.Org.Windows(ctx, a, org.WindowFilter{}, org.ListOptions{Limit: 1}); err != nil {

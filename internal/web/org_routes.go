@@ -82,7 +82,7 @@ func (s *Server) registerOrg() {
 	register(s, resource[org.Department, org.DepartmentInput]{
 		name: "departments", entity: "entity.department", read: anyStaff, write: orgAdmins, creators: hallAdmin,
 		list: func(r *http.Request, a org.Actor, o org.ListOptions) ([]org.Department, int, error) {
-			return s.Org.Departments(r.Context(), r.URL.Query().Get("mode"), o)
+			return s.Org.Departments(r.Context(), org.DepartmentFilter{Mode: r.URL.Query().Get("mode"), RegionCode: r.URL.Query().Get("region_code")}, o)
 		},
 		get: func(r *http.Request, a org.Actor, key string) (org.Department, error) {
 			id, err := idOf(key, "entity.department")
@@ -110,10 +110,11 @@ func (s *Server) registerOrg() {
 		},
 		key: func(x org.Department) string { return fmt.Sprint(x.ID) },
 		input: func(x org.Department) org.DepartmentInput {
-			return org.DepartmentInput{Code: x.Code, Name: x.Name, ShortName: x.ShortName, Mode: x.Mode, Phone: x.Phone}
+			return org.DepartmentInput{Code: x.Code, Name: x.Name, ShortName: x.ShortName, Mode: x.Mode, Phone: x.Phone, RegionCode: x.RegionCode}
 		},
 		options: func(r *http.Request, a org.Actor) (map[string]any, error) {
-			return map[string]any{"Modes": org.DepartmentModes}, nil
+			counties, err := s.Org.Counties(r.Context())
+			return map[string]any{"Modes": org.DepartmentModes, "Counties": counties}, err
 		},
 	})
 
@@ -210,6 +211,6 @@ func (s *Server) centreAndDepartmentOptions(r *http.Request, a org.Actor) (map[s
 	if err != nil {
 		return nil, err
 	}
-	depts, _, err := s.Org.Departments(r.Context(), "", allOptions)
+	depts, _, err := s.Org.Departments(r.Context(), org.DepartmentFilter{}, allOptions)
 	return map[string]any{"Centres": centres, "Departments": depts}, err
 }
