@@ -37,6 +37,7 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 	counties := fs.Int("counties", 1, fmt.Sprintf("counties of a synthetic province sharing the database (1 to %d); cases spread over all", demo.MaxCounties))
 	verbose := fs.Bool("verbose", false, "print progress and the query plans (EXPLAIN) to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the HTTP load to this file (go tool pprof); with several sizes, the last one's")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 		defer pprof.StopCPUProfile()
 	}
 	opt := bench.Options{Quick: *quick, DBURL: *db, DataDir: *data, Clients: *clients, Duration: *duration, Keep: *keep, Seed: *seed,
-		Counties: *counties, Verbose: *verbose}
+		Counties: *counties, MemProfile: *memProfile, Verbose: *verbose}
 	if *counties < 1 || *counties > demo.MaxCounties {
 		return fmt.Errorf("--counties: %d is not between 1 and %d", *counties, demo.MaxCounties)
 	}

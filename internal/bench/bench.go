@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -59,7 +60,10 @@ type Options struct {
 	// spread over every county.
 	Counties int
 	Seed     int64
-	Verbose  bool
+	// MemProfile, when set, receives a heap profile taken at the end of
+	// the HTTP load (go tool pprof).
+	MemProfile string
+	Verbose    bool
 	// Log receives progress lines and, with Verbose, query plans.
 	Log io.Writer
 	// Now is the present (default time.Now).
@@ -359,6 +363,18 @@ func (r *runner) generate(ctx context.Context) error {
 	r.add(Row{What: fmt.Sprintf("bulk generate (%d cases, %d events, %d/day)", res.Cases, res.Events, r.perDay), Value: rate, Unit: "cases/min"}.
 		target("≥ 50000 cases/min", rate >= 50000))
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // rawLimit measures raw durable single-row commits, one client and many.
@@ -673,7 +689,19 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 		}
 		r.add(tp)
 	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if r.opt.MemProfile != "" && measured {
+		if err := writeHeapProfile(r.opt.MemProfile); err != nil {
+			return err
+		}
+	}
 	peak, how := watch.end()
+	// What the Go runtime held at the end of the load, to tell the heap
+	// (server and clients) from the rest of the resident set (binary,
+	// SQLite's page cache, stacks, memory not yet returned).
+	how += fmt.Sprintf("; at the end: Go heap in use %.0f MB, stacks %.0f MB, %d goroutines",
+		float64(ms.HeapInuse)/(1<<20), float64(ms.StackInuse)/(1<<20), runtime.NumGoroutine())
 	if measured {
 		r.add(Row{What: "peak RSS during the HTTP load (server and load clients in one process)", Value: peak, Unit: "MB", Note: how}.
 			target("≤ 300 MB at 1M cases", peak <= 300))
