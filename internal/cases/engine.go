@@ -235,12 +235,13 @@ func (t *tx) commit() error {
 	if err != nil {
 		return err
 	}
-	// Claim the row first: on PostgreSQL a concurrent writer blocks here
-	// and then finds the version moved; nothing else is written before.
-	var seq int
-	if err := t.q.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1`, c.ID).Scan(&seq); err != nil {
-		return err
-	}
+	// A case's version is its number of events (every event bumps it
+	// once, here), so the next event's number needs no query: one round
+	// trip less per transition. The UPDATE claims the row under the
+	// version read: on PostgreSQL a concurrent writer blocks on it and
+	// then finds the version moved; the event's UNIQUE (case_id, seq)
+	// backs that up.
+	seq := c.Version + 1
 	e := Event{Seq: seq, At: t.now, ActorID: t.a.id(), Actor: t.a.name(), Role: t.a.role(), Place: t.a.place(), Action: t.action,
 		Payload: payload, PrevHash: c.LastHash}
 	e.Hash = hashEvent(c.No, e)

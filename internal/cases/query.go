@@ -99,24 +99,14 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}
-	ids := make([]any, len(found))
-	marks := make([]string, len(found))
-	for i, id := range found {
-		ids[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
-	}
 	out := []*Case{}
-	if len(ids) == 0 {
+	if len(found) == 0 {
 		return out, total, nil
 	}
-	// The page's rows with everything shown, in the order found above. The
-	// list is padded to the page size (id 0 matches nothing) so there is
-	// one statement text per page size, not one per number of rows.
-	for len(ids) < limit {
-		ids = append(ids, int64(0))
-		marks = append(marks, fmt.Sprintf("$%d", len(ids)))
-	}
+	// The page's rows with everything shown, in the order found above.
+	marks, ids := store.IDList(found, 1)
 	rows, err := r.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE c.id IN (%s) ORDER BY COALESCE(c.deadline, c.notice_due), c.id`,
-		caseCols, caseFrom, strings.Join(marks, ",")), ids...)
+		caseCols, caseFrom, marks), ids...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}

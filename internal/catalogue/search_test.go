@@ -140,3 +140,47 @@ func TestChineseSearch(t *testing.T) {
 		t.Fatalf("page 2: %v %d %v", page2, total2, err)
 	}
 }
+
+// TestListPages: pages of any size, read one after another, give the same
+// items in the same order as one long page (the page's ids are sorted
+// first and its content fetched after), and a page past the end still
+// says how many there are.
+func TestListPages(t *testing.T) {
+	t.Parallel()
+	w := setup(t)
+	ctx := context.Background()
+	for _, q := range []string{"", "登记"} {
+		all, total, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 500})
+		if err != nil || total != len(all) || total < 30 {
+			t.Fatalf("q=%q: %d of %d, %v", q, len(all), total, err)
+		}
+		var paged []string
+		for off := 0; off < total; off += 7 {
+			page, n, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 7, Offset: off})
+			if err != nil || n != total {
+				t.Fatalf("q=%q offset %d: total %d, %v", q, off, n, err)
+			}
+			for _, it := range page {
+				if it.Code == "" || it.Name == "" || len(it.Steps) == 0 {
+					t.Fatalf("q=%q offset %d: item without content: %+v", q, off, it)
+				}
+				paged = append(paged, it.Code)
+			}
+		}
+		var want []string
+		for _, it := range all {
+			want = append(want, it.Code)
+		}
+		if !reflect.DeepEqual(paged, want) {
+			t.Fatalf("q=%q: paged order differs from one page", q)
+		}
+		past, n, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 10, Offset: total + 5})
+		if err != nil || len(past) != 0 || n != total {
+			t.Fatalf("q=%q past the end: %d items, total %d (want %d), %v", q, len(past), n, total, err)
+		}
+	}
+	none, n, err := w.cat.List(ctx, catalogue.Filter{Q: "没有这样的事项"})
+	if err != nil || len(none) != 0 || n != 0 {
+		t.Fatalf("no match: %d items, total %d, %v", len(none), n, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -166,4 +167,28 @@ func Column[T any](rows *sql.Rows, err error) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// IDList is an IN list of placeholders ($first, $first+1, …) for ids, with
+// their arguments. It is padded with id 0, which no row has, to the next
+// of a few sizes, so a query that fetches one page by ids has a handful of
+// statement texts (and prepared statements), not one per page length.
+func IDList(ids []int64, first int) (string, []any) {
+	size := len(ids)
+	for _, b := range []int{10, 50, 100, 200, 500, 1000} {
+		if b >= size {
+			size = b
+			break
+		}
+	}
+	marks := make([]string, size)
+	args := make([]any, size)
+	for i := range marks {
+		marks[i] = "$" + strconv.Itoa(first+i)
+		args[i] = int64(0)
+		if i < len(ids) {
+			args[i] = ids[i]
+		}
+	}
+	return strings.Join(marks, ","), args
 }
