@@ -163,6 +163,7 @@ type Staff struct {
 	Role       string
 	CentreID   int64
 	CentreKind string
+	Region     string // the centre's region code
 	DeptID     int64
 	WindowID   int64
 }
@@ -352,7 +353,7 @@ func (w *world) hallClerk(dept int64) Staff {
 
 // LoadStaff lists active staff ordered by id.
 func LoadStaff(ctx context.Context, db *store.DB) ([]Staff, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT s.id, s.username, s.name, s.role, COALESCE(s.centre_id, 0), COALESCE(c.kind, ''),
+	rows, err := db.R.QueryContext(ctx, `SELECT s.id, s.username, s.name, s.role, COALESCE(s.centre_id, 0), COALESCE(c.kind, ''), COALESCE(c.region_code, ''),
 		COALESCE(s.department_id, 0), COALESCE(s.window_id, 0)
 		FROM staff s LEFT JOIN centres c ON c.id = s.centre_id WHERE s.retired_at IS NULL ORDER BY s.id`)
 	if err != nil {
@@ -362,7 +363,7 @@ func LoadStaff(ctx context.Context, db *store.DB) ([]Staff, error) {
 	var out []Staff
 	for rows.Next() {
 		var s Staff
-		if err := rows.Scan(&s.ID, &s.Username, &s.Name, &s.Role, &s.CentreID, &s.CentreKind, &s.DeptID, &s.WindowID); err != nil {
+		if err := rows.Scan(&s.ID, &s.Username, &s.Name, &s.Role, &s.CentreID, &s.CentreKind, &s.Region, &s.DeptID, &s.WindowID); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"onestop/internal/apperr"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/demo"
@@ -63,6 +64,42 @@ func TestProvince(t *testing.T) {
 	q(&no, `SELECT c.no FROM cases c JOIN departments d ON d.id = c.department_id WHERE d.region_code <> '431022'
 		AND c.state = 'in_progress' AND NOT c.paused AND c.assignee_id IS NOT NULL ORDER BY c.id DESC LIMIT 1`)
 	continueCase(t, db, eng, no)
+
+	// A county's catalogue alone, and a hall clerk receives the units it is
+	// commissioned for in its own county only.
+	_, n, err := cat.List(ctx, catalogue.Filter{County: "430121", Status: "all"})
+	if err != nil || n != 432 {
+		t.Fatalf("county 430121's items: %d, %v", n, err)
+	}
+	staff, err := LoadStaff(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clerkID int64
+	q(&clerkID, `SELECT s.id FROM staff s JOIN centres c ON c.id = s.centre_id WHERE s.role = 'clerk' AND c.kind = 'hall' AND c.region_code = '430121' ORDER BY s.id LIMIT 1`)
+	var clerk Staff
+	for _, s := range staff {
+		if s.ID == clerkID {
+			clerk = s
+		}
+	}
+	var citizen int64
+	q(&citizen, `SELECT id FROM applicants WHERE kind = 'citizen' ORDER BY id LIMIT 1`)
+	commissioned := func(county string) string {
+		var code string
+		q(&code, `SELECT i.code FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.current_version
+			JOIN departments d ON d.id = i.department_id WHERE d.region_code = $1 AND v.commissioned AND i.status = 'in_force'
+			AND v.audience <> 'organisation' ORDER BY i.code LIMIT 1`, county)
+		return code
+	}
+	ca := orgActor(clerk)
+	if _, err := eng.Submit(ctx, cases.StaffActor(ca), cases.SubmitInput{ItemCode: commissioned("430122"), ApplicantID: citizen}); apperr.As(err) == nil ||
+		apperr.As(err).Fields["item_code"].Key != "case.not_your_department" {
+		t.Fatalf("a clerk of 430121 received another county's commissioned item: %v", err)
+	}
+	if _, err := eng.Submit(ctx, cases.StaffActor(ca), cases.SubmitInput{ItemCode: commissioned("430121"), ApplicantID: citizen}); err != nil {
+		t.Fatalf("a clerk of 430121 refused its own county's commissioned item: %v", err)
+	}
 
 	// An online application for a synthetic county's item goes to that
 	// county's hall, not to the demo county's.

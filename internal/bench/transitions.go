@@ -30,7 +30,7 @@ type flowStep struct {
 
 // orgActor turns a staff row into the engine's actor.
 func orgActor(s Staff) org.Actor {
-	return org.Actor{StaffID: s.ID, Username: s.Username, Name: s.Name, Role: org.Role(s.Role), CentreID: s.CentreID, CentreKind: s.CentreKind,
+	return org.Actor{StaffID: s.ID, Username: s.Username, Name: s.Name, Role: org.Role(s.Role), CentreID: s.CentreID, CentreKind: s.CentreKind, RegionCode: s.Region,
 		DepartmentID: s.DeptID, WindowID: s.WindowID, Address: "127.0.0.1"}
 }
 

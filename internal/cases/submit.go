@@ -145,7 +145,13 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 // itemDepartmentHere: a clerk receives for their own department, or for a
 // commissioning unit at a centre that accepts for it.
 func itemDepartmentHere(a Actor, it catalogue.Item) bool {
-	return a.Staff.DepartmentID == it.DepartmentID || it.Commissioned
+	if a.Staff.DepartmentID == it.DepartmentID {
+		return true
+	}
+	// A hall accepts commissioned items (委托受理) for its own county's
+	// units, not for another county in the same database.
+	county := a.Staff.County()
+	return it.Commissioned && (county == "" || it.County == "" || county == it.County)
 }
 
 // nextNumber gives the case number: centre code + YYYYMMDD (Shanghai) +

@@ -98,6 +98,10 @@ type Item struct {
 	TypeName       string     `json:"type_name"`
 	ChangeNote     string     `json:"change_note,omitempty"`
 	VersionAt      time.Time  `json:"version_at"`
+	// County is the division code of the county the item's department
+	// serves ("" before any county exists): a province's database holds
+	// many counties' catalogues.
+	County string `json:"county,omitempty"`
 	Content
 }
 

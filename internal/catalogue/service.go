@@ -55,7 +55,8 @@ func CanManage(a org.Actor, departmentID int64) bool {
 
 const itemCols = `i.id, i.code, i.status, i.status_reason, i.cancelled_on, v.version, v.id, d.name, d.code, t.name, v.change_note, v.created_at,
 	v.name, v.type, i.department_id, v.audience, v.themes, v.legal_basis, v.conditions, v.statutory_days, v.promised_days, v.immediate,
-	v.visits, v.online, v.at_hall, v.at_township, v.commissioned, v.deemed_approval, v.deemed_note, v.materials, v.fees, v.steps`
+	v.visits, v.online, v.at_hall, v.at_township, v.commissioned, v.deemed_approval, v.deemed_note, v.materials, v.fees, v.steps,
+	COALESCE(d.region_code, '')`
 
 const itemFrom = itemMatch + ` JOIN item_types t ON t.code = v.type`
 
@@ -70,7 +71,7 @@ func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	err := row.Scan(&it.ID, &it.Code, &it.Status, &it.StatusReason, &it.CancelledOn, &it.Version, &it.VersionID, &it.Department, &it.DepartmentCode,
 		&it.TypeName, &it.ChangeNote, &it.VersionAt, &it.Name, &it.Type, &it.DepartmentID, &it.Audience, &themes, &it.LegalBasis, &it.Conditions,
 		&it.StatutoryDays, &it.PromisedDays, &it.Immediate, &it.Visits, &it.Online, &it.AtHall, &it.AtTownship, &it.Commissioned,
-		&it.DeemedApproval, &it.DeemedNote, &materials, &fees, &steps)
+		&it.DeemedApproval, &it.DeemedNote, &materials, &fees, &steps, &it.County)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, apperr.NotFoundf("entity.item")
 	}
@@ -117,8 +118,10 @@ type Filter struct {
 	Status       string
 	Online       bool
 	AtTownship   bool
-	Limit        int
-	Offset       int
+	// County narrows to one county's items (the departments it serves).
+	County string
+	Limit  int
+	Offset int
 }
 
 // List finds items. Keywords match the name, code, department and themes;
@@ -152,6 +155,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	}
 	if f.Type != "" {
 		add("v.type = ?", f.Type)
+	}
+	if f.County != "" {
+		add("(d.region_code = ? OR d.region_code IS NULL)", f.County)
 	}
 	if f.Theme != "" {
 		add(`v.themes LIKE ? ESCAPE '\'`, `%"`+store.EscapeLike(f.Theme)+`"%`)

@@ -71,6 +71,16 @@ func (a Actor) CountyWide() bool {
 	return false
 }
 
+// County is the division code of the county the actor's centre is in (a
+// hall's region is its county, a township's code starts with it); "" when
+// not at a centre.
+func (a Actor) County() string {
+	if len(a.RegionCode) < 6 {
+		return ""
+	}
+	return a.RegionCode[:6]
+}
+
 // ReadOnly roles change nothing in the organisation.
 func (a Actor) ReadOnly() bool { return a.Role == Supervisor || a.Role == Leader }
 

@@ -60,7 +60,7 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) error {
 	}
 	limit, offset := pageParams(r, 50, 500)
 	items, total, err := s.catalogueSvc().List(r.Context(), catalogue.Filter{Q: q.Get("q"), DepartmentID: dept, Type: q.Get("type"),
-		Theme: q.Get("theme"), Audience: q.Get("audience"), Limit: limit, Offset: offset})
+		Theme: q.Get("theme"), Audience: q.Get("audience"), County: q.Get("county"), Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}

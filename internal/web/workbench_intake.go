@@ -39,7 +39,7 @@ type intakeView struct {
 func (s *Server) clerkItems(ctx context.Context, a org.Actor) ([]catalogue.Item, error) {
 	var out []catalogue.Item
 	for off := 0; ; off += 500 {
-		list, total, err := s.Cases.Catalogue.List(ctx, catalogue.Filter{Limit: 500, Offset: off})
+		list, total, err := s.Cases.Catalogue.List(ctx, catalogue.Filter{County: a.County(), Limit: 500, Offset: off})
 		if err != nil {
 			return nil, err
 		}
