@@ -8,6 +8,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
+	"onestop/internal/store"
 )
 
 // Centre is a service centre: the county hall, a township convenience centre
@@ -52,8 +53,29 @@ func scanCentre(row scanner) (Centre, error) {
 
 // Centre returns one centre.
 func (s *Service) Centre(ctx context.Context, id int64) (Centre, error) {
-	c, err := scanCentre(s.DB.R.QueryRowContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+" WHERE c.id = $1", id))
+	c, err := scanCentre(s.DB.Read().QueryRowContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+" WHERE c.id = $1", id))
 	return c, notFound(err, "entity.centre")
+}
+
+// Townships lists the active township centres of one county (all of them
+// when county is ""), by code: the inbox's filter menu, read on every
+// inbox view, so one query and no count; a province holds thousands.
+func (s *Service) Townships(ctx context.Context, county string) ([]Centre, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+
+		` WHERE c.kind = 'township' AND c.retired_at IS NULL AND c.region_code LIKE $1 ESCAPE '\' ORDER BY c.code`, store.EscapeLike(county)+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Centre{}
+	for rows.Next() {
+		c, err := scanCentre(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Centres lists centres: the hall first, then by code.
@@ -68,7 +90,7 @@ func (s *Service) Centres(ctx context.Context, kind string, o ListOptions) ([]Ce
 	if o.Q != "" {
 		q.filter(`(c.name LIKE ? ESCAPE '\' OR c.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
 	}
-	return list(ctx, s.DB.R, q, o, scanCentre)
+	return list(ctx, s.DB.Read(), q, o, scanCentre)
 }
 
 func (s *Service) validateCentre(ctx context.Context, in CentreInput, existing *Centre) (Centre, error) {

@@ -57,7 +57,7 @@ func scanDepartment(row scanner) (Department, error) {
 
 // Department returns one department.
 func (s *Service) Department(ctx context.Context, id int64) (Department, error) {
-	d, err := scanDepartment(s.DB.R.QueryRowContext(ctx, "SELECT "+deptCols+" FROM departments d WHERE d.id = $1", id))
+	d, err := scanDepartment(s.DB.Read().QueryRowContext(ctx, "SELECT "+deptCols+" FROM departments d WHERE d.id = $1", id))
 	return d, notFound(err, "entity.department")
 }
 
@@ -82,7 +82,7 @@ func (s *Service) Departments(ctx context.Context, f DepartmentFilter, o ListOpt
 	if o.Q != "" {
 		q.filter(`(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
 	}
-	return list(ctx, s.DB.R, q, o, scanDepartment)
+	return list(ctx, s.DB.Read(), q, o, scanDepartment)
 }
 
 func validateDepartment(in DepartmentInput, existing *Department) (Department, error) {

@@ -39,7 +39,7 @@ func scanRegion(row scanner) (Region, error) {
 
 // Region returns one region by code.
 func (s *Service) Region(ctx context.Context, code string) (Region, error) {
-	r, err := scanRegion(s.DB.R.QueryRowContext(ctx, "SELECT "+regionCols+" FROM regions WHERE code = $1", code))
+	r, err := scanRegion(s.DB.Read().QueryRowContext(ctx, "SELECT "+regionCols+" FROM regions WHERE code = $1", code))
 	return r, notFound(err, "entity.region")
 }
 
@@ -56,7 +56,7 @@ func (s *Service) Regions(ctx context.Context, parent string, o ListOptions) ([]
 	if o.Q != "" {
 		q.filter(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
 	}
-	return list(ctx, s.DB.R, q, o, scanRegion)
+	return list(ctx, s.DB.Read(), q, o, scanRegion)
 }
 
 // Counties lists the county-level regions in use: one for a county's
@@ -65,7 +65,7 @@ func (s *Service) Counties(ctx context.Context) ([]Region, error) {
 	q := query{from: "regions", cols: regionCols, order: "code"}
 	q.filter("retired_at IS NULL")
 	q.filter("level = ?", "county")
-	out, _, err := list(ctx, s.DB.R, q, ListOptions{Limit: 10000}, scanRegion)
+	out, _, err := list(ctx, s.DB.Read(), q, ListOptions{Limit: 10000}, scanRegion)
 	return out, err
 }
 

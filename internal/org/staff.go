@@ -108,14 +108,14 @@ func (s *Service) StaffMember(ctx context.Context, a Actor, id int64) (Staff, er
 }
 
 func (s *Service) staffByID(ctx context.Context, id int64) (Staff, error) {
-	st, err := scanStaff(s.DB.R.QueryRowContext(ctx, "SELECT "+staffCols+" FROM "+staffFrom+" WHERE s.id = $1", id))
+	st, err := scanStaff(s.DB.Read().QueryRowContext(ctx, "SELECT "+staffCols+" FROM "+staffFrom+" WHERE s.id = $1", id))
 	return st, notFound(err, "entity.staff")
 }
 
 // StaffByUsername is for login: it returns active and retired accounts alike
 // (the caller refuses retired ones).
 func (s *Service) StaffByUsername(ctx context.Context, username string) (Staff, error) {
-	st, err := scanStaff(s.DB.R.QueryRowContext(ctx, "SELECT "+staffCols+" FROM "+staffFrom+" WHERE s.username = $1", strings.ToLower(strings.TrimSpace(username))))
+	st, err := scanStaff(s.DB.Read().QueryRowContext(ctx, "SELECT "+staffCols+" FROM "+staffFrom+" WHERE s.username = $1", strings.ToLower(strings.TrimSpace(username))))
 	return st, notFound(err, "entity.staff")
 }
 
@@ -147,7 +147,7 @@ func (s *Service) StaffList(ctx context.Context, a Actor, f StaffFilter, o ListO
 	if o.Q != "" {
 		q.filter(`(s.username LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
 	}
-	return list(ctx, s.DB.R, q, o, scanStaff)
+	return list(ctx, s.DB.Read(), q, o, scanStaff)
 }
 
 // assignableRoles are the roles an admin may give: the hall's admin any, a
@@ -210,7 +210,7 @@ func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, exi
 	}
 	st.WindowID, st.WindowNumber = 0, ""
 	if in.WindowID != 0 {
-		w, err := scanWindow(s.DB.R.QueryRowContext(ctx, "SELECT "+windowCols+" FROM "+windowFrom+" WHERE w.id = $1", in.WindowID))
+		w, err := scanWindow(s.DB.Read().QueryRowContext(ctx, "SELECT "+windowCols+" FROM "+windowFrom+" WHERE w.id = $1", in.WindowID))
 		if err != nil || !w.Active() || w.CentreID != st.CentreID || w.DepartmentID != st.DepartmentID {
 			f.Add("window_id", "org.staff.window_mismatch")
 		}

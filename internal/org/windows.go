@@ -43,7 +43,7 @@ func scanWindow(row scanner) (Window, error) {
 
 // Window returns one window if the actor may see it; otherwise not found.
 func (s *Service) Window(ctx context.Context, a Actor, id int64) (Window, error) {
-	w, err := scanWindow(s.DB.R.QueryRowContext(ctx, "SELECT "+windowCols+" FROM "+windowFrom+" WHERE w.id = $1", id))
+	w, err := scanWindow(s.DB.Read().QueryRowContext(ctx, "SELECT "+windowCols+" FROM "+windowFrom+" WHERE w.id = $1", id))
 	if err == nil && !a.SeesDepartmentAt(w.DepartmentID, w.CentreID) {
 		err = sql.ErrNoRows
 	}
@@ -71,7 +71,7 @@ func (s *Service) Windows(ctx context.Context, a Actor, f WindowFilter, o ListOp
 	if o.Q != "" {
 		q.filter(`(w.number LIKE ? ESCAPE '\' OR w.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
 	}
-	return list(ctx, s.DB.R, q, o, scanWindow)
+	return list(ctx, s.DB.Read(), q, o, scanWindow)
 }
 
 // scopeWindows is SeesDepartmentAt as SQL, so listings never show what a

@@ -76,7 +76,7 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 		}
 		rows = append(rows, row)
 	}
-	townships, _, err := s.Org.Centres(r.Context(), "township", allOptions)
+	townships, err := s.Org.Townships(r.Context(), a.County())
 	if err != nil {
 		return err
 	}
