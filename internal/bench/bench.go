@@ -615,6 +615,14 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 	}
 	eps := []endpoint{
 		{name: "GET /api/v1/items?q=登记 (public catalogue search)", pattern: "GET /api/v1/items", mk: get("/api/v1/items?q=" + url.QueryEscape("登记"))},
+	}
+	if r.opt.Counties > 1 {
+		// A county's portal searches its own catalogue; the row above is
+		// the whole province's (every county's items).
+		eps = append(eps, endpoint{name: "GET /api/v1/items?q=登记&county= (one county's catalogue search)", pattern: "GET /api/v1/items",
+			mk: get("/api/v1/items?q=" + url.QueryEscape("登记") + "&county=" + clerk.Region[:min(len(clerk.Region), 6)])})
+	}
+	eps = append(eps, []endpoint{
 		{name: "GET /api/v1/progress (public progress query)", pattern: "GET /api/v1/progress", mk: func(i int64) *http.Request {
 			p := progress[int(i)%len(progress)]
 			req, _ := http.NewRequest(http.MethodGet, lb.base+"/api/v1/progress?no="+url.QueryEscape(p[0])+"&phone="+url.QueryEscape(p[1]), nil)
@@ -636,7 +644,7 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 				req.Header.Set("X-CSRF-Token", lb.csrf)
 				return req
 			}},
-	}
+	}...)
 	watch := watchRSS()
 	measured := false
 	for _, ep := range eps {

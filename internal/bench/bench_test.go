@@ -230,7 +230,8 @@ func TestRunTiny(t *testing.T) {
 	}
 	db := testutil.NewTestDB(t)
 	var log bytes.Buffer
-	rep, err := Run(context.Background(), Options{Quick: true, DB: db, Clients: 4, Duration: 300 * time.Millisecond, tiny: true, Log: &log, Verbose: true})
+	rep, err := Run(context.Background(), Options{Quick: true, DB: db, Clients: 4, Duration: 300 * time.Millisecond, tiny: true, Log: &log, Verbose: true,
+		Counties: 2})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, log.String())
 	}
@@ -253,7 +254,8 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: %+v", p, r)
 		}
 	}
-	for _, p := range []string{"open cases by light", "a month's counts", "deadline scan (", "deadline scan after +300 closed", "verify every case"} {
+	for _, p := range []string{"open cases by light", "a month's counts", "deadline scan (", "deadline scan after +300 closed", "verify every case",
+		"HTTP GET /api/v1/items?q=登记&county= (one county's", "HTTP GET /api/v1/items?q=登记 (public"} {
 		has(p)
 	}
 	for _, r := range rep.Rows {
