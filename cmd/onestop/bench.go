@@ -37,7 +37,8 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 	counties := fs.Int("counties", 1, fmt.Sprintf("counties of a synthetic province sharing the database (1 to %d); cases spread over all", demo.MaxCounties))
 	verbose := fs.Bool("verbose", false, "print progress and the query plans (EXPLAIN) to stderr")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the HTTP load to this file (go tool pprof); with several sizes, the last one's")
+	memProfile := fs.String("memprofile", "", "write a heap profile taken at the end of the HTTP load to this file (go tool pprof); with several sizes, the last one's; needs --server-process=false")
+	serverProcess := fs.Bool("server-process", true, "run the server under load as a process of its own (onestop serve), so the memory row is the server's alone; false: inside the bench process")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +57,13 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
 		Counties: *counties, MemProfile: *memProfile, Verbose: *verbose}
 	if *counties < 1 || *counties > demo.MaxCounties {
 		return fmt.Errorf("--counties: %d is not between 1 and %d", *counties, demo.MaxCounties)
+	}
+	if *serverProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("--server-process: %w", err)
+		}
+		opt.ServerCommand = []string{exe, "serve"}
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))

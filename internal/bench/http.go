@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"syscall"
+	"os/exec"
+	"bytes"
 	"bufio"
 	"context"
 	"errors"
@@ -32,29 +35,73 @@ import (
 type loopback struct {
 	srv    *web.Server
 	hs     *http.Server
+	proc   *exec.Cmd // the server process, when it runs as one
 	base   string
 	client *http.Client
 	jar    http.CookieJar
 	csrf   string
 }
 
-func startServer(srv *web.Server, clients int, timeout time.Duration) (*loopback, error) {
+// startServer serves srv on a loopback port inside this process, or, with
+// a command (onestop serve …), starts that as a process of its own on the
+// same database, so the server's memory can be told from the load
+// clients'. srv is then only asked which routes exist.
+func startServer(ctx context.Context, srv *web.Server, command []string, clients int, timeout time.Duration) (*loopback, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	go hs.Serve(ln) //nolint:errcheck // ends with Shutdown
 	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute, DisableCompression: true}
 	c := &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &loopback{srv: srv, hs: hs, base: "http://" + ln.Addr().String(), client: c, jar: jar}, nil
+	l := &loopback{srv: srv, base: "http://" + ln.Addr().String(), client: c, jar: jar}
+	if len(command) == 0 {
+		l.hs = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		go l.hs.Serve(ln) //nolint:errcheck // ends with Shutdown
+		return l, nil
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var stderr bytes.Buffer
+	l.proc = exec.Command(command[0], append(command[1:], "--addr", addr, "--secure-cookies", "false")...)
+	l.proc.Stdout, l.proc.Stderr = io.Discard, &stderr
+	if err := l.proc.Start(); err != nil {
+		return nil, fmt.Errorf("server process: %w", err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := c.Get(l.base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return l, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil || l.proc.ProcessState != nil {
+			l.close()
+			return nil, fmt.Errorf("server process %v did not answer /healthz: %v %s", command, err, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (l *loopback) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = l.hs.Shutdown(ctx)
+	if l.hs != nil {
+		_ = l.hs.Shutdown(ctx)
+	}
+	if l.proc != nil {
+		_ = l.proc.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = l.proc.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			_ = l.proc.Process.Kill()
+			<-done
+		}
+	}
 	l.client.CloseIdleConnections()
 }
 
@@ -201,9 +248,12 @@ func (l *loopback) load(ctx context.Context, clients int, d time.Duration, signe
 	return res
 }
 
-// procStatus reads a field of /proc/self/status in MB (Linux only).
-func procStatus(field string) (float64, bool) {
-	f, err := os.Open("/proc/self/status")
+// procStatus reads a field of /proc/<pid>/status in MB (Linux only).
+func procStatus(pid, field string) (float64, bool) { return procField(pid, "status", field) }
+
+// procField reads a "Field: N kB" line of /proc/<pid>/<file> in MB.
+func procField(pid, file, field string) (float64, bool) {
+	f, err := os.Open("/proc/" + pid + "/" + file)
 	if err != nil {
 		return 0, false
 	}
@@ -232,6 +282,7 @@ func procStatus(field string) (float64, bool) {
 // after a GC returns what data generation left behind, and VmRSS is also
 // sampled in case the reset is not allowed.
 type rssWatch struct {
+	pid    string // "self" or the server process's
 	stop   chan struct{}
 	done   chan struct{}
 	peak   float64
@@ -239,17 +290,19 @@ type rssWatch struct {
 	sample float64
 }
 
-func watchRSS() *rssWatch {
-	runtime.GC()
-	debug.FreeOSMemory()
-	w := &rssWatch{stop: make(chan struct{}), done: make(chan struct{})}
-	w.reset = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+func watchRSS(pid string) *rssWatch {
+	if pid == "self" {
+		runtime.GC()
+		debug.FreeOSMemory()
+	}
+	w := &rssWatch{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
+	w.reset = os.WriteFile("/proc/"+pid+"/clear_refs", []byte("5"), 0) == nil
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v, ok := procStatus("VmRSS"); ok && v > w.sample {
+			if v, ok := procStatus(pid, "VmRSS"); ok && v > w.sample {
 				w.sample = v
 			}
 			select {
@@ -269,10 +322,18 @@ func (w *rssWatch) end() (float64, string) {
 	how := "sampled VmRSS every 50 ms"
 	peak := w.sample
 	if w.reset {
-		if hwm, ok := procStatus("VmHWM"); ok && hwm > peak {
+		if hwm, ok := procStatus(w.pid, "VmHWM"); ok && hwm > peak {
 			peak = hwm
 		}
 		how = "VmHWM after resetting it before the load"
+	}
+	// What the resident set is made of at the end: anonymous memory (Go
+	// heap, stacks, SQLite's caches) and file pages (the binary's code
+	// and data as it is paged in).
+	if anon, ok := procField(w.pid, "smaps_rollup", "Anonymous"); ok {
+		if rss, ok := procField(w.pid, "smaps_rollup", "Rss"); ok {
+			how += fmt.Sprintf("; at the end RSS %.0f MB: anonymous %.0f MB, file-backed %.0f MB", rss, anon, rss-anon)
+		}
 	}
 	return peak, how
 }
