@@ -70,7 +70,7 @@ type Options struct {
 	// alone and the server runs its background work as in production.
 	// Empty: the server runs inside the bench process (tests).
 	ServerCommand []string
-	Verbose    bool
+	Verbose       bool
 	// Log receives progress lines and, with Verbose, query plans.
 	Log io.Writer
 	// Now is the present (default time.Now).
@@ -167,7 +167,7 @@ type runner struct {
 	rawN    float64
 	perDay  int
 	dataDir string
-	dbURL   string // PostgreSQL URL with the run's search_path; "" for SQLite
+	dbURL   string    // PostgreSQL URL with the run's search_path; "" for SQLite
 	t0      time.Time // start of the run, for the progress log
 	// transRate is the best transition rate seen, to size the cases
 	// prepared for the acceptance action.
