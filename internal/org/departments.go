@@ -188,8 +188,13 @@ func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in De
 	now := s.now()
 	after.UpdatedAt = now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := departmentCounty(ctx, tx, &after); err != nil {
-			return err
+		// A department admin cannot choose the county, so a department
+		// still without one (made before there were counties) keeps none
+		// until the hall's admin sets it.
+		if hallAdmin || after.RegionCode != "" {
+			if err := departmentCounty(ctx, tx, &after); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE departments SET name=$1, short_name=$2, mode=$3, phone=$4, region_code=$5, updated_at=$6 WHERE id=$7`,
 			after.Name, after.ShortName, after.Mode, after.Phone, nullStr(after.RegionCode), now, id)
