@@ -60,6 +60,10 @@ const itemCols = `i.id, i.code, i.status, i.status_reason, i.cancelled_on, v.ver
 
 const itemFrom = itemMatch + ` JOIN item_types t ON t.code = v.type`
 
+// itemIndex is what a list without content filters needs: the items row
+// keeps the name and search text of the version in force.
+const itemIndex = `items i JOIN departments d ON d.id = i.department_id`
+
 // itemMatch is what a list filters and sorts on (every version has a
 // type: the foreign key makes the join with item_types a lookup only).
 const itemMatch = `items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.current_version
@@ -148,8 +152,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		if len([]rune(w)) > 50 {
 			w = string([]rune(w)[:50])
 		}
-		add(`v.search_text LIKE ? ESCAPE '\'`, "%"+store.EscapeLike(w)+"%")
+		add(`i.search_text LIKE ? ESCAPE '\'`, "%"+store.EscapeLike(w)+"%")
 	}
+	// The filters below read the version's content; without them the ids
+	// are found on items and departments alone.
+	content := f.Type != "" || f.Theme != "" || f.Audience == "citizen" || f.Audience == "organisation" || f.Online || f.AtTownship
 	if f.DepartmentID != 0 {
 		add("i.department_id = ?", f.DepartmentID)
 	}
@@ -185,7 +192,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	if words := strings.Fields(strings.ToLower(f.Q)); len(words) > 0 {
 		// Names that start with the first word come first.
 		args = append(args, store.EscapeLike(words[0])+"%")
-		order = fmt.Sprintf(`CASE WHEN LOWER(v.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(v.name), i.code`, len(args))
+		order = fmt.Sprintf(`CASE WHEN LOWER(i.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(i.name), i.code`, len(args))
 	}
 	args = append(args, limit, max(f.Offset, 0))
 	// Two steps. First the page's ids, sorted on narrow rows, with the
@@ -194,8 +201,12 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	// steps) spilled to disk on PostgreSQL - a minute a page at 52 000
 	// items. Then the page's content by id.
 	r := s.DB.Read()
+	from := itemMatch
+	if !content {
+		from = itemIndex
+	}
 	rows, err := r.QueryContext(ctx, fmt.Sprintf("SELECT i.id, COUNT(*) OVER () FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
-		itemMatch, cond, order, len(args)-1, len(args)), args...)
+		from, cond, order, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list items: %w", err)
 	}
@@ -217,7 +228,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	if len(ids) == 0 {
 		// Past the end, or nothing matches: the count alone.
 		if f.Offset > 0 {
-			if err := r.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+itemMatch+cond, countArgs...).Scan(&total); err != nil {
+			if err := r.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+cond, countArgs...).Scan(&total); err != nil {
 				return nil, 0, fmt.Errorf("count items: %w", err)
 			}
 		}
@@ -284,6 +295,11 @@ func (s *Service) insertVersion(ctx context.Context, tx *sql.Tx, itemID int64, v
 		string(steps), searchText(code, c, dept), note, by, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert item version: %w", err)
+	}
+	// The version just written is the one in force: search reads its name
+	// and text from the items row.
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET name = $1, search_text = $2 WHERE id = $3`, c.Name, searchText(code, c, dept), itemID); err != nil {
+		return 0, fmt.Errorf("item search text: %w", err)
 	}
 	return id, nil
 }
