@@ -526,9 +526,10 @@ func (r *runner) transitions(ctx context.Context, clerk Staff) error {
 		pool := &casePool{}
 		expect := max(r.raw, r.rawN)
 		seed := r.opt.Seed + int64(clients)*1000
-		// A stalled run (no transition can get a connection) must end
-		// and be reported, not hang the bench.
-		tctx, cancel := context.WithTimeout(ctx, r.opt.Duration+stallGrace)
+		// A stalled round (no transition can get a connection) must end
+		// and be reported, not hang the bench; preparing its cases does
+		// not count against it.
+		stalled := false
 		rate, err := rounds(r.opt.Duration, func(d time.Duration) (float64, error) {
 			need := min(int(expect*d.Seconds()*1.3)/len(fl.steps)+2*clients+5, 500_000)
 			if n := need - pool.len(); n > 0 {
@@ -539,16 +540,20 @@ func (r *runner) transitions(ctx context.Context, clerk Staff) error {
 				}
 				pool.add(nos)
 			}
+			tctx, cancel := context.WithTimeout(ctx, d+stallGrace)
+			defer cancel()
 			rate, err := runTransitions(tctx, eng, fl, pool, clients, d)
+			if err != nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+				stalled = true
+			}
 			expect = rate
 			return rate, err
 		})
-		cancel()
 		what := fmt.Sprintf("case transitions, %d client", clients)
 		if clients > 1 {
 			what += "s, each on its own cases"
 		}
-		if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		if err != nil && ctx.Err() == nil && stalled {
 			r.fail("%s: stalled, no result within %s (%v)", what, r.opt.Duration+stallGrace, err)
 			r.add(Row{What: what, Skipped: true, Note: fmt.Sprintf("stalled: did not finish within %s; see docs/PERFORMANCE.md (connection pool)", r.opt.Duration+stallGrace)})
 			continue
@@ -766,7 +771,7 @@ func (r *runner) clerkCases(ctx context.Context, clerk Staff) ([]string, error) 
 // itemOf is an item of the clerk's department that goes to review after
 // acceptance (falling back to any workable item of the department).
 func (r *runner) itemOf(ctx context.Context, clerk Staff) (catalogue.Item, bool) {
-	w, err := newWorld(ctx, r.db, 1)
+	w, err := newWorld(ctx, r.db, 1, nil)
 	if err != nil {
 		return catalogue.Item{}, false
 	}

@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +286,13 @@ func BenchmarkTransitions(b *testing.B) {
 	db := testutil.NewTestDB(b)
 	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
 		b.Fatal(err)
+	}
+	// ONESTOP_BENCH_COUNTIES makes it a province (the catalogue and
+	// organisation 120 times the county's, for instance).
+	if n, _ := strconv.Atoi(os.Getenv("ONESTOP_BENCH_COUNTIES")); n > 1 {
+		if err := demo.EnsureProvince(ctx, db, 431022, n, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 	raw, err := rawCommits(ctx, db, 1, time.Second)
 	if err != nil {

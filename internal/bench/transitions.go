@@ -40,7 +40,7 @@ func orgActor(s Staff) org.Actor {
 // department `avoid` are skipped so leftover prepared cases do not fill
 // that department's inbox, which the HTTP benchmark reads.
 func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
-	w, err := newWorld(ctx, db, 1)
+	w, err := newWorld(ctx, db, 1, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -255,6 +255,27 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	return out, total, rows.Err()
 }
 
+// InForce calls fn for every item in force in id order, streaming: bulk
+// tools that need the whole catalogue (52 000 items in a province) would
+// otherwise page through it, sorting it once per page.
+func (s *Service) InForce(ctx context.Context, fn func(Item) error) error {
+	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.status = $1 ORDER BY i.id", InForce)
+	if err != nil {
+		return fmt.Errorf("items in force: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // check validates content against the database's types and departments.
 func (s *Service) check(ctx context.Context, q store.Querier, c Content) (Content, string, error) {
 	var typeOK, deptOK bool
