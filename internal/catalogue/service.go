@@ -259,9 +259,14 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 // tools that need the whole catalogue (52 000 items in a province) would
 // otherwise page through it, sorting it once per page.
 func (s *Service) InForce(ctx context.Context, fn func(Item) error) error {
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.status = $1 ORDER BY i.id", InForce)
+	return s.each(ctx, " WHERE i.status = $1 ORDER BY i.id", fn, InForce)
+}
+
+// each streams the items a condition and order select.
+func (s *Service) each(ctx context.Context, condOrder string, fn func(Item) error, args ...any) error {
+	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+condOrder, args...)
 	if err != nil {
-		return fmt.Errorf("items in force: %w", err)
+		return fmt.Errorf("items: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

@@ -264,21 +264,7 @@ func (s *Service) ExportXLSX(ctx context.Context, w io.Writer) error {
 		}
 		writers[spec] = sw
 	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" ORDER BY d.code, i.code")
-	if err != nil {
-		return fmt.Errorf("export items: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return err
-		}
-		if err := writeItem(writers, it, st); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := s.each(ctx, " ORDER BY d.code, i.code", func(it Item) error { return writeItem(writers, it, st) }); err != nil {
 		return fmt.Errorf("export items: %w", err)
 	}
 	for _, spec := range dataSheets {
