@@ -133,9 +133,16 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 // reviewer and approver, or immediate items) and the staff who work them.
 func (s *simulator) prepare(cat *catalogue.Service) error {
 	os := &org.Service{DB: s.db, Now: s.clock}
-	staff, _, err := os.StaffList(s.ctx, org.Actor{Role: org.Supervisor}, org.StaffFilter{}, org.ListOptions{Limit: 1000})
-	if err != nil {
-		return err
+	var staff []org.Staff
+	for total := 1; len(staff) < total; {
+		page, n, err := os.StaffList(s.ctx, org.Actor{Role: org.Supervisor}, org.StaffFilter{}, org.ListOptions{Limit: 1000, Offset: len(staff)})
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		staff, total = append(staff, page...), n
 	}
 	for _, st := range staff {
 		a := st.Actor("demo")
@@ -148,7 +155,9 @@ func (s *simulator) prepare(cat *catalogue.Service) error {
 			s.roleHolder[fmt.Sprintf("%d/%s", st.DepartmentID, st.Role)] = a
 		}
 	}
-	items, _, err := cat.List(s.ctx, catalogue.Filter{Limit: 500})
+	// The demo county's items: in a province the demo's cases stay where
+	// its showcase accounts work.
+	items, _, err := cat.List(s.ctx, catalogue.Filter{County: data.County.Code, Limit: 500})
 	if err != nil {
 		return err
 	}

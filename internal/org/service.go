@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"onestop/internal/apperr"
@@ -17,6 +18,14 @@ import (
 type Service struct {
 	DB  *store.DB
 	Now func() time.Time
+
+	townMu    sync.Mutex
+	townships map[string]townshipList // by county; see Townships
+}
+
+type townshipList struct {
+	list []Centre
+	read time.Time
 }
 
 // Meta is what every organisation record carries.

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,6 +19,12 @@ import (
 func BenchmarkPages(b *testing.B) {
 	f := newFixture(b)
 	ctx := context.Background()
+	// ONESTOP_BENCH_COUNTIES makes the database a province.
+	if n, _ := strconv.Atoi(os.Getenv("ONESTOP_BENCH_COUNTIES")); n > 1 {
+		if err := demo.EnsureProvince(ctx, f.db, 431022, n, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := demo.GenerateCases(ctx, f.db, demo.CaseOptions{PerDay: 20, Days: 30, Until: time.Now(), Seed: 431022}); err != nil {
 		b.Fatal(err)
 	}
