@@ -407,6 +407,33 @@ func TestVerifyNamesTheEditedEvent(t *testing.T) {
 	}
 }
 
+// Verify reads a range of cases per query; a chain is checked whole and an
+// edit in a later range is still found.
+func TestVerifyAcrossBatches(t *testing.T) {
+	w := newWorld(t)
+	defer cases.SetVerifyBatch(2)()
+	var last *cases.Case
+	for i := 0; i < 5; i++ {
+		last = w.submit("T-001", 1, 2)
+		w.act("clerk", last.No, cases.ActAccept, cases.Input{})
+	}
+	var total int
+	if err := w.db.R.QueryRow(`SELECT COUNT(*) FROM case_events`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	brk, n, err := cases.Verify(context.Background(), w.db)
+	if err != nil || brk != nil || n != total {
+		t.Fatalf("verify: %v %v, %d events of %d", brk, err, n, total)
+	}
+	if _, err := w.db.W.Exec(`UPDATE case_events SET payload = '{"forged":true}' WHERE seq = 2 AND case_id = (SELECT id FROM cases WHERE no = $1)`, last.No); err != nil {
+		t.Fatal(err)
+	}
+	brk, _, err = cases.Verify(context.Background(), w.db)
+	if err != nil || brk == nil || brk.CaseNo != last.No || brk.Seq != 2 {
+		t.Fatalf("verify after editing the last case: %v %v", brk, err)
+	}
+}
+
 func TestBackupActsWhenTheAssigneeIsAway(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
