@@ -35,7 +35,8 @@ import (
 type loopback struct {
 	srv    *web.Server
 	hs     *http.Server
-	proc   *exec.Cmd // the server process, when it runs as one
+	proc   *exec.Cmd     // the server process, when it runs as one
+	exited chan struct{} // closed when proc has ended
 	base   string
 	client *http.Client
 	jar    http.CookieJar
@@ -68,6 +69,8 @@ func startServer(ctx context.Context, srv *web.Server, command []string, clients
 	if err := l.proc.Start(); err != nil {
 		return nil, fmt.Errorf("server process: %w", err)
 	}
+	l.exited = make(chan struct{})
+	go func() { _ = l.proc.Wait(); close(l.exited) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		res, err := c.Get(l.base + "/healthz")
@@ -77,7 +80,13 @@ func startServer(ctx context.Context, srv *web.Server, command []string, clients
 				return l, nil
 			}
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil || l.proc.ProcessState != nil {
+		exited := false
+		select {
+		case <-l.exited:
+			exited = true // a bad flag or database: say so now, not after a minute
+		default:
+		}
+		if exited || time.Now().After(deadline) || ctx.Err() != nil {
 			l.close()
 			return nil, fmt.Errorf("server process %v did not answer /healthz: %v %s", command, err, stderr.String())
 		}
@@ -93,13 +102,11 @@ func (l *loopback) close() {
 	}
 	if l.proc != nil {
 		_ = l.proc.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = l.proc.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-l.exited:
 		case <-ctx.Done():
 			_ = l.proc.Process.Kill()
-			<-done
+			<-l.exited
 		}
 	}
 	l.client.CloseIdleConnections()

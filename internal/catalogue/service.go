@@ -308,6 +308,7 @@ func searchText(code string, c Content, dept string) string {
 }
 
 func (s *Service) insertVersion(ctx context.Context, tx *sql.Tx, itemID int64, version int, code string, c Content, dept, note, by string, now time.Time) (int64, error) {
+	search := searchText(code, c, dept)
 	themes, _ := json.Marshal(nonNil(c.Themes))
 	materials, _ := json.Marshal(nonNil(c.Materials))
 	fees, _ := json.Marshal(nonNil(c.Fees))
@@ -318,13 +319,13 @@ func (s *Service) insertVersion(ctx context.Context, tx *sql.Tx, itemID int64, v
 		search_text, change_note, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
 		RETURNING id`, itemID, version, c.Name, c.Type, c.Audience, string(themes), c.LegalBasis, c.Conditions, c.StatutoryDays, c.PromisedDays,
 		c.Immediate, c.Visits, c.Online, c.AtHall, c.AtTownship, c.Commissioned, c.DeemedApproval, c.DeemedNote, string(materials), string(fees),
-		string(steps), searchText(code, c, dept), note, by, now).Scan(&id)
+		string(steps), search, note, by, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert item version: %w", err)
 	}
 	// The version just written is the one in force: search reads its name
 	// and text from the items row.
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET name = $1, search_text = $2 WHERE id = $3`, c.Name, searchText(code, c, dept), itemID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET name = $1, search_text = $2 WHERE id = $3`, c.Name, search, itemID); err != nil {
 		return 0, fmt.Errorf("item search text: %w", err)
 	}
 	return id, nil
