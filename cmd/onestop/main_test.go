@@ -56,7 +56,16 @@ func TestMigrateAndUserCommands(t *testing.T) {
 		t.Fatalf("weak password: %d %s", code, errOut)
 	}
 	t.Setenv("ONESTOP_PASSWORD", "first-pass-123")
-	code, out, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
+	// No centre is never a wildcard: without one the reach must be said.
+	code, _, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
+	if code != 1 || !strings.Contains(errOut, "centre_id") {
+		t.Fatalf("create without a centre or scope: %d %s", code, errOut)
+	}
+	code, _, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "clerk", "--scope", "province"}, db...)...)
+	if code != 1 || !strings.Contains(errOut, "scope") {
+		t.Fatalf("a province-wide clerk: %d %s", code, errOut)
+	}
+	code, out, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin", "--scope", "province"}, db...)...)
 	if code != 0 || !strings.Contains(out, "created chief") {
 		t.Fatalf("create: %d %s %s", code, out, errOut)
 	}

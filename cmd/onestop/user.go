@@ -18,15 +18,19 @@ import (
 
 const userHelp = `onestop user — manage staff accounts from the server's console
 
-  onestop user create --username NAME --name 姓名 --role ROLE [--centre CODE] [--department CODE] [--window NUMBER]
+  onestop user create --username NAME --name 姓名 --role ROLE (--centre CODE | --scope province) [--department CODE] [--window NUMBER]
   onestop user reset  --username NAME
 
 The password is read from ONESTOP_PASSWORD, or from the first line of standard input.
 Roles: clerk, reviewer, approver, dept_admin, centre_admin, supervisor, leader.
-The first account of a new installation is usually: --role centre_admin (no centre needed).`
+Every account is bound to a centre, except an installation-wide one (--scope province, for
+centre_admin, supervisor or leader). The first account of a new installation, before any centre
+exists, is: --role centre_admin --scope province.`
 
-// system is the console operator: county-wide, recorded as such in the audit log.
-var system = org.Actor{Username: "console", Name: "系统控制台", Role: org.CentreAdmin, Address: "console"}
+// system is the console operator: whoever runs the binary on the server
+// holds the database, so it is installation-wide; recorded as "console"
+// in the audit log.
+var system = org.Actor{Username: "console", Name: "系统控制台", Role: org.CentreAdmin, Province: true, Address: "console"}
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "reset") {
@@ -46,6 +50,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	centre := fs.String("centre", "", "centre code")
 	dept := fs.String("department", "", "department code")
 	window := fs.String("window", "", "window number at the centre")
+	scope := fs.String("scope", "", `"province" for an installation-wide account (no centre)`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,7 +75,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "password of %s reset; it must be changed at next login\n", st.Username)
 		return nil
 	}
-	in := org.StaffInput{Username: *username, Name: *name, Role: org.Role(*role), Password: pw}
+	in := org.StaffInput{Username: *username, Name: *name, Role: org.Role(*role), Password: pw, Scope: *scope}
 	if in.CentreID, err = lookupID(ctx, db, "centres", "code", *centre); err != nil {
 		return err
 	}

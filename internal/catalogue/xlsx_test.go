@@ -827,7 +827,7 @@ func FuzzImportXLSX(f *testing.F) {
 	clock := func() time.Time { return now }
 	os := &org.Service{DB: db, Now: clock}
 	// An admin of no centre is the installation's first, county-wide.
-	root := org.Actor{Username: "root", Name: "root", Role: org.CentreAdmin, Address: "192.0.2.1"}
+	root := org.Actor{Username: "root", Name: "root", Role: org.CentreAdmin, Province: true, Address: "192.0.2.1"}
 	w := &world{db: db, cat: &catalogue.Service{DB: db, Now: clock}, org: os, actors: map[string]org.Actor{"admin": root}, depts: map[string]int64{}}
 	for _, d := range []org.DepartmentInput{{Code: "MZJ", Name: "宜章县民政局", ShortName: "民政局", Mode: "seated"},
 		{Code: "GAJ", Name: "宜章县公安局", ShortName: "公安局", Mode: "seated"}} {

@@ -135,7 +135,7 @@ func (s *simulator) prepare(cat *catalogue.Service) error {
 	os := &org.Service{DB: s.db, Now: s.clock}
 	var staff []org.Staff
 	for total := 1; len(staff) < total; {
-		page, n, err := os.StaffList(s.ctx, org.Actor{Role: org.Supervisor}, org.StaffFilter{}, org.ListOptions{Limit: 1000, Offset: len(staff)})
+		page, n, err := os.StaffList(s.ctx, org.Actor{Role: org.Supervisor, Province: true}, org.StaffFilter{}, org.ListOptions{Limit: 1000, Offset: len(staff)})
 		if err != nil {
 			return err
 		}

@@ -147,6 +147,9 @@ func (s *Service) CreateCentre(ctx context.Context, a Actor, in CentreInput) (Ce
 		return Centre{}, forbidden()
 	}
 	c, err := s.validateCentre(ctx, in, nil)
+	if err == nil && !a.CoversRegion(c.RegionCode) {
+		err = fieldErr("region_code", "org.region.out_of_scope")
+	}
 	if err != nil {
 		return Centre{}, err
 	}
@@ -173,7 +176,7 @@ func (s *Service) UpdateCentre(ctx context.Context, a Actor, id int64, in Centre
 		return Centre{}, forbidden()
 	}
 	before, err := s.Centre(ctx, id)
-	if err == nil && !a.SeesCentre(id) {
+	if err == nil && !(a.SeesCentre(id) && a.CoversRegion(before.RegionCode)) {
 		err = apperr.NotFoundf("entity.centre")
 	}
 	if err != nil {
@@ -201,6 +204,9 @@ func (s *Service) RetireCentre(ctx context.Context, a Actor, id int64) error {
 		return forbidden()
 	}
 	before, err := s.Centre(ctx, id)
+	if err == nil && !a.CoversRegion(before.RegionCode) {
+		err = apperr.NotFoundf("entity.centre")
+	}
 	if err != nil || !before.Active() {
 		return err
 	}

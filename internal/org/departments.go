@@ -111,8 +111,13 @@ func validateDepartment(in DepartmentInput, existing *Department) (Department, e
 
 // departmentCounty checks d's county in tx: it must be a county-level
 // region in use. Left empty, it is the installation's only county; with
-// several counties the admin must choose.
-func departmentCounty(ctx context.Context, tx *sql.Tx, d *Department) error {
+// several counties the admin must choose, and only a county inside the
+// admin's reach.
+func departmentCounty(ctx context.Context, tx *sql.Tx, a Actor, d *Department) error {
+	if d.RegionCode == "" && !a.Province && a.County() != "" {
+		// A county's admin has one county to give: its own.
+		d.RegionCode = a.County()
+	}
 	if d.RegionCode == "" {
 		var n int
 		var only sql.NullString
@@ -133,6 +138,9 @@ func departmentCounty(ctx context.Context, tx *sql.Tx, d *Department) error {
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && level != "county") {
 		return fieldErr("region_code", "org.department.county_unknown")
 	}
+	if err == nil && !a.CoversRegion(d.RegionCode) {
+		return fieldErr("region_code", "org.region.out_of_scope")
+	}
 	return err
 }
 
@@ -148,7 +156,7 @@ func (s *Service) CreateDepartment(ctx context.Context, a Actor, in DepartmentIn
 	now := s.now()
 	d.CreatedAt, d.UpdatedAt = now, now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := departmentCounty(ctx, tx, &d); err != nil {
+		if err := departmentCounty(ctx, tx, a, &d); err != nil {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO departments (code, name, short_name, mode, phone, region_code, created_at, updated_at)
@@ -192,7 +200,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in De
 		// still without one (made before there were counties) keeps none
 		// until the hall's admin sets it.
 		if hallAdmin || after.RegionCode != "" {
-			if err := departmentCounty(ctx, tx, &after); err != nil {
+			if err := departmentCounty(ctx, tx, a, &after); err != nil {
 				return err
 			}
 		}

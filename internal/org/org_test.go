@@ -108,14 +108,18 @@ func TestDepartmentValidationAndAudit(t *testing.T) {
 func TestDepartmentCounty(t *testing.T) {
 	s, a := setup(t)
 	ctx := context.Background()
-	if _, err := s.CreateRegion(ctx, a["admin"], org.RegionInput{Code: "431023", Name: "永兴县"}); err != nil {
+	// A second county is the province-wide admin's to add, and so are
+	// its departments: the first county's admin reaches its own only.
+	if _, err := s.CreateRegion(ctx, console, org.RegionInput{Code: "431023", Name: "永兴县"}); err != nil {
 		t.Fatal(err)
 	}
 	in := org.DepartmentInput{Code: "YXMZJ", Name: "永兴县民政局", ShortName: "民政局", Mode: "seated"}
-	_, err := s.CreateDepartment(ctx, a["admin"], in)
+	_, err := s.CreateDepartment(ctx, console, in)
 	wantField(t, err, "region_code", "org.department.county_required")
 	in.RegionCode = "431023"
-	d, err := s.CreateDepartment(ctx, a["admin"], in)
+	_, err = s.CreateDepartment(ctx, a["admin"], in)
+	wantField(t, err, "region_code", "org.region.out_of_scope")
+	d, err := s.CreateDepartment(ctx, console, in)
 	if err != nil || d.RegionCode != "431023" || d.RegionName != "永兴县" {
 		t.Fatalf("department of the second county: %+v %v", d, err)
 	}

@@ -104,6 +104,11 @@ func (s *Service) CreateRegion(ctx context.Context, a Actor, in RegionInput) (Re
 		return Region{}, forbidden()
 	}
 	r, err := s.validateRegion(ctx, in, nil)
+	if err == nil && !a.CoversRegion(r.Code) {
+		// A county's admin adds townships and villages of its county only;
+		// a new county is the province-wide admin's.
+		err = fieldErr("code", "org.region.out_of_scope")
+	}
 	if err != nil {
 		return Region{}, err
 	}
@@ -130,6 +135,9 @@ func (s *Service) UpdateRegion(ctx context.Context, a Actor, code string, in Reg
 		return Region{}, forbidden()
 	}
 	before, err := s.Region(ctx, code)
+	if err == nil && !a.CoversRegion(code) {
+		err = apperr.NotFoundf("entity.region")
+	}
 	if err != nil {
 		return Region{}, err
 	}
@@ -154,6 +162,9 @@ func (s *Service) RetireRegion(ctx context.Context, a Actor, code string) error 
 		return forbidden()
 	}
 	before, err := s.Region(ctx, code)
+	if err == nil && !a.CoversRegion(code) {
+		err = apperr.NotFoundf("entity.region")
+	}
 	if err != nil {
 		return err
 	}

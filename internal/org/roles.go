@@ -3,7 +3,11 @@
 // decide who may see and change what.
 package org
 
-import "onestop/internal/audit"
+import (
+	"strings"
+
+	"onestop/internal/audit"
+)
 
 // Role is a staff role. The values are stored in the staff table.
 type Role string
@@ -49,7 +53,12 @@ type Actor struct {
 	RegionCode   string // the region of the actor's centre
 	DepartmentID int64
 	WindowID     int64
-	Address      string // the client's IP address, for the record
+	// Province is the explicit installation-wide scope (staff.scope =
+	// 'province'): only the console's first-account command or another
+	// province-wide admin grants it. No other value widens a scope: an
+	// account with neither a centre nor this flag sees nothing.
+	Province bool
+	Address  string // the client's IP address, for the record
 }
 
 // Who is the actor as the audit log records it.
@@ -59,16 +68,46 @@ func (a Actor) Who() audit.Who {
 }
 
 // CountyWide reports whether the actor's view is not limited to one centre:
-// supervisors and leaders read the whole county, and so do staff of the
-// county hall whose role is not tied to a department.
+// supervisors, leaders and the centre admin of a county hall read their
+// whole county; a province-wide account reads every county. A missing
+// centre is never a wildcard: such an account has no scope at all unless it
+// carries the explicit province flag.
 func (a Actor) CountyWide() bool {
 	switch a.Role {
-	case Supervisor, Leader:
-		return true
-	case CentreAdmin:
-		return a.CentreKind == "hall" || a.CentreID == 0 // an admin of no centre is the install's first, county-wide
+	case Supervisor, Leader, CentreAdmin:
+		return a.Province || a.CentreKind == "hall"
 	}
 	return false
+}
+
+// CoversRegion reports whether a region (a county's or a township's
+// division code) lies inside the actor's administrative reach: everything
+// for a province-wide account, the county for a county-wide one, the
+// centre's own region for anyone else at a centre.
+func (a Actor) CoversRegion(code string) bool {
+	switch {
+	case a.Province:
+		return true
+	case a.CountyWide():
+		return a.County() != "" && strings.HasPrefix(code, a.County())
+	}
+	return a.RegionCode != "" && code == a.RegionCode
+}
+
+// Scope names the reach of the actor's account, as the audit log and the
+// staff pages show it: province, county, department, centre or none.
+func (a Actor) Scope() string {
+	switch {
+	case a.Province:
+		return "province"
+	case a.CountyWide():
+		return "county"
+	case a.Role == DeptAdmin || a.Role == Reviewer || a.Role == Approver:
+		return "department"
+	case a.CentreID != 0:
+		return "centre"
+	}
+	return "none"
 }
 
 // County is the division code of the county the actor's centre is in (a

@@ -31,6 +31,9 @@ type Staff struct {
 	Phone              string `json:"phone"`
 	Absent             bool   `json:"absent"`
 	MustChangePassword bool   `json:"must_change_password"`
+	// Scope is "province" for an installation-wide account, else "": the
+	// reach of every other account follows from its role and centre.
+	Scope string `json:"scope,omitempty"`
 	Meta
 	hash string
 }
@@ -38,7 +41,8 @@ type Staff struct {
 // Actor is the staff member as the one acting in a request.
 func (st Staff) Actor(address string) Actor {
 	return Actor{StaffID: st.ID, Username: st.Username, Name: st.Name, Role: st.Role, CentreID: st.CentreID,
-		CentreKind: st.CentreKind, RegionCode: st.RegionCode, DepartmentID: st.DepartmentID, WindowID: st.WindowID, Address: address}
+		CentreKind: st.CentreKind, RegionCode: st.RegionCode, DepartmentID: st.DepartmentID, WindowID: st.WindowID,
+		Province: st.Scope == ScopeProvince, Address: address}
 }
 
 // StaffInput is what a form or API call sends. Password is only used on
@@ -54,13 +58,19 @@ type StaffInput struct {
 	Phone        string `json:"phone"`
 	Absent       bool   `json:"absent"`
 	Password     string `json:"password,omitempty"`
+	// Scope "province" asks for an installation-wide account; only a
+	// province-wide granter may give it. "" binds the account to its centre.
+	Scope string `json:"scope,omitempty"`
 }
+
+// ScopeProvince is the one explicit scope value stored on an account.
+const ScopeProvince = "province"
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
 
 const staffCols = `s.id, s.username, s.name, s.role, COALESCE(s.centre_id, 0), COALESCE(c.name, ''), COALESCE(c.kind, ''), COALESCE(c.region_code, ''),
 	COALESCE(s.department_id, 0), COALESCE(d.short_name, ''), COALESCE(s.window_id, 0), COALESCE(w.number, ''),
-	COALESCE(s.backup_id, 0), COALESCE(b.name, ''), s.phone, s.absent, s.must_change_password, s.password_hash, s.created_at, s.updated_at, s.retired_at`
+	COALESCE(s.backup_id, 0), COALESCE(b.name, ''), s.phone, s.absent, s.must_change_password, s.scope, s.password_hash, s.created_at, s.updated_at, s.retired_at`
 const staffFrom = `staff s LEFT JOIN centres c ON c.id = s.centre_id LEFT JOIN departments d ON d.id = s.department_id
 	LEFT JOIN windows w ON w.id = s.window_id LEFT JOIN staff b ON b.id = s.backup_id`
 
@@ -68,7 +78,7 @@ func scanStaff(row scanner) (Staff, error) {
 	var st Staff
 	err := row.Scan(&st.ID, &st.Username, &st.Name, &st.Role, &st.CentreID, &st.CentreName, &st.CentreKind, &st.RegionCode,
 		&st.DepartmentID, &st.DepartmentName, &st.WindowID, &st.WindowNumber, &st.BackupID, &st.BackupName,
-		&st.Phone, &st.Absent, &st.MustChangePassword, &st.hash, &st.CreatedAt, &st.UpdatedAt, &st.RetiredAt)
+		&st.Phone, &st.Absent, &st.MustChangePassword, &st.Scope, &st.hash, &st.CreatedAt, &st.UpdatedAt, &st.RetiredAt)
 	return st, err
 }
 
@@ -150,16 +160,23 @@ func (s *Service) StaffList(ctx context.Context, a Actor, f StaffFilter, o ListO
 	return list(ctx, s.DB.Read(), q, o, scanStaff)
 }
 
-// assignableRoles are the roles an admin may give: the hall's admin any, a
-// township admin any but the county-wide supervisor and leader, a
-// department admin only the department's working roles.
+// Granting authority: nobody creates, edits or promotes an account, their
+// own included, to a role or reach wider than their own, and every grant is
+// on the audit record (issue 10). The reach of a role follows from the
+// rules that decide what it sees (Actor.SeesDepartmentAt, cases' sees):
+// reviewers, approvers and department admins act for their department at
+// every centre, so only an admin who reaches the whole county may make them.
+
+// assignableRoles are the roles an admin may give: a county-wide (hall) or
+// province-wide admin any; a township centre's admin only the roles bound
+// to that one centre; a department admin the department's working roles.
 func assignableRoles(a Actor) []Role {
 	switch {
 	case a.Role == CentreAdmin && a.CountyWide():
 		return Roles
-	case a.Role == CentreAdmin:
-		return []Role{Clerk, Reviewer, Approver, DeptAdmin, CentreAdmin}
-	case a.Role == DeptAdmin:
+	case a.Role == CentreAdmin && a.CentreID != 0:
+		return []Role{Clerk, CentreAdmin}
+	case a.Role == DeptAdmin && a.DepartmentID != 0:
 		return []Role{Clerk, Reviewer, Approver}
 	}
 	return nil
@@ -167,6 +184,41 @@ func assignableRoles(a Actor) []Role {
 
 // AssignableRoles is exported for the form's role menu.
 func AssignableRoles(a Actor) []Role { return assignableRoles(a) }
+
+// ReachesCentre reports whether the granter's authority covers accounts at
+// centre c: every centre for a province-wide admin, the county's centres for
+// a county-wide one, its own centre for a township admin, the centres of
+// its department's county for a department admin.
+func ReachesCentre(a Actor, c Centre) bool {
+	switch {
+	case a.Province:
+		return true
+	case a.Role == CentreAdmin && a.CountyWide():
+		return a.CoversRegion(c.RegionCode)
+	case a.Role == CentreAdmin:
+		return a.CentreID != 0 && c.ID == a.CentreID
+	case a.Role == DeptAdmin:
+		return a.County() != "" && strings.HasPrefix(c.RegionCode, a.County())
+	}
+	return false
+}
+
+// reachesAccount reports whether an existing account lies inside the
+// granter's authority, so that the granter may edit, retire or reset it.
+func reachesAccount(a Actor, st Staff) bool {
+	if !contains(assignableRoles(a), st.Role) || !seesStaff(a, st) {
+		return false
+	}
+	if st.Scope == ScopeProvince {
+		return a.Province
+	}
+	if st.CentreID == 0 {
+		// An account without a centre or an explicit scope reaches
+		// nothing; only a province-wide admin may repair it.
+		return a.Province
+	}
+	return ReachesCentre(a, Centre{ID: st.CentreID, RegionCode: st.RegionCode})
+}
 
 func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, existing *Staff) (Staff, error) {
 	f := apperr.Fields{}
@@ -184,18 +236,48 @@ func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, exi
 	}
 	st.Name = f.Text("name", in.Name, true, 30)
 	st.Phone = f.Text("phone", in.Phone, false, 30)
+	if existing != nil && existing.ID == a.StaffID {
+		return st, selfEdit(f, *existing, in)
+	}
 	st.Absent = in.Absent
 	st.Role = in.Role
 	if !contains(assignableRoles(a), st.Role) {
 		f.Add("role", "error.choose")
 	}
-	st.CentreID, st.CentreName, st.CentreKind = 0, "", ""
-	if in.CentreID != 0 || st.Role.InDepartment() {
-		c, err := s.Centre(ctx, in.CentreID)
-		if err != nil || !c.Active() || (a.Role == CentreAdmin && !a.SeesCentre(c.ID)) {
-			f.Add("centre_id", "org.centre.missing")
+	st.Scope = ""
+	switch in.Scope {
+	case "":
+	case ScopeProvince:
+		switch {
+		case !a.Province:
+			f.Add("scope", "org.staff.scope_wider")
+		case st.Role != CentreAdmin && st.Role != Supervisor && st.Role != Leader:
+			f.Add("scope", "org.staff.scope_role")
 		}
+		st.Scope = ScopeProvince
+	default:
+		f.Add("scope", "error.choose")
+	}
+	st.CentreID, st.CentreName, st.CentreKind, st.RegionCode = 0, "", "", ""
+	var centre Centre
+	switch {
+	case in.CentreID != 0:
+		c, err := s.Centre(ctx, in.CentreID)
+		switch {
+		case err != nil || !c.Active():
+			f.Add("centre_id", "org.centre.missing")
+		case !ReachesCentre(a, c):
+			f.Add("centre_id", "org.staff.centre_scope")
+		case st.Scope == "" && (st.Role == Supervisor || st.Role == Leader) && c.Kind != "hall":
+			// They read the whole county: their centre is its hall.
+			f.Add("centre_id", "org.staff.needs_hall")
+		}
+		centre = c
 		st.CentreID, st.CentreName, st.CentreKind, st.RegionCode = c.ID, c.Name, c.Kind, c.RegionCode
+	case st.Scope == "":
+		// No centre is never a wildcard: every account but an explicit
+		// province-wide one is bound to a centre.
+		f.Add("centre_id", "org.staff.centre_required")
 	}
 	st.DepartmentID, st.DepartmentName = 0, ""
 	if st.Role.InDepartment() {
@@ -203,8 +285,11 @@ func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, exi
 			in.DepartmentID = a.DepartmentID
 		}
 		d, err := s.Department(ctx, in.DepartmentID)
-		if err != nil || !d.Active() {
+		switch {
+		case err != nil || !d.Active():
 			f.Add("department_id", "org.department.missing")
+		case d.RegionCode != "" && centre.RegionCode != "" && !strings.HasPrefix(centre.RegionCode, d.RegionCode):
+			f.Add("department_id", "org.staff.department_county")
 		}
 		st.DepartmentID, st.DepartmentName = d.ID, d.ShortName
 	}
@@ -227,6 +312,29 @@ func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, exi
 	return st, f.Err()
 }
 
+// selfEdit: everyone may edit their own name and phone, never their own
+// role, reach, seat or cover; a request that tries is refused on that field
+// rather than quietly dropped.
+func selfEdit(f apperr.Fields, was Staff, in StaffInput) error {
+	for _, c := range []struct {
+		field   string
+		changed bool
+	}{
+		{"role", in.Role != was.Role},
+		{"scope", in.Scope != was.Scope},
+		{"centre_id", in.CentreID != was.CentreID},
+		{"department_id", in.DepartmentID != was.DepartmentID},
+		{"window_id", in.WindowID != was.WindowID},
+		{"backup_id", in.BackupID != was.BackupID},
+		{"absent", in.Absent != was.Absent},
+	} {
+		if c.changed {
+			f.Add(c.field, "org.staff.own_scope")
+		}
+	}
+	return f.Err()
+}
+
 // CreateStaff opens an account with an initial password that must be changed
 // at first login.
 func (s *Service) CreateStaff(ctx context.Context, a Actor, in StaffInput) (Staff, error) {
@@ -246,9 +354,9 @@ func (s *Service) CreateStaff(ctx context.Context, a Actor, in StaffInput) (Staf
 	st.CreatedAt, st.UpdatedAt = now, now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO staff (username, name, role, centre_id, department_id, window_id, backup_id, phone, absent,
-			password_hash, must_change_password, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$12) RETURNING id`,
+			password_hash, must_change_password, scope, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) RETURNING id`,
 			st.Username, st.Name, string(st.Role), nullInt(st.CentreID), nullInt(st.DepartmentID), nullInt(st.WindowID), nullInt(st.BackupID),
-			st.Phone, st.Absent, hash, st.MustChangePassword, now).Scan(&st.ID)
+			st.Phone, st.Absent, hash, st.MustChangePassword, st.Scope, now).Scan(&st.ID)
 		if isUnique(err) {
 			return duplicate("username")
 		}
@@ -260,7 +368,8 @@ func (s *Service) CreateStaff(ctx context.Context, a Actor, in StaffInput) (Staf
 	return st, err
 }
 
-// checkManage returns the account if the actor may change it.
+// checkManage returns the account if the actor may change it: it must lie
+// inside the actor's authority as it stands now.
 func (s *Service) checkManage(ctx context.Context, a Actor, id int64) (Staff, error) {
 	if len(assignableRoles(a)) == 0 {
 		return Staff{}, forbidden()
@@ -269,15 +378,23 @@ func (s *Service) checkManage(ctx context.Context, a Actor, id int64) (Staff, er
 	if err != nil {
 		return Staff{}, err
 	}
-	if !contains(assignableRoles(a), st.Role) {
+	if !reachesAccount(a, st) {
 		return Staff{}, forbidden()
 	}
 	return st, nil
 }
 
-// UpdateStaff edits an account (not its username or password).
+// UpdateStaff edits an account (not its username or password). An admin
+// edits accounts inside its authority, and the result must stay inside it;
+// anyone edits their own name and phone.
 func (s *Service) UpdateStaff(ctx context.Context, a Actor, id int64, in StaffInput) (Staff, error) {
-	before, err := s.checkManage(ctx, a, id)
+	var before Staff
+	var err error
+	if id == a.StaffID {
+		before, err = s.staffByID(ctx, id)
+	} else {
+		before, err = s.checkManage(ctx, a, id)
+	}
 	if err != nil {
 		return Staff{}, err
 	}
@@ -288,10 +405,18 @@ func (s *Service) UpdateStaff(ctx context.Context, a Actor, id int64, in StaffIn
 	now := s.now()
 	after.UpdatedAt = now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET name=$1, role=$2, centre_id=$3, department_id=$4, window_id=$5, backup_id=$6, phone=$7,
-			absent=$8, updated_at=$9 WHERE id=$10`, after.Name, string(after.Role), nullInt(after.CentreID), nullInt(after.DepartmentID),
-			nullInt(after.WindowID), nullInt(after.BackupID), after.Phone, after.Absent, now, id); err != nil {
+		// The version the admin saw must still be the one being changed:
+		// two admins editing at once would otherwise let the later one
+		// overwrite a grant the earlier one made, unseen.
+		res, err := tx.ExecContext(ctx, `UPDATE staff SET name=$1, role=$2, centre_id=$3, department_id=$4, window_id=$5, backup_id=$6, phone=$7,
+			absent=$8, scope=$9, updated_at=$10 WHERE id=$11 AND role=$12 AND scope=$13`, after.Name, string(after.Role),
+			nullInt(after.CentreID), nullInt(after.DepartmentID), nullInt(after.WindowID), nullInt(after.BackupID), after.Phone, after.Absent,
+			after.Scope, now, id, string(before.Role), before.Scope)
+		if err != nil {
 			return fmt.Errorf("update staff: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "org.staff.changed")
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "update", "staff", fmt.Sprint(id), after.CentreID, after.DepartmentID, before, after)
 	})

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"onestop/internal/org"
 )
@@ -114,6 +115,7 @@ func (s *Server) registerOrg() {
 		},
 		options: func(r *http.Request, a org.Actor) (map[string]any, error) {
 			counties, err := s.Org.Counties(r.Context())
+			counties = slices.DeleteFunc(counties, func(c org.Region) bool { return !a.CoversRegion(c.Code) })
 			return map[string]any{"Modes": org.DepartmentModes, "Counties": counties}, err
 		},
 	})
@@ -187,13 +189,17 @@ func (s *Server) registerOrg() {
 		key: func(x org.Staff) string { return fmt.Sprint(x.ID) },
 		input: func(x org.Staff) org.StaffInput {
 			return org.StaffInput{Username: x.Username, Name: x.Name, Role: x.Role, CentreID: x.CentreID, DepartmentID: x.DepartmentID,
-				WindowID: x.WindowID, BackupID: x.BackupID, Phone: x.Phone, Absent: x.Absent}
+				WindowID: x.WindowID, BackupID: x.BackupID, Phone: x.Phone, Absent: x.Absent, Scope: x.Scope}
 		},
 		options: func(r *http.Request, a org.Actor) (map[string]any, error) {
 			m, err := s.centreAndDepartmentOptions(r, a)
 			if err != nil {
 				return nil, err
 			}
+			// The menus offer only what the admin may grant; the service
+			// refuses anything else in any case.
+			m["Centres"] = slices.DeleteFunc(m["Centres"].([]org.Centre), func(c org.Centre) bool { return !org.ReachesCentre(a, c) })
+			m["Province"] = a.Province
 			m["Roles"] = org.AssignableRoles(a)
 			m["AllRoles"] = org.Roles
 			if m["Windows"], _, err = s.Org.Windows(r.Context(), a, org.WindowFilter{}, allOptions); err != nil {

@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// The two grant holes of issue 10, as they were reproduced against the
+// demo over the JSON API: each must answer with a field error and leave
+// the organisation as it was.
+func TestEscalationOverTheAPI(t *testing.T) {
+	f := newFixture(t)
+	tw := f.login("township")
+	self := f.idOf(`SELECT id FROM staff WHERE username = 'township'`)
+	hallDept := f.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	ownCentre := f.idOf(`SELECT centre_id FROM staff WHERE username = 'township'`)
+	accounts := f.idOf(`SELECT COUNT(*) FROM staff`)
+	grants := f.idOf(`SELECT COUNT(*) FROM audit_log WHERE entity = 'staff'`)
+
+	attempts := []struct {
+		method, path, body, field string
+	}{
+		// 1. One request made a township admin the county's.
+		{"PUT", fmt.Sprintf("/api/v1/staff/%d", self), `{"name":"乡镇管理员","role":"centre_admin","centre_id":0}`, "centre_id"},
+		{"PUT", fmt.Sprintf("/api/v1/staff/%d", self), fmt.Sprintf(`{"name":"乡镇管理员","role":"centre_admin","centre_id":%d,"scope":"province"}`, ownCentre), "scope"},
+		{"POST", "/api/v1/staff", `{"username":"evil.admin","name":"某人","role":"centre_admin","centre_id":0,"password":"abcd1234"}`, "centre_id"},
+		{"POST", "/api/v1/staff", `{"username":"evil.admin","name":"某人","role":"centre_admin","scope":"province","password":"abcd1234"}`, "scope"},
+		// 2. Reviewers, approvers and department admins of a hall department.
+		{"POST", "/api/v1/staff", fmt.Sprintf(`{"username":"evil.rev","name":"某人","role":"reviewer","centre_id":%d,"department_id":%d,"password":"abcd1234"}`, ownCentre, hallDept), "role"},
+		{"POST", "/api/v1/staff", fmt.Sprintf(`{"username":"evil.appr","name":"某人","role":"approver","centre_id":%d,"department_id":%d,"password":"abcd1234"}`, ownCentre, hallDept), "role"},
+		{"POST", "/api/v1/staff", fmt.Sprintf(`{"username":"evil.da","name":"某人","role":"dept_admin","centre_id":%d,"department_id":%d,"password":"abcd1234"}`, ownCentre, hallDept), "role"},
+	}
+	for _, at := range attempts {
+		res, out := tw.api(at.method, at.path, at.body)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s %s %s: status %d, want 422 (%v)", at.method, at.path, at.body, res.StatusCode, out)
+			continue
+		}
+		fields, _ := out["error"].(map[string]any)["fields"].(map[string]any)
+		if msg, _ := fields[at.field].(string); msg == "" {
+			t.Errorf("%s %s: no message on field %s: %v", at.method, at.body, at.field, out)
+		}
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM staff`); n != accounts {
+		t.Fatalf("refused grants created %d accounts", n-accounts)
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM audit_log WHERE entity = 'staff'`); n != grants {
+		t.Fatalf("refused grants wrote %d audit entries", n-grants)
+	}
+	if role := f.idOf(`SELECT COUNT(*) FROM staff WHERE id = $1 AND role = 'centre_admin' AND centre_id = $2 AND scope = ''`, self, ownCentre); role != 1 {
+		t.Fatal("the township admin's own account changed")
+	}
+	// Still a township admin: the hall's accounts stay out of sight.
+	hallAdmin := f.idOf(`SELECT id FROM staff WHERE username = 'admin'`)
+	if res, _ := tw.api("GET", fmt.Sprintf("/api/v1/staff/%d", hallAdmin), ""); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("township admin reads the hall admin's account: %d", res.StatusCode)
+	}
+}
