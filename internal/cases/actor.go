@@ -70,7 +70,7 @@ func (a Actor) sees(c *Case) bool {
 	s := a.Staff
 	switch {
 	case s.CountyWide():
-		return true
+		return s.CoversRegion(c.RegionCode)
 	case s.Role == org.CentreAdmin:
 		return s.CentreID == c.CentreID
 	case s.Role == org.Clerk:

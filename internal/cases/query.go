@@ -49,6 +49,9 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	// Scope: the same rule as Actor.sees, in SQL.
 	switch {
 	case st.CountyWide():
+		if cond, args := st.CountyCentres("c.centre_id"); cond != "" {
+			add(cond, args...)
+		}
 	case st.Role == org.CentreAdmin:
 		add("c.centre_id = ?", st.CentreID)
 	case st.Role == org.Clerk:

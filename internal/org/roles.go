@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"onestop/internal/audit"
+	"onestop/internal/store"
 )
 
 // Role is a staff role. The values are stored in the staff table.
@@ -92,6 +93,20 @@ func (a Actor) CoversRegion(code string) bool {
 		return a.County() != "" && strings.HasPrefix(code, a.County())
 	}
 	return a.RegionCode != "" && code == a.RegionCode
+}
+
+// CountyCentres is CoversRegion as SQL for a county-wide actor's listings:
+// the condition (with ? placeholders) that keeps rows whose centre column
+// col lies in the actor's county, or "" for a province-wide actor. An actor
+// without a county gets a condition that keeps nothing.
+func (a Actor) CountyCentres(col string) (string, []any) {
+	switch {
+	case a.Province:
+		return "", nil
+	case a.County() == "":
+		return "1 = 0", nil
+	}
+	return col + ` IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, []any{store.EscapeLike(a.County()) + "%"}
 }
 
 // Scope names the reach of the actor's account, as the audit log and the

@@ -86,8 +86,10 @@ func scanStaff(row scanner) (Staff, error) {
 // a department admin their department, anyone else only themselves.
 func seesStaff(a Actor, st Staff) bool {
 	switch {
-	case a.StaffID == st.ID, a.CountyWide():
+	case a.StaffID == st.ID:
 		return true
+	case a.CountyWide():
+		return a.Province || (st.Scope != ScopeProvince && st.CentreID != 0 && a.CoversRegion(st.RegionCode))
 	case a.Role == CentreAdmin:
 		return st.CentreID == a.CentreID
 	case a.Role == DeptAdmin:
@@ -99,6 +101,9 @@ func seesStaff(a Actor, st Staff) bool {
 func scopeStaff(q *query, a Actor) {
 	switch {
 	case a.CountyWide():
+		if cond, args := a.CountyCentres("s.centre_id"); cond != "" {
+			q.filter(cond, args...)
+		}
 	case a.Role == CentreAdmin:
 		q.filter("s.centre_id = ?", a.CentreID)
 	case a.Role == DeptAdmin:

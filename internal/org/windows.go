@@ -79,6 +79,9 @@ func (s *Service) Windows(ctx context.Context, a Actor, f WindowFilter, o ListOp
 func scopeWindows(q *query, a Actor) {
 	switch {
 	case a.CountyWide():
+		if cond, args := a.CountyCentres("w.centre_id"); cond != "" {
+			q.filter(cond, args...)
+		}
 	case a.Role == CentreAdmin:
 		q.filter("w.centre_id = ?", a.CentreID)
 	case a.Role == DeptAdmin:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,5 +57,42 @@ func TestDepartmentFormAsksForCounty(t *testing.T) {
 	}
 	if countDepartments(f) != before+1 {
 		t.Fatal("a refused request created a department")
+	}
+}
+
+// In a province's database a county's supervisor, leader and hall admin
+// reach their own county: another county's cases and staff answer "not
+// found" and stay out of their lists, while a province-wide account sees
+// both.
+func TestCountyWideReachStopsAtTheCounty(t *testing.T) {
+	cf := newCaseFixture(t)
+	if err := demo.EnsureProvince(context.Background(), cf.db, 431022, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	clerk := cf.login("clerk")
+	home := cf.intake(clerk, "T-001", 1, 2)
+	away := cf.intake(clerk, "T-001", 1, 2)
+	// The second case is moved to the other county's hall.
+	if _, err := cf.db.W.Exec(`UPDATE cases SET centre_id = (SELECT id FROM centres WHERE kind = 'hall' AND region_code = '430121') WHERE no = $1`, away); err != nil {
+		t.Fatal(err)
+	}
+	otherStaff := cf.idOf(`SELECT MIN(s.id) FROM staff s JOIN centres c ON c.id = s.centre_id WHERE c.region_code LIKE '430121%'`)
+	for _, u := range []string{"supervisor", "leader", "admin"} {
+		c := cf.login(u)
+		if res, _ := c.api("GET", "/api/v1/cases/"+home, ""); res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: own county's case: %d", u, res.StatusCode)
+		}
+		if res, _ := c.api("GET", "/api/v1/cases/"+away, ""); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s: another county's case: %d, want 404", u, res.StatusCode)
+		}
+		_, inbox := c.api("GET", "/api/v1/cases?all=1&limit=200", "")
+		for _, it := range inbox["items"].([]any) {
+			if it.(map[string]any)["no"] == away {
+				t.Fatalf("%s: another county's case in the inbox", u)
+			}
+		}
+		if res, _ := c.api("GET", "/api/v1/staff/"+strconv.FormatInt(otherStaff, 10), ""); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s: another county's staff: %d, want 404", u, res.StatusCode)
+		}
 	}
 }
