@@ -3,6 +3,8 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +57,41 @@ func TestEscalationOverTheAPI(t *testing.T) {
 	hallAdmin := f.idOf(`SELECT id FROM staff WHERE username = 'admin'`)
 	if res, _ := tw.api("GET", fmt.Sprintf("/api/v1/staff/%d", hallAdmin), ""); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("township admin reads the hall admin's account: %d", res.StatusCode)
+	}
+}
+
+// Everyone keeps their own name and phone current, on the page and over
+// the API, and nothing else of their account: a role or centre sent along
+// is refused on that field and changes nothing.
+func TestOwnAccountNameAndPhoneOnly(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("clerk")
+	res, page := c.get("/account")
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, `name="phone"`) {
+		t.Fatalf("account page: %d", res.StatusCode)
+	}
+	res, _ = c.post("/account", url.Values{"name": {"李新名"}, "phone": {"13912345678"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save own name: %d", res.StatusCode)
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM staff WHERE username = 'clerk' AND name = '李新名' AND phone = '13912345678' AND role = 'clerk'`); n != 1 {
+		t.Fatal("own name and phone not stored")
+	}
+	res, out := c.api("PUT", "/api/v1/me", `{"name":"李新名","phone":"13912345678","role":"centre_admin"}`)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("role through /api/v1/me: %d %v", res.StatusCode, out)
+	}
+	res, _ = c.api("PUT", "/api/v1/me", `{"name":"","phone":"13912345678"}`)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("empty name: %d", res.StatusCode)
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM staff WHERE username = 'clerk' AND name = '李新名' AND role = 'clerk'`); n != 1 {
+		t.Fatal("a refused self-edit changed the account")
+	}
+	// The staff API, which admins use, stays closed to a clerk even for
+	// their own id.
+	self := f.idOf(`SELECT id FROM staff WHERE username = 'clerk'`)
+	if res, _ := c.api("PUT", fmt.Sprintf("/api/v1/staff/%d", self), `{"name":"x","role":"centre_admin"}`); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("clerk PUT own staff record: %d", res.StatusCode)
 	}
 }

@@ -23,6 +23,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /admin/audit", auditRead, s.auditPage)
 	s.handle("GET /api/v1/audit", auditRead, s.apiAudit)
 	s.registerOrg()
+	s.registerAccount()
 	s.registerApplicants()
 	s.registerCatalogue()
 	s.registerCases()
