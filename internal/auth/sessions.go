@@ -23,6 +23,16 @@ type SessionStore struct {
 	Idle  time.Duration // 0: no idle timeout
 	Touch time.Duration // how stale seen_at may get before it is rewritten
 	Now   func() time.Time
+	// Owner reads whose a session is from its encoded data, so the row can
+	// be found again when that account's password changes (EndSessions).
+	// Nil: sessions are saved without an owner.
+	Owner func(data []byte) SessionOwner
+}
+
+// SessionOwner is who signed in on a session: a staff member, an applicant
+// (a person may be both in one browser), or neither (0).
+type SessionOwner struct {
+	StaffID, ApplicantID int64
 }
 
 func (s SessionStore) now() time.Time {
@@ -59,9 +69,36 @@ func (s SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, 
 }
 
 func (s SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, seen_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, seen_at = excluded.seen_at`, token, b, expiry.UTC(), s.now())
+	var o SessionOwner
+	if s.Owner != nil {
+		o = s.Owner(b)
+	}
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, seen_at, staff_id, applicant_id) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, seen_at = excluded.seen_at,
+		staff_id = excluded.staff_id, applicant_id = excluded.applicant_id`, token, b, expiry.UTC(), s.now(), nullID(o.StaffID), nullID(o.ApplicantID))
 	return err
+}
+
+// EndStaffSessions deletes every session a staff member is signed in on:
+// after a password change or reset, whoever knew the old password is out
+// (OWASP ASVS 3.3.3). The caller that changed its own password starts a
+// fresh session afterwards (scs RenewToken).
+func EndStaffSessions(ctx context.Context, tx store.Querier, staffID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE staff_id = $1`, staffID)
+	return err
+}
+
+// EndApplicantSessions is EndStaffSessions for an applicant's account.
+func EndApplicantSessions(ctx context.Context, tx store.Querier, applicantID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE applicant_id = $1`, applicantID)
+	return err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 func (s SessionStore) DeleteCtx(ctx context.Context, token string) error {
