@@ -64,6 +64,16 @@ func newToken(t *testing.T, c *client, name, days string) string {
 	return tok
 }
 
+func sessionCookie(c *client) string {
+	u, _ := url.Parse(c.f.ts.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == "onestop_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
 func signedOut(res *http.Response) bool {
 	return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
 }
@@ -78,12 +88,18 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		t.Fatal("token does not work before the change")
 	}
 	mine.get("/account/password")
+	before := sessionCookie(mine)
 	res, body := mine.post("/account/password", url.Values{"current": {demo.Password}, "password": {"Changed2026"}, "again": {"Changed2026"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change: %d %s", res.StatusCode, problemOf(body))
 	}
 	if res, _ := mine.get("/account/tokens"); res.StatusCode != http.StatusOK {
 		t.Fatalf("the browser that changed the password was signed out: %d", res.StatusCode)
+	}
+	// ... under a new session token: one that leaked before the change is
+	// worth nothing after it.
+	if after := sessionCookie(mine); after == "" || after == before {
+		t.Fatal("the session token did not change with the password")
 	}
 	if res, _ := other.get("/account/tokens"); !signedOut(res) {
 		t.Fatalf("the other browser is still signed in: %d %s", res.StatusCode, res.Header.Get("Location"))
@@ -253,6 +269,16 @@ func TestLoginThrottlesTheGuesserNotTheOwner(t *testing.T) {
 	if res, body := try(guesser, demo.Password); res.StatusCode != http.StatusTooManyRequests || waitOf(t, body) < 10*time.Minute {
 		t.Fatalf("the guesser's address with the right password: %d", res.StatusCode)
 	}
+	// A burst from many addresses on top.
+	for i := 0; i < 12; i++ {
+		if res, _ := try(f.from(fmt.Sprintf("198.51.100.%d", i)), "guess12345"); res.StatusCode == http.StatusSeeOther {
+			t.Fatal("a wrong password let in")
+		}
+	}
+	// From the address the owner signed in from before: no wait at all.
+	if res, body := try(home, demo.Password); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner at home: %d %s", res.StatusCode, problemOf(body))
+	}
 	// The owner elsewhere: a short wait at most, then in.
 	res, body := try(owner, demo.Password)
 	if res.StatusCode == http.StatusTooManyRequests {
@@ -265,10 +291,6 @@ func TestLoginThrottlesTheGuesserNotTheOwner(t *testing.T) {
 	}
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the owner with the right password: %d %s", res.StatusCode, problemOf(body))
-	}
-	// From the address the owner signed in from before: no wait at all.
-	if res, _ := try(home, demo.Password); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the owner at home: %d", res.StatusCode)
 	}
 }
 
