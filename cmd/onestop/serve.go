@@ -48,6 +48,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := c.logger(stderr)
+	// Over TLS, browsers are told to stay on TLS (HSTS).
+	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != ""}
+	if cfg.PublicURL, err = publicAddress(*publicURL, *tlsCert != "", c.addr, log); err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
@@ -67,23 +72,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
-	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != ""}
-	if cfg.PublicURL, err = publicAddress(*publicURL, *tlsCert != "", c.addr, log); err != nil {
-		return err
-	}
-	switch strings.ToLower(*secure) {
-	case "true", "1", "yes":
-		cfg.SecureCookies = true
-	case "false", "0", "no":
-		if *tlsCert != "" {
-			log.Warn("--secure-cookies false while serving TLS: session cookies may be sent over plain HTTP and stolen there; leave it at auto")
-		}
-	default:
-		cfg.SecureCookies = *tlsCert != "" || isLoopback(c.addr)
-		if !cfg.SecureCookies {
-			log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
-		}
-	}
+	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return err
 	}
@@ -149,6 +138,25 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	return nil
+}
+
+// secureCookies reads --secure-cookies, warning where the choice leaves
+// session cookies readable on the network.
+func secureCookies(flag string, tls bool, addr string, log *slog.Logger) bool {
+	switch strings.ToLower(flag) {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+		if tls {
+			log.Warn("--secure-cookies false while serving TLS: a browser will also send the session cookie over plain HTTP, where it can be read on the network; leave it at auto")
+		}
+		return false
+	}
+	if tls || isLoopback(addr) {
+		return true
+	}
+	log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
+	return false
 }
 
 // publicAddress is --public-url checked, or when it is not set an address
