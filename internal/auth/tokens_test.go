@@ -113,16 +113,32 @@ func TestEndStaffSessions(t *testing.T) {
 		}
 		return s
 	}
-	if err := auth.EndStaffSessions(ctx, db.W, 1); err != nil {
+	if err := auth.EndStaffSessions(ctx, db.W, 1, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got := live(); got != "cde" {
 		t.Fatalf("after ending staff 1: %q live, want cde", got)
 	}
-	if err := auth.EndApplicantSessions(ctx, db.W, 9); err != nil {
+	if err := auth.EndApplicantSessions(ctx, db.W, 9, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got := live(); got != "cd" {
 		t.Fatalf("after ending applicant 9: %q live, want cd", got)
+	}
+	// A request of an ended session that was still running saves it at
+	// its end: the session stays ended.
+	if err := st.CommitCtx(ctx, "a", []byte("a"), exp); err != nil {
+		t.Fatal(err)
+	}
+	if got := live(); got != "cd" {
+		t.Fatalf("an ended session saved back to life: %q live, want cd", got)
+	}
+	// A fresh session of the same account (signing in again) works.
+	owners["f"] = auth.SessionOwner{StaffID: 1}
+	if err := st.CommitCtx(ctx, "f", []byte("f"), exp); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := st.FindCtx(ctx, "f"); !ok {
+		t.Fatal("a new session after the end is not found")
 	}
 }

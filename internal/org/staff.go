@@ -353,7 +353,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64, pw strin
 		// Whoever knew the old password is out: every session and API
 		// token of the account ends (the web layer gives the person who
 		// changed their own password a fresh session).
-		if err := auth.EndStaffSessions(ctx, tx, id); err != nil {
+		if err := auth.EndStaffSessions(ctx, tx, id, now); err != nil {
 			return err
 		}
 		if err := auth.RevokeTokens(ctx, tx, id, now); err != nil {

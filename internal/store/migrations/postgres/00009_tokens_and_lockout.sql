@@ -1,9 +1,12 @@
 -- +goose Up
 -- Issue 10: a password change ends the account's other sessions, so a
 -- session row names whose it is (derived from the session's data when it
--- is saved; NULL for a visitor who has not signed in).
+-- is saved; NULL for a visitor who has not signed in). An ended session
+-- keeps its row, marked, until the sweep: a request of that session still
+-- in flight must not save it back to life.
 ALTER TABLE sessions ADD COLUMN staff_id BIGINT;
 ALTER TABLE sessions ADD COLUMN applicant_id BIGINT;
+ALTER TABLE sessions ADD COLUMN ended_at TIMESTAMPTZ;
 CREATE INDEX sessions_staff ON sessions(staff_id) WHERE staff_id IS NOT NULL;
 CREATE INDEX sessions_applicant ON sessions(applicant_id) WHERE applicant_id IS NOT NULL;
 
@@ -32,5 +35,6 @@ DROP INDEX api_tokens_staff;
 ALTER TABLE api_tokens DROP COLUMN expires_at;
 DROP INDEX sessions_applicant;
 DROP INDEX sessions_staff;
+ALTER TABLE sessions DROP COLUMN ended_at;
 ALTER TABLE sessions DROP COLUMN applicant_id;
 ALTER TABLE sessions DROP COLUMN staff_id;
