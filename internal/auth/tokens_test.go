@@ -98,7 +98,8 @@ func TestEndStaffSessions(t *testing.T) {
 	db := testutil.NewTestDB(t)
 	owners := map[string]auth.SessionOwner{"a": {StaffID: 1}, "b": {StaffID: 1, ApplicantID: 9}, "c": {StaffID: 2}, "d": {}, "e": {ApplicantID: 9}}
 	st := auth.SessionStore{DB: db, Owner: func(b []byte) auth.SessionOwner { return owners[string(b)] }}
-	exp := time.Now().Add(time.Hour)
+	t0 := time.Now()
+	exp := t0.Add(3 * time.Hour)
 	for tok := range owners {
 		if err := st.CommitCtx(ctx, tok, []byte(tok), exp); err != nil {
 			t.Fatal(err)
@@ -113,13 +114,13 @@ func TestEndStaffSessions(t *testing.T) {
 		}
 		return s
 	}
-	if err := auth.EndStaffSessions(ctx, db.W, 1, time.Now()); err != nil {
+	if err := auth.EndStaffSessions(ctx, db.W, 1, t0); err != nil {
 		t.Fatal(err)
 	}
 	if got := live(); got != "cde" {
 		t.Fatalf("after ending staff 1: %q live, want cde", got)
 	}
-	if err := auth.EndApplicantSessions(ctx, db.W, 9, time.Now()); err != nil {
+	if err := auth.EndApplicantSessions(ctx, db.W, 9, t0); err != nil {
 		t.Fatal(err)
 	}
 	if got := live(); got != "cd" {
@@ -140,5 +141,14 @@ func TestEndStaffSessions(t *testing.T) {
 	}
 	if _, ok, _ := st.FindCtx(ctx, "f"); !ok {
 		t.Fatal("a new session after the end is not found")
+	}
+	// An hour after the end the sweep deletes the ended rows, not the
+	// live ones.
+	if err := st.Sweep(ctx, t0.Add(61*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&rows); err != nil || rows != 3 {
+		t.Fatalf("after the sweep %d rows (%v), want c, d and f", rows, err)
 	}
 }
