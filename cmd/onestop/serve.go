@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -31,6 +32,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
 	proxies := fs.String("trusted-proxies", env("ONESTOP_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
 	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
+	publicURL := fs.String("public-url", env("ONESTOP_PUBLIC_URL", ""), "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
 	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
@@ -46,6 +48,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	log := c.logger(stderr)
+	// Over TLS, browsers are told to stay on TLS (HSTS).
+	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != ""}
+	if cfg.PublicURL, err = publicAddress(*publicURL, *tlsCert != "", c.addr, log); err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, c)
 	if err != nil {
 		return err
@@ -65,17 +72,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
-	cfg := web.Config{Version: version, DataDir: c.data}
-	switch strings.ToLower(*secure) {
-	case "true", "1", "yes":
-		cfg.SecureCookies = true
-	case "false", "0", "no":
-	default:
-		cfg.SecureCookies = *tlsCert != "" || isLoopback(c.addr)
-		if !cfg.SecureCookies {
-			log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
-		}
-	}
+	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return err
 	}
@@ -141,6 +138,48 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 	}
 	return nil
+}
+
+// secureCookies reads --secure-cookies, warning where the choice leaves
+// session cookies readable on the network.
+func secureCookies(flag string, tls bool, addr string, log *slog.Logger) bool {
+	switch strings.ToLower(flag) {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no":
+		if tls {
+			log.Warn("--secure-cookies false while serving TLS: a browser will also send the session cookie over plain HTTP, where it can be read on the network; leave it at auto")
+		}
+		return false
+	}
+	if tls || isLoopback(addr) {
+		return true
+	}
+	log.Warn("serving plain HTTP on a non-loopback address: cookies are not marked Secure; use --tls-cert/--tls-key or a TLS reverse proxy in production")
+	return false
+}
+
+// publicAddress is --public-url checked, or when it is not set an address
+// made from the listen address, with a warning: printed QR codes must lead
+// somewhere a citizen's phone reaches, and the server cannot know where
+// that is (the request's Host header is not to be trusted for it).
+func publicAddress(flag string, tls bool, addr string, log *slog.Logger) (string, error) {
+	if flag != "" {
+		return web.ParsePublicURL(flag)
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	if strings.HasPrefix(addr, ":") { // all interfaces, like 0.0.0.0
+		addr = "0.0.0.0" + addr
+	}
+	u, err := web.ParsePublicURL(scheme + "://" + displayAddr(addr))
+	if err != nil {
+		return "", fmt.Errorf("--public-url is not set and none can be made from --addr %q: set --public-url", addr)
+	}
+	log.Warn("--public-url is not set: QR codes and printed links point to "+u+"; set --public-url (ONESTOP_PUBLIC_URL) to the address citizens reach", "public_url", u)
+	return u, nil
 }
 
 // parseYellowDays reads --yellow-days: a whole number of working days, at

@@ -480,6 +480,15 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64, pw strin
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET password_hash=$1, must_change_password=$2, updated_at=$3 WHERE id=$4`, hash, !self, now, id); err != nil {
 			return err
 		}
+		// Whoever knew the old password is out: every session and API
+		// token of the account ends (the web layer gives the person who
+		// changed their own password a fresh session).
+		if err := auth.EndStaffSessions(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if err := auth.RevokeTokens(ctx, tx, id, now); err != nil {
+			return err
+		}
 		return audit.Write(ctx, tx, now, a.Who(), "password", "staff", fmt.Sprint(id), before.CentreID, before.DepartmentID, nil, map[string]bool{"must_change": !self})
 	})
 }

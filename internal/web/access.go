@@ -72,7 +72,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, a access) error {
 	info := reqInfo(r)
 	viaToken := false
 	if h := r.Header.Get("Authorization"); isAPI(r) && strings.HasPrefix(h, "Bearer ") {
-		id, err := auth.TokenStaff(r.Context(), s.DB, strings.TrimPrefix(h, "Bearer "))
+		id, err := auth.TokenStaff(r.Context(), s.DB, strings.TrimPrefix(h, "Bearer "), s.Now())
 		if err != nil {
 			return err
 		}

@@ -47,6 +47,9 @@ var expected = map[string][]string{
 	"GET /applicants":         signedIn,
 	"GET /api/v1/applicants":  signedIn,
 	"POST /api/v1/applicants": caseWorker,
+
+	// Issue 10: one's own API tokens.
+	"POST /account/tokens/{id}/revoke": signedIn,
 }
 
 func init() {

@@ -84,7 +84,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if blocked {
-		return s.formFailed(w, r, "signin", p, apperr.New(apperr.TooMany, "login.throttled", "Minutes", int(until.Sub(now).Minutes())+1))
+		return s.formFailed(w, r, "signin", p, throttled(now, until, "login.throttled"))
 	}
 	a, err := s.applicantSvc().ByNumber(r.Context(), number)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -96,7 +96,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.formFailed(w, r, "signin", p, apperr.New(apperr.Invalid, "signin.failed"))
 	}
-	if err := s.Throttle.Succeed(r.Context(), account); err != nil {
+	if err := s.Throttle.Succeed(r.Context(), account, addr, now); err != nil {
 		return err
 	}
 	if err := s.Sessions.RenewToken(r.Context()); err != nil {

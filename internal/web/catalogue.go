@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -221,20 +220,6 @@ func (s *Server) departmentParam(r *http.Request, v string) (int64, bool, error)
 		}
 	}
 	return 0, false, nil
-}
-
-// absoluteURL builds an address on this site from the request, for the
-// QR code a citizen scans off a printed card.
-func absoluteURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" || strings.ContainsAny(host, "/\\ @") {
-		host = "localhost"
-	}
-	return (&url.URL{Scheme: scheme, Host: host, Path: path}).String()
 }
 
 // errNoVersion answers a version number an item never had.

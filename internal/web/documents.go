@@ -139,7 +139,7 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The QR code opens the public progress query for this case (the phone
 	// number is asked there, never put in the code).
-	v.QRText = baseURL(r) + "/progress?no=" + url.QueryEscape(c.No)
+	v.QRText = s.publicURL("/progress?no=" + url.QueryEscape(c.No))
 	png, err := qrPNG(v.QRText)
 	if err != nil {
 		return err
@@ -148,14 +148,4 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "doc."+kind)
 	p.Data = v
 	return s.render(w, r, "doc", p)
-}
-
-// baseURL is the address the browser used to reach us, for links that
-// leave the screen (QR codes on paper).
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

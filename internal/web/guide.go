@@ -167,16 +167,15 @@ func (s *Server) guideQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	png, err := qrPNG(absoluteURL(r, "/guide/items/"+it.Code))
+	png, err := qrPNG(s.publicURL("/guide/items/" + url.PathEscape(it.Code)))
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "image/png")
-	// A card's address never changes; the host it is built from is part
-	// of the cache key so two names of one server do not mix.
+	// A card's address never changes (it is built from --public-url, not
+	// from the request).
 	h.Set("Cache-Control", "public, max-age=86400")
-	h.Set("Vary", "Host, X-Forwarded-Proto")
 	h.Set("Content-Length", strconv.Itoa(len(png)))
 	_, err = w.Write(png)
 	return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"database/sql"
+	"math"
 	"net/http"
 	"time"
 
@@ -34,8 +35,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if blocked {
-		mins := int(until.Sub(now).Minutes()) + 1
-		return s.formFailed(w, r, "login", p, apperr.New(apperr.TooMany, "login.throttled", "Minutes", mins))
+		return s.formFailed(w, r, "login", p, throttled(now, until, "login.throttled"))
 	}
 	if username == "" || password == "" || len(password) > 256 {
 		f := apperr.Fields{}
@@ -66,7 +66,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.formFailed(w, r, "login", p, apperr.New(apperr.Invalid, "login.failed"))
 	}
-	if err := s.Throttle.Succeed(r.Context(), username); err != nil {
+	if err := s.Throttle.Succeed(r.Context(), username, addr, now); err != nil {
 		return err
 	}
 	// A new token on privilege change defeats session fixation.
@@ -83,6 +83,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, p.Form["next"], http.StatusSeeOther)
 	return nil
+}
+
+// throttled is the answer to an attempt the throttle refuses: how long to
+// wait, in seconds while it is short. key names the message; key+"_seconds"
+// is its short form.
+func throttled(now, until time.Time, key string) error {
+	wait := until.Sub(now)
+	if wait < time.Minute {
+		return apperr.New(apperr.TooMany, key+"_seconds", "Seconds", int(math.Ceil(wait.Seconds())))
+	}
+	return apperr.New(apperr.TooMany, key, "Minutes", int(math.Ceil(wait.Minutes())))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -119,39 +130,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Org.ResetPassword(r.Context(), actor(r), st.ID, next); err != nil {
 		return s.formFailed(w, r, "password", p, err)
 	}
+	// The change ended every session of the account, this one included;
+	// this browser carries on under a new session token, the others are
+	// signed out.
+	if err := s.Sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
 	s.flash(r, "password.changed")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
-}
-
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "tokens", s.page(r, "tokens.title"))
-}
-
-// createToken issues an API token for the signed-in account and shows it
-// once.
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "tokens.title")
-	f := apperr.Fields{}
-	name := f.Text("name", r.PostFormValue("name"), true, 60)
-	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "tokens", p, err)
-	}
-	a := actor(r)
-	now := s.Now()
-	var tok string
-	err := s.DB.Tx(r.Context(), func(tx *sql.Tx) error {
-		var err error
-		if tok, err = auth.NewToken(r.Context(), tx, a.StaffID, name, now); err != nil {
-			return err
-		}
-		return audit.Write(r.Context(), tx, now, a.Who(), "create", "api_token", name, a.CentreID, a.DepartmentID, nil, map[string]string{"name": name})
-	})
-	if err != nil {
-		return err
-	}
-	p.Data = tok
-	return s.render(w, r, "tokens", p)
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {

@@ -100,6 +100,13 @@ func (s *Server) secureHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		// Served over TLS, browsers are told to come back only over TLS
+		// for a year, so a network attacker cannot downgrade a later visit
+		// (RFC 6797). No includeSubDomains: other hosts of a government
+		// domain may still be plain HTTP.
+		if s.Config.HSTS && r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

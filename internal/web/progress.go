@@ -18,9 +18,16 @@ import (
 
 // progressThrottle keeps its own counts: the address key is prefixed so
 // citizens mistyping at a hall kiosk never lock the staff logins that share
-// the hall's address.
+// the hall's address. As for logins, the hard delay falls on the address
+// guessing a case's phone; the case itself only ever imposes a short wait,
+// so someone guessing at case X cannot keep its owner out.
 func (s *Server) progressThrottle() *auth.Throttle {
-	return &auth.Throttle{DB: s.DB, Window: 15 * time.Minute, PerAccount: 10, PerAddress: 60}
+	return &auth.Throttle{DB: s.DB,
+		Pair:     auth.Backoff{Free: 5, Base: time.Second, Cap: 15 * time.Minute, Window: 24 * time.Hour},
+		Account:  auth.Backoff{Free: 10, Base: time.Second, Cap: 30 * time.Second, Window: time.Hour},
+		Address:  auth.Backoff{Free: 60, Base: time.Second, Cap: time.Minute, Window: 15 * time.Minute},
+		KnownFor: 30 * 24 * time.Hour,
+	}
 }
 
 // errNoProgress is the one answer for an unknown number and a wrong phone.
@@ -39,7 +46,7 @@ func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, e
 		return nil, err
 	}
 	if blocked {
-		return nil, apperr.New(apperr.TooMany, "progress.throttled", "Minutes", int(until.Sub(now).Minutes())+1)
+		return nil, throttled(now, until, "progress.throttled")
 	}
 	pr, err := s.Cases.ProgressOf(ctx, no, phone)
 	if apperr.Is(err, apperr.NotFound) {
@@ -48,7 +55,13 @@ func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, e
 		}
 		return nil, errNoProgress
 	}
-	return pr, err
+	if err != nil {
+		return nil, err
+	}
+	if err := th.Succeed(ctx, account, addr, now); err != nil {
+		return nil, err
+	}
+	return pr, nil
 }
 
 // progressView is the page's data.
@@ -62,7 +75,10 @@ func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
 	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	v := &progressView{}
 	p.Data = v
-	if q.Get("no") == "" && q.Get("phone") == "" {
+	// Only a submitted form carries the phone field. The link in a
+	// notice's QR code carries just the number: the page opens with it
+	// filled in and asks for the phone, without an error.
+	if !q.Has("phone") {
 		return s.render(w, r, "progress", p)
 	}
 	f := apperr.Fields{}

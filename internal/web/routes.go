@@ -19,6 +19,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /account/password", anyStaff, s.changePassword)
 	s.handle("GET /account/tokens", anyStaff, s.tokensPage)
 	s.handle("POST /account/tokens", anyStaff, s.createToken)
+	s.handle("POST /account/tokens/{id}/revoke", anyStaff, s.revokeToken)
 	s.handle("GET /api/v1/me", anyStaff, s.apiMe)
 	s.handle("GET /admin/audit", auditRead, s.auditPage)
 	s.handle("GET /api/v1/audit", auditRead, s.apiAudit)

@@ -35,6 +35,11 @@ type Config struct {
 	Organiser, SiteCode, ICP, PublicSecurityFiling string
 	// DataDir is the data directory; uploaded files go under DataDir/files.
 	DataDir string
+	// PublicURL is the address citizens reach the site at (--public-url,
+	// checked by ParsePublicURL), put in QR codes and printed links.
+	PublicURL string
+	// HSTS sends Strict-Transport-Security: on when serving TLS.
+	HSTS bool
 }
 
 // Server holds everything a request needs. Build it with New.
@@ -74,7 +79,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s.Sessions = scs.New()
 	// Signed out after 2 hours idle (kept by the store, see SessionStore)
 	// and after 12 hours in any case.
-	s.Sessions.Store = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() }}
+	s.Sessions.Store = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() },
+		Owner: s.sessionOwner}
 	s.Sessions.Lifetime = 12 * time.Hour
 	s.Sessions.Cookie.Name = "onestop_session"
 	s.Sessions.Cookie.HttpOnly = true
@@ -96,6 +102,18 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.registerRoutes()
 	return s, nil
+}
+
+// sessionOwner reads who is signed in on a session from its saved data, so
+// a password change can end that account's sessions.
+func (s *Server) sessionOwner(data []byte) auth.SessionOwner {
+	_, values, err := s.Sessions.Codec.Decode(data)
+	if err != nil {
+		return auth.SessionOwner{}
+	}
+	staff, _ := values[sessStaff].(int64)
+	applicant, _ := values[sessApplicant].(int64)
+	return auth.SessionOwner{StaffID: staff, ApplicantID: applicant}
 }
 
 // Routes lists every registered route (for tests and documentation).
