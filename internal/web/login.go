@@ -180,14 +180,17 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 // county-wide roles, the centre for a township admin, the department for a
 // department admin.
 func (s *Server) auditEntries(r *http.Request) ([]audit.Entry, int, audit.Filter, error) {
-	q := r.URL.Query()
+	q := readQuery(r)
 	o := listOptions(r)
 	f := audit.Filter{Entity: q.Get("entity"), Actor: q.Get("actor"), Limit: o.Limit, Offset: o.Offset}
-	if d, err := time.ParseInLocation("2006-01-02", q.Get("from"), shanghai); err == nil {
-		f.From = d
+	if d, ok := q.Date("from"); ok {
+		f.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, shanghai)
 	}
-	if d, err := time.ParseInLocation("2006-01-02", q.Get("to"), shanghai); err == nil {
-		f.To = d.AddDate(0, 0, 1)
+	if d, ok := q.Date("to"); ok {
+		f.To = time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, shanghai)
+	}
+	if err := q.Err(); err != nil {
+		return nil, 0, f, err
 	}
 	a := actor(r)
 	switch {
