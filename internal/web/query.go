@@ -19,17 +19,23 @@ const (
 	maxParam  = 200  // any other filter: codes, states, names, numbers
 	maxNext   = 2048 // the page to return to after signing in
 	maxPath   = 200  // a path segment naming a record: {no}, {code}, {key}
+	// The calculator's pauses, a line each of YYYY-MM-DD~YYYY-MM-DD: room
+	// for more than maxPauses, so having too many says so in words.
+	maxPauseText = 1000
 )
 
-// paramMax is the cap of one query parameter.
-func paramMax(name string) int {
+// paramRule is the cap of one query parameter, and whether it may hold
+// line breaks (the deadline calculator's pauses come from a text area).
+func paramRule(name string) (max int, lines bool) {
 	switch name {
 	case "q":
-		return maxSearch
+		return maxSearch, false
 	case "next":
-		return maxNext
+		return maxNext, false
+	case "pause":
+		return maxPauseText, true
 	}
-	return maxParam
+	return maxParam, false
 }
 
 // query reads a request's query parameters. Every route's parameters have
@@ -100,8 +106,13 @@ func checkQuery(r *http.Request, pattern string) error {
 			f.Add("query", "error.bad_query") // the name itself is garbage: do not echo it back
 			continue
 		}
+		max, lines := paramRule(name)
 		for _, v := range vs {
-			f.Text(name, v, false, paramMax(name))
+			if lines {
+				f.Para(name, v, false, max)
+			} else {
+				f.Text(name, v, false, max)
+			}
 		}
 	}
 	return f.Err()
