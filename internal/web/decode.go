@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 
@@ -9,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"onestop/internal/apperr"
 )
@@ -32,14 +34,24 @@ func decode(r *http.Request, dst any) error {
 }
 
 func decodeJSON(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge
+	}
+	if err != nil {
+		return err
+	}
+	// JSON is UTF-8 (RFC 8259 §8.1); the decoder would quietly turn bad
+	// bytes into U+FFFD and store a name nobody typed.
+	if !utf8.Valid(raw) {
+		return apperr.New(apperr.Invalid, "error.bad_utf8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		var mbe *http.MaxBytesError
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &mbe):
-			return errTooLarge
 		case errors.As(err, &te) && te.Field != "":
 			f := apperr.Fields{}
 			f.Add(te.Field, "error.wrong_type")

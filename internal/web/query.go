@@ -84,8 +84,9 @@ func (q *query) Int(name string) int64 {
 func (q *query) Err() error { return q.f.Err() }
 
 // checkQuery applies the one rule for free text (apperr.Fields.Text:
-// length, valid UTF-8, no control characters) to every query parameter and
-// path value of the request, before any handler sees them. It runs for
+// length, valid UTF-8, no control characters) to every query parameter,
+// path value and posted form value of the request, before any handler
+// sees them. It runs for
 // every route registered with handle, so a new handler cannot forget it.
 // A bad path value names no record: "not found".
 func checkQuery(r *http.Request, pattern string) error {
@@ -113,6 +114,15 @@ func checkQuery(r *http.Request, pattern string) error {
 			} else {
 				f.Text(name, v, false, max)
 			}
+		}
+	}
+	// A posted form (parsed by the CSRF check) may not smuggle invalid
+	// UTF-8 or control characters into fields no domain rule reads as
+	// text (a username looked up, a password hashed): PostgreSQL refuses
+	// such a string with a 500. Lengths are the domain's to judge.
+	for name, vs := range r.PostForm {
+		for _, v := range vs {
+			f.Para(name, v, false, maxBody)
 		}
 	}
 	return f.Err()
