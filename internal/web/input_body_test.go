@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,5 +131,37 @@ func TestJSONBodiesRefuseBadText(t *testing.T) {
 		if n := cf.idOf(q); n != 0 {
 			t.Errorf("bad input was stored: %s → %d", q, n)
 		}
+	}
+}
+
+// TestFormsRefuseBadText: the same through the forms, including fields no
+// domain rule reads as text (a username looked up at sign-in, a password):
+// invalid UTF-8 there once reached PostgreSQL and answered a 500.
+func TestFormsRefuseBadText(t *testing.T) {
+	f := newFixture(t)
+	admin := f.login("admin")
+	before := countDepartments(f)
+	for name, v := range map[string]string{"360 KB": strings.Repeat("a", 360<<10), "invalid UTF-8": badUTF8, "control": controlChr} {
+		form := url.Values{"code": {"ZZJ"}, "name": {v}, "short_name": {"测试"}, "mode": {"seated"}}
+		if res, body := admin.post("/admin/departments", form); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-name"`) {
+			t.Errorf("department form, name %s: %d %s", name, res.StatusCode, problemOf(body))
+		}
+		anon := f.anon()
+		for _, field := range []string{"username", "password"} {
+			form := url.Values{"username": {"clerk"}, "password": {"whatever1"}}
+			form.Set(field, v)
+			if res, body := anon.post("/login", form); res.StatusCode >= 500 || res.StatusCode == http.StatusSeeOther {
+				t.Errorf("login, %s %s: %d %s", field, name, res.StatusCode, problemOf(body))
+			}
+		}
+		reg := f.anon()
+		reg.get("/register")
+		form = url.Values{"kind": {"citizen"}, "id_number": {"110105198001010016"}, "name": {v}, "phone": {"13800138000"}, "password": {"abc12345"}, "again": {"abc12345"}}
+		if res, body := reg.post("/register", form); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("register, name %s: %d %s", name, res.StatusCode, problemOf(body))
+		}
+	}
+	if countDepartments(f) != before || f.idOf(`SELECT COUNT(*) FROM applicants WHERE id_number = '110105198001010016'`) != 0 {
+		t.Fatal("bad input was stored")
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 var (
 	hugeValue  = strings.Repeat("a", 50000)
-	hugeName   = strings.Repeat("名", 360<<10/3) // 360 KB of UTF-8
 	badUTF8    = "ab\xff\xfecd"
 	controlChr = "ab\x00\x01cd"
 )
