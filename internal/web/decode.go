@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"io"
 	"net/http"
@@ -66,7 +67,51 @@ func decodeJSON(body io.Reader, dst any) error {
 	if dec.More() {
 		return apperr.New(apperr.Invalid, "error.bad_json")
 	}
-	return nil
+	f := apperr.Fields{}
+	checkStrings(reflect.ValueOf(dst), "", f)
+	return f.Err()
+}
+
+// checkStrings applies the text rule (no control characters but tab and
+// line breaks) to every string of a decoded body, so a NUL in a code that
+// is only looked up ("item_code", "type") is the user's mistake, not a 500
+// from PostgreSQL, which refuses it. Lengths stay the domain's to judge.
+// List entries are named like the catalogue's fields, 1-based
+// ("materials.2.name").
+func checkStrings(v reflect.Value, path string, f apperr.Fields) {
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkStrings(v.Elem(), path, f)
+		}
+	case reflect.String:
+		f.Para(path, v.String(), false, maxBody)
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			checkStrings(v.Index(i), join(strconv.Itoa(i+1)), f)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			checkStrings(it.Value(), join(fmt.Sprint(it.Key())), f)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			switch {
+			case sf.Anonymous && sf.Tag.Get("json") == "":
+				checkStrings(v.Field(i), path, f) // embedded: its fields are the body's
+			case jsonName(sf) != "":
+				checkStrings(v.Field(i), join(jsonName(sf)), f)
+			}
+		}
+	}
 }
 
 // decodeValues sets the string, integer and boolean fields of dst from form

@@ -21,12 +21,27 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "login", p)
 }
 
+// maxSignInName bounds the name typed into a sign-in form (a username, an
+// ID number): no account has a longer one, and the throttle would store it.
+const maxSignInName = 64
+
+// checkSignInName refuses a sign-in name no account can have before the
+// throttle records it (PostgreSQL refuses an index entry of 360 KB).
+func checkSignInName(field, v string) error {
+	f := apperr.Fields{}
+	f.Text(field, v, false, maxSignInName)
+	return f.Err()
+}
+
 // login checks the password under the throttle. Every failure gives the same
 // message, whether the account exists or not.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "login.title")
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	p.Form["username"], p.Form["next"] = username, safeNext(r.PostFormValue("next"))
+	if err := checkSignInName("username", username); err != nil {
+		return s.formFailed(w, r, "login", p, err)
+	}
 	now := s.Now()
 	addr := clientAddress(r)
 	blocked, until, err := s.Throttle.Blocked(r.Context(), username, addr, now)
