@@ -154,6 +154,10 @@ func TestFormsRefuseBadText(t *testing.T) {
 				t.Errorf("login, %s %s: %d %s", field, name, res.StatusCode, problemOf(body))
 			}
 		}
+		anon.get("/signin")
+		if res, body := anon.post("/signin", url.Values{"id_number": {v}, "password": {"whatever1"}}); res.StatusCode >= 500 || res.StatusCode == http.StatusSeeOther {
+			t.Errorf("applicant sign-in, id_number %s: %d %s", name, res.StatusCode, problemOf(body))
+		}
 		reg := f.anon()
 		reg.get("/register")
 		form = url.Values{"kind": {"citizen"}, "id_number": {"110105198001010016"}, "name": {v}, "phone": {"13800138000"}, "password": {"abc12345"}, "again": {"abc12345"}}
