@@ -200,10 +200,7 @@ func parseID(s string, what string) (int64, error) {
 	return id, nil
 }
 
-// intParam reads an optional numeric query parameter; garbage counts as 0.
-func intParam(r *http.Request, name string) int64 {
-	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
-	return n
-}
+// intParam reads an optional record id filter (see query.ID).
+func intParam(r *http.Request, name string) int64 { return readQuery(r).ID(name) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -80,6 +80,27 @@ func (q *query) Int(name string) int64 {
 	return n
 }
 
+// ID reads an optional record id used as a filter (?department=3);
+// anything but a positive number filters nothing, as a menu's "all" does.
+func (q *query) ID(name string) int64 {
+	n, err := strconv.ParseInt(q.Text(name), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// Page reads limit and offset: limit def when absent or not positive, at
+// most most; offset never negative. Every listing pages through this.
+func (q *query) Page(def, most int) (limit, offset int) {
+	limit, err := strconv.Atoi(q.Text("limit"))
+	if err != nil || limit <= 0 {
+		limit = def
+	}
+	offset, _ = strconv.Atoi(q.Text("offset"))
+	return min(limit, most), max(offset, 0)
+}
+
 // Err is the problems found by the typed readers.
 func (q *query) Err() error { return q.f.Err() }
 
