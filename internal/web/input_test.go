@@ -150,3 +150,38 @@ func TestInvalidDatesInFiltersAreRefused(t *testing.T) {
 		t.Errorf("good dates: %d %v", res.StatusCode, out)
 	}
 }
+
+// TestBadHeadersNeverBreak: headers are input too. A huge or garbled
+// session cookie, bearer token, language or forwarding header is a visitor
+// without a session, a bad token or the default language — never a 500.
+func TestBadHeadersNeverBreak(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("x", 50000)
+	for _, h := range []struct{ name, value string }{
+		{"Cookie", "onestop_session=" + long},
+		{"Cookie", "onestop_session=%ff%fe; lang=" + long},
+		{"Authorization", "Bearer " + long},
+		{"Authorization", "Bearer ost_\xff\xfe"},
+		{"Accept-Language", long},
+		{"Accept-Language", "\xff\xfe;q=2"},
+		{"X-Forwarded-For", long},
+		{"X-Forwarded-Proto", long},
+		{"X-CSRF-Token", long},
+	} {
+		for _, p := range []string{"/", "/guide", "/api/v1/me", "/api/v1/items", "/login", "/workbench"} {
+			req, _ := http.NewRequest(http.MethodGet, f.ts.URL+p, nil)
+			req.Header.Set(h.name, h.value)
+			if strings.HasPrefix(p, "/api/") {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatalf("%s with %s: %v", p, h.name, err)
+			}
+			res.Body.Close()
+			if res.StatusCode >= 500 {
+				t.Errorf("%s with a bad %s header: %d", p, h.name, res.StatusCode)
+			}
+		}
+	}
+}

@@ -137,13 +137,17 @@ func checkQuery(r *http.Request, pattern string) error {
 			}
 		}
 	}
-	// A posted form (parsed by the CSRF check) may not smuggle invalid
-	// UTF-8 or control characters into fields no domain rule reads as
-	// text (a username looked up, a password hashed): PostgreSQL refuses
-	// such a string with a 500. Lengths are the domain's to judge.
+	// A posted form (parsed by the CSRF check) may not smuggle what no
+	// database can store into a field no domain rule reads as text (an ID
+	// number looked up): PostgreSQL would answer a 500. Other control
+	// characters and lengths are the domain's to judge, so its form comes
+	// back with the field marked and the text kept. Browsers send valid
+	// UTF-8, so this page is seen by scripts only.
 	for name, vs := range r.PostForm {
 		for _, v := range vs {
-			f.Para(name, v, false, maxBody)
+			if !apperr.Storable(v) {
+				f.Add(name, "error.bad_characters")
+			}
 		}
 	}
 	return f.Err()
