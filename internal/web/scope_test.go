@@ -460,3 +460,61 @@ func (sf *scopeFixture) retireTargets(kind scopeKind, user string, in []string) 
 	}
 	return in
 }
+
+// TestScopeOfListings: the listings answer the same scope as a single
+// read — a record a role may not open by its key is not in its lists
+// either, and every record it may open is.
+func TestScopeOfListings(t *testing.T) {
+	sf := newScopeFixture(t)
+	lists := []struct {
+		kind  scopeKind
+		api   string // the listing, JSON
+		page  string // the same as a page
+		field string // the key of an item of the JSON list
+	}{
+		{kCase, "/api/v1/cases?all=1&limit=200", "/workbench?all=1&limit=200", "no"},
+		{kWindow, "/api/v1/windows?limit=1000", "/admin/windows?limit=1000", "id"},
+		{kStaff, "/api/v1/staff?limit=1000", "/admin/staff?limit=1000", "id"},
+	}
+	tried := 0
+	for _, l := range lists {
+		pattern := "GET " + strings.SplitN(l.api, "?", 2)[0]
+		for _, u := range expected[pattern] {
+			if u == "" {
+				continue
+			}
+			c := sf.login(u)
+			in, out := sf.split(l.kind, u, false)
+			res, body := c.api("GET", l.api, "")
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s as %q: %d", l.api, u, res.StatusCode)
+				continue
+			}
+			got := map[string]bool{}
+			items, _ := body["items"].([]any)
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				got[fmt.Sprint(m[l.field])] = true
+			}
+			_, page := c.get(l.page)
+			for _, k := range in {
+				tried++
+				if !got[k] {
+					t.Errorf("%s as %q: %s is in their scope but not listed", l.api, u, k)
+				}
+			}
+			for _, k := range out {
+				tried++
+				if got[k] {
+					t.Errorf("%s as %q: %s is outside their scope but listed", l.api, u, k)
+				}
+				if l.kind == kCase && strings.Contains(page, k) {
+					t.Errorf("%s as %q: %s is outside their scope but on the page", l.page, u, k)
+				}
+			}
+		}
+	}
+	if tried < 40 {
+		t.Fatalf("only %d checks", tried)
+	}
+}
