@@ -181,17 +181,21 @@ func (s *server) start() error {
 }
 
 // kill ends the process with SIGKILL — no deferred code, no shutdown, the
-// power-cut of processes — and waits until it is gone.
-func (s *server) kill() {
+// power-cut of processes — and waits until it is gone. It reports whether
+// the SIGKILL is what ended it (false: the server had already died on its
+// own, and the kill tested nothing).
+func (s *server) kill() bool {
 	s.mu.Lock()
 	cmd, exited := s.cmd, s.exited
 	s.cmd = nil
 	s.mu.Unlock()
 	if cmd == nil {
-		return
+		return false
 	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
+	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // stop asks for a graceful shutdown (SIGTERM) and returns the exit code;
@@ -446,6 +450,13 @@ func (l *load) record(a ack) {
 	l.mu.Lock()
 	l.acks = append(l.acks, a)
 	l.mu.Unlock()
+}
+
+// acked is how many actions have been acknowledged so far.
+func (l *load) acked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.acks)
 }
 
 func (l *load) unexpected(format string, args ...any) {

@@ -138,8 +138,13 @@ func (f Fields) text(field, v string, required bool, maxRunes int, lines bool) s
 		f.Add(field, "error.required")
 	case utf8.RuneCountInString(v) > maxRunes:
 		f.Add(field, "error.too_long", "Max", maxRunes)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, bad) >= 0:
+	case !Storable(v) || strings.IndexFunc(v, bad) >= 0:
 		f.Add(field, "error.bad_characters")
 	}
 	return v
 }
+
+// Storable reports whether v can be stored as text at all: valid UTF-8
+// without NUL, both of which PostgreSQL refuses (SQLite would keep them).
+// Text and Para demand more of what people type.
+func Storable(v string) bool { return utf8.ValidString(v) && strings.IndexByte(v, 0) < 0 }

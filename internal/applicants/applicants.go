@@ -112,11 +112,7 @@ func Validate(in Input, withPassword bool) (Input, bool, error) {
 		f.Add("kind", "error.choose")
 	}
 	in.Name = f.Text("name", in.Name, true, 100)
-	phone, err := ident.Phone(in.Phone)
-	if err != nil {
-		f.Add("phone", identKey(err))
-	}
-	in.Phone = phone
+	in.Phone = f.Phone("phone", in.Phone, true)
 	in.Email = f.Text("email", in.Email, false, 100)
 	if in.Email != "" && !strings.Contains(in.Email, "@") {
 		f.Add("email", "error.email")

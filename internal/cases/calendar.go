@@ -51,6 +51,9 @@ func saveYear(ctx context.Context, tx *sql.Tx, y calendar.YearData, now time.Tim
 	return nil
 }
 
+// maxHolidayName bounds a holiday's name (元旦, 春节, 中秋节、国庆节 …).
+const maxHolidayName = 30
+
 // SaveYear replaces one year's holidays and adjusted days; only the county
 // hall's centre admin may. Cases already open keep their stored deadlines
 // until their next transition recomputes them.
@@ -58,8 +61,20 @@ func SaveYear(ctx context.Context, db *store.DB, a org.Actor, y calendar.YearDat
 	if !(a.Role == org.CentreAdmin && a.CountyWide()) {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
+	// Free text first, through the one rule for it: the names are shown in
+	// every deadline's explanation.
+	f := apperr.Fields{}
+	y.Source = f.Text("source", y.Source, true, 200)
+	for i := range y.Holidays {
+		y.Holidays[i].Name = f.Text("holidays", y.Holidays[i].Name, true, maxHolidayName)
+	}
+	for i := range y.Workdays {
+		y.Workdays[i].Name = f.Text("workdays", y.Workdays[i].Name, false, maxHolidayName)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
 	if err := y.Validate(); err != nil {
-		f := apperr.Fields{}
 		f.Add("days", "calendar.invalid", "Detail", err.Error())
 		return f.Err()
 	}

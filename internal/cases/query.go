@@ -9,6 +9,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
+	"onestop/internal/ident"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -176,7 +177,14 @@ type ProgressStep struct {
 // phone. A wrong phone answers exactly as an unknown number, so the query
 // cannot be used to probe which numbers exist.
 func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, error) {
-	no, phone = strings.TrimSpace(strings.ToUpper(no)), strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+	no = strings.TrimSpace(strings.ToUpper(no))
+	// The phone as the applicant writes it today (+86, spaces, hyphens),
+	// normalised as it was when they registered.
+	if p, err := ident.Phone(phone); err == nil {
+		phone = p
+	} else {
+		phone = ""
+	}
 	c, err := s.load(ctx, s.DB.Read(), no)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && (phone == "" || c.ApplicantPhone != phone)) {
 		return nil, apperr.New(apperr.NotFound, "progress.not_found")

@@ -338,6 +338,9 @@ func nonNil[T any](v []T) []T {
 	return v
 }
 
+// maxChangeNote bounds the note a version carries in the item's history.
+const maxChangeNote = 500
+
 // Create adds an item in force with version 1.
 func (s *Service) Create(ctx context.Context, a org.Actor, code string, c Content, note string) (Item, error) {
 	if a.Role == org.DeptAdmin {
@@ -364,6 +367,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, who audit.Who, code st
 	if !codeRE.MatchString(code) {
 		f.Add("code", "catalogue.code_format")
 	}
+	note = f.Para("change_note", note, false, maxChangeNote)
 	c, dept, err := s.check(ctx, tx, c)
 	if err != nil {
 		if ae := apperr.As(err); ae != nil {
@@ -422,6 +426,10 @@ func (s *Service) Update(ctx context.Context, a org.Actor, code string, c Conten
 }
 
 func (s *Service) update(ctx context.Context, tx *sql.Tx, who audit.Who, cur Item, c Content, note string, now time.Time) (bool, error) {
+	nf := apperr.Fields{}
+	if note = nf.Para("change_note", note, false, maxChangeNote); len(nf) > 0 {
+		return false, nf.Err()
+	}
 	c, dept, err := s.check(ctx, tx, c)
 	if err != nil {
 		return false, err
@@ -429,7 +437,7 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, who audit.Who, cur Ite
 	if Equal(cur.Content, c) {
 		return false, nil
 	}
-	if note = strings.TrimSpace(note); note == "" {
+	if note == "" {
 		note = strings.Join(Changes(cur.Content, c), "、")
 	}
 	// The conditional update makes two simultaneous edits produce one

@@ -136,7 +136,7 @@ func (s *Service) validateCentre(ctx context.Context, in CentreInput, existing *
 	}
 	c.Name = f.Text("name", in.Name, true, 60)
 	c.Address = f.Text("address", in.Address, false, 120)
-	c.Phone = f.Text("phone", in.Phone, false, 30)
+	c.Phone = f.Phone("phone", in.Phone, false)
 	c.Hours = f.Text("hours", in.Hours, false, 120)
 	return c, f.Err()
 }

@@ -102,7 +102,7 @@ func validateDepartment(in DepartmentInput, existing *Department) (Department, e
 	if !contains(DepartmentModes, d.Mode) {
 		f.Add("mode", "error.choose")
 	}
-	d.Phone = f.Text("phone", in.Phone, false, 30)
+	d.Phone = f.Phone("phone", in.Phone, false)
 	if rc := strings.TrimSpace(in.RegionCode); rc != "" {
 		d.RegionCode = rc
 	}

@@ -95,7 +95,7 @@ func TestDepartmentValidationAndAudit(t *testing.T) {
 	// A department admin edits their own department only, and not its mode.
 	own := a["deptadmin"].DepartmentID
 	ownDept, _ := s.Department(ctx, own)
-	got, err := s.UpdateDepartment(ctx, a["deptadmin"], own, org.DepartmentInput{Name: ownDept.Name, ShortName: "新简称", Mode: "commissioned", Phone: "0735-1234567"})
+	got, err := s.UpdateDepartment(ctx, a["deptadmin"], own, org.DepartmentInput{Name: ownDept.Name, ShortName: "新简称", Mode: "commissioned", Phone: "0735-3712345"})
 	if err != nil || got.ShortName != "新简称" || got.Mode != ownDept.Mode {
 		t.Fatalf("dept admin edit: %+v %v", got, err)
 	}

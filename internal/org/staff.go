@@ -240,7 +240,7 @@ func (s *Service) validateStaff(ctx context.Context, a Actor, in StaffInput, exi
 		}
 	}
 	st.Name = f.Text("name", in.Name, true, 30)
-	st.Phone = f.Text("phone", in.Phone, false, 30)
+	st.Phone = f.Phone("phone", in.Phone, false)
 	if existing != nil && existing.ID == a.StaffID {
 		return st, selfEdit(f, *existing, in)
 	}

@@ -52,6 +52,10 @@ func (s *Server) handle(pattern string, a access, h handlerFunc) {
 			s.fail(w, r, err)
 			return
 		}
+		if err := checkQuery(r, pattern); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}

@@ -77,6 +77,9 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "signin.title")
 	number, password := r.PostFormValue("id_number"), r.PostFormValue("password")
 	p.Form["id_number"] = number
+	if err := checkSignInName("id_number", number); err != nil {
+		return s.formFailed(w, r, "signin", p, err)
+	}
 	now, addr := s.Now(), clientAddress(r)
 	account := "applicant:" + number
 	blocked, until, err := s.Throttle.Blocked(r.Context(), account, addr, now)

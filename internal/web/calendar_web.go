@@ -393,7 +393,6 @@ func (s *Server) apiCalendarSaveYear(w http.ResponseWriter, r *http.Request) err
 	if y.Year != year {
 		f.Add("year", "calendar.year_mismatch")
 	}
-	f.Text("source", y.Source, true, 200)
 	if err := f.Err(); err != nil {
 		return err
 	}

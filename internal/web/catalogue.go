@@ -190,16 +190,7 @@ func newPager(r *http.Request, total, offset, limit int) pager {
 }
 
 // pageParams reads limit and offset with a default page size.
-func pageParams(r *http.Request, def, most int) (int, int) {
-	q := r.URL.Query()
-	limit, err := strconv.Atoi(q.Get("limit"))
-	if err != nil || limit <= 0 {
-		limit = def
-	}
-	limit = min(limit, most)
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	return limit, max(offset, 0)
-}
+func pageParams(r *http.Request, def, most int) (int, int) { return readQuery(r).Page(def, most) }
 
 // departmentParam accepts a department's numeric id or its code (?department=GAJ).
 func (s *Server) departmentParam(r *http.Request, v string) (int64, bool, error) {

@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"io"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"onestop/internal/apperr"
 )
@@ -32,14 +35,24 @@ func decode(r *http.Request, dst any) error {
 }
 
 func decodeJSON(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge
+	}
+	if err != nil {
+		return err
+	}
+	// JSON is UTF-8 (RFC 8259 §8.1); the decoder would quietly turn bad
+	// bytes into U+FFFD and store a name nobody typed.
+	if !utf8.Valid(raw) {
+		return apperr.New(apperr.Invalid, "error.bad_utf8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		var mbe *http.MaxBytesError
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &mbe):
-			return errTooLarge
 		case errors.As(err, &te) && te.Field != "":
 			f := apperr.Fields{}
 			f.Add(te.Field, "error.wrong_type")
@@ -54,7 +67,51 @@ func decodeJSON(body io.Reader, dst any) error {
 	if dec.More() {
 		return apperr.New(apperr.Invalid, "error.bad_json")
 	}
-	return nil
+	f := apperr.Fields{}
+	checkStrings(reflect.ValueOf(dst), "", f)
+	return f.Err()
+}
+
+// checkStrings applies the text rule (no control characters but tab and
+// line breaks) to every string of a decoded body, so a NUL in a code that
+// is only looked up ("item_code", "type") is the user's mistake, not a 500
+// from PostgreSQL, which refuses it. Lengths stay the domain's to judge.
+// List entries are named like the catalogue's fields, 1-based
+// ("materials.2.name").
+func checkStrings(v reflect.Value, path string, f apperr.Fields) {
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkStrings(v.Elem(), path, f)
+		}
+	case reflect.String:
+		f.Para(path, v.String(), false, maxBody)
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			checkStrings(v.Index(i), join(strconv.Itoa(i+1)), f)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			checkStrings(it.Value(), join(fmt.Sprint(it.Key())), f)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			switch {
+			case sf.Anonymous && sf.Tag.Get("json") == "":
+				checkStrings(v.Field(i), path, f) // embedded: its fields are the body's
+			case jsonName(sf) != "":
+				checkStrings(v.Field(i), join(jsonName(sf)), f)
+			}
+		}
+	}
 }
 
 // decodeValues sets the string, integer and boolean fields of dst from form
@@ -143,10 +200,7 @@ func parseID(s string, what string) (int64, error) {
 	return id, nil
 }
 
-// intParam reads an optional numeric query parameter; garbage counts as 0.
-func intParam(r *http.Request, name string) int64 {
-	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
-	return n
-}
+// intParam reads an optional record id filter (see query.ID).
+func intParam(r *http.Request, name string) int64 { return readQuery(r).ID(name) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -22,12 +22,27 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "login", p)
 }
 
+// maxSignInName bounds the name typed into a sign-in form (a username, an
+// ID number): no account has a longer one, and the throttle would store it.
+const maxSignInName = 64
+
+// checkSignInName refuses a sign-in name no account can have before the
+// throttle records it (PostgreSQL refuses an index entry of 360 KB).
+func checkSignInName(field, v string) error {
+	f := apperr.Fields{}
+	f.Text(field, v, false, maxSignInName)
+	return f.Err()
+}
+
 // login checks the password under the throttle. Every failure gives the same
 // message, whether the account exists or not.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "login.title")
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	p.Form["username"], p.Form["next"] = username, safeNext(r.PostFormValue("next"))
+	if err := checkSignInName("username", username); err != nil {
+		return s.formFailed(w, r, "login", p, err)
+	}
 	now := s.Now()
 	addr := clientAddress(r)
 	blocked, until, err := s.Throttle.Blocked(r.Context(), username, addr, now)
@@ -167,14 +182,17 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 // county-wide roles, the centre for a township admin, the department for a
 // department admin.
 func (s *Server) auditEntries(r *http.Request) ([]audit.Entry, int, audit.Filter, error) {
-	q := r.URL.Query()
+	q := readQuery(r)
 	o := listOptions(r)
 	f := audit.Filter{Entity: q.Get("entity"), Actor: q.Get("actor"), Limit: o.Limit, Offset: o.Offset}
-	if d, err := time.ParseInLocation("2006-01-02", q.Get("from"), shanghai); err == nil {
-		f.From = d
+	if d, ok := q.Date("from"); ok {
+		f.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, shanghai)
 	}
-	if d, err := time.ParseInLocation("2006-01-02", q.Get("to"), shanghai); err == nil {
-		f.To = d.AddDate(0, 0, 1)
+	if d, ok := q.Date("to"); ok {
+		f.To = time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, shanghai)
+	}
+	if err := q.Err(); err != nil {
+		return nil, 0, f, err
 	}
 	a := actor(r)
 	switch {

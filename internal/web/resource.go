@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"onestop/internal/apperr"
 	"onestop/internal/org"
@@ -46,11 +45,12 @@ type formPage[T any] struct {
 	Options map[string]any
 }
 
+// listOptions reads an organisation listing's search and page; the
+// default and the cap are org.ListOptions's own.
 func listOptions(r *http.Request) org.ListOptions {
-	q := r.URL.Query()
-	lim, _ := strconv.Atoi(q.Get("limit"))
-	off, _ := strconv.Atoi(q.Get("offset"))
-	return org.ListOptions{Q: q.Get("q"), Retired: q.Get("retired") == "1" || q.Get("retired") == "true", Limit: lim, Offset: max(off, 0)}
+	q := readQuery(r)
+	lim, off := q.Page(0, 1<<30)
+	return org.ListOptions{Q: q.Get("q"), Retired: q.Get("retired") == "1" || q.Get("retired") == "true", Limit: lim, Offset: off}
 }
 
 func actor(r *http.Request) org.Actor { return *reqInfo(r).Actor }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"onestop/internal/calendar"
@@ -34,15 +33,10 @@ type workbenchView struct {
 // inboxFilter reads the filters from the query: item, state, channel,
 // township (a township centre's region code), all, limit, offset.
 func inboxFilter(r *http.Request) cases.InboxFilter {
-	q := r.URL.Query()
-	f := cases.InboxFilter{ItemCode: strings.TrimSpace(q.Get("item")), State: q.Get("state"), Channel: q.Get("channel"),
-		RegionCode: strings.TrimSpace(q.Get("township")), All: q.Get("all") == "1" || q.Get("all") == "true" || q.Get("all") == "on"}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
-	f.Offset = max(f.Offset, 0)
+	q := readQuery(r)
+	f := cases.InboxFilter{ItemCode: q.Text("item"), State: q.Get("state"), Channel: q.Get("channel"),
+		RegionCode: q.Text("township"), All: q.Get("all") == "1" || q.Get("all") == "true" || q.Get("all") == "on"}
+	f.Limit, f.Offset = q.Page(50, 200)
 	if !slices.Contains(caseStates, f.State) {
 		f.State = ""
 	}
