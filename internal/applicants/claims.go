@@ -184,12 +184,15 @@ func (c *Claims) WindowStart(ctx context.Context, who audit.Who, applicantID int
 // WindowConfirm sets the password of the applicant a clerk sent a code
 // to, given their number and that code.
 func (c *Claims) WindowConfirm(ctx context.Context, number, code, password, address string) (Applicant, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if err := c.throttled(ctx, number, address, c.Now().UTC()); err != nil {
+		return Applicant{}, err
+	}
 	if p := auth.PasswordProblem(password); p != "" {
 		f := apperr.Fields{}
 		f.Add("password", p)
 		return Applicant{}, f.Err()
 	}
-	number = strings.ToUpper(strings.TrimSpace(number))
 	var id int64
 	err := c.DB.R.QueryRowContext(ctx, `SELECT id FROM applicant_claims WHERE id_number = $1 AND purpose = 'window' AND used_at IS NULL
 		ORDER BY id DESC LIMIT 1`, number).Scan(&id)
@@ -343,19 +346,21 @@ func (c *Claims) throttled(ctx context.Context, number, address string, now time
 			continue
 		}
 		var n int
-		var oldest sql.NullTime
-		// The oldest attempt that still counts decides when the block lifts.
-		err := c.DB.R.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*), MIN(at) FROM register_attempts WHERE %s = $1 AND at > $2`, k.col), k.val, since).Scan(&n, &oldest)
+		err := c.DB.R.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM register_attempts WHERE %s = $1 AND at > $2`, k.col), k.val, since).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("register throttle: %w", err)
 		}
-		if n >= k.limit {
-			minutes := 1
-			if oldest.Valid {
-				minutes = int(oldest.Time.Add(ThrottleWindow).Sub(now).Minutes()) + 1
-			}
-			return apperr.New(apperr.TooMany, "register.throttled", "Minutes", minutes)
+		if n < k.limit {
+			continue
 		}
+		// The limit-th newest attempt decides when the block lifts.
+		var at time.Time
+		err = c.DB.R.QueryRowContext(ctx, fmt.Sprintf(`SELECT at FROM register_attempts WHERE %s = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3`, k.col),
+			k.val, since, k.limit-1).Scan(&at)
+		if err != nil {
+			return fmt.Errorf("register throttle: %w", err)
+		}
+		return apperr.New(apperr.TooMany, "register.throttled", "Minutes", int(at.Add(ThrottleWindow).Sub(now).Minutes())+1)
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"onestop/internal/applicants"
 	"onestop/internal/apperr"
+	"onestop/internal/applicants"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
