@@ -200,6 +200,12 @@ func TestUnattachedFilesCleanup(t *testing.T) {
 	if res, out := app.api("POST", "/api/v1/cases/"+no+"/actions/resubmit", fmt.Sprintf(`{"materials":[{"seq":1,"file":{"sha256":%q,"name":"申请表.pdf"}}]}`, second)); res.StatusCode != http.StatusOK {
 		t.Fatalf("resubmit: %d %v", res.StatusCode, out)
 	}
+	// A file the case names but whose attachment was never marked (the
+	// process stopped between the case's commit and the mark) is kept
+	// because the case names it.
+	if _, err := cf.db.W.Exec(`UPDATE file_owners SET attached_at = NULL WHERE sha256 = $1`, second); err != nil {
+		t.Fatal(err)
+	}
 	owners := &files.Owners{DB: cf.db}
 	cf.set(cf.clock().Add(6 * 24 * time.Hour))
 	if n, err := owners.Cleanup(t.Context(), cf.srv.Files, cf.clock()); err != nil || n != 0 {
