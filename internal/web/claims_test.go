@@ -402,3 +402,38 @@ func TestSigninTimesAlike(t *testing.T) {
 		t.Fatalf("sign-in times: known %v, unknown %v, window-opened %v", known, unknown, opened)
 	}
 }
+
+// The new pages render in both languages with every key translated; a
+// code texted for a registration in English is in English.
+func TestClaimPagesTranslated(t *testing.T) {
+	cf := newCaseFixture(t)
+	clerk := cf.login("clerk")
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range []struct {
+			c    *client
+			path string
+		}{{cf.anon(), "/register/verify?window=1"}, {cf.register(registerForm(residentID(100), "A", "13900000100", "abcd12345")), "/register/verify"},
+			{clerk, "/applicants?q=" + appNumber}} {
+			sep := "?"
+			if strings.Contains(p.path, "?") {
+				sep = "&"
+			}
+			res, body := p.c.get(p.path + sep + "lang=" + lang)
+			if res.StatusCode != http.StatusOK || untranslated.MatchString(body) || !strings.Contains(body, `<html lang="`+lang+`"`) {
+				t.Errorf("%s [%s]: %d %q", p.path, lang, res.StatusCode, untranslated.FindString(body))
+			}
+		}
+	}
+	if _, body := clerk.get("/applicants?q=" + appNumber); !strings.Contains(body, `data-testid="online-account"`) {
+		t.Error("the clerk has no set-up button")
+	}
+	if _, body := cf.login("reviewer").get("/applicants?q=" + appNumber); strings.Contains(body, `data-testid="online-account"`) {
+		t.Error("a reviewer has the set-up button")
+	}
+	c := cf.anon()
+	c.get("/register?lang=en")
+	c.post("/register?lang=en", registerForm(residentID(101), "A", "13900000101", "abcd12345"))
+	if ms := cf.texts("13900000101"); len(ms) != 1 || !strings.Contains(ms[0].Text, "registration code") {
+		t.Errorf("English registration text: %+v", ms)
+	}
+}
