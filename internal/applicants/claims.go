@@ -17,6 +17,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/auth"
+	"onestop/internal/ident"
 	"onestop/internal/notify"
 	"onestop/internal/store"
 )
@@ -152,19 +153,23 @@ func (c *Claims) WindowStart(ctx context.Context, who audit.Who, applicantID int
 		if err != nil {
 			return err
 		}
-		if phone != "" && phone != a.Phone {
-			in, _, err := Validate(Input{Kind: a.Kind, IDNumber: a.IDNumber, Name: a.Name, ContactName: a.ContactName, Phone: phone, ConfirmCheck: true}, false)
+		if phone != "" {
+			p, err := ident.Phone(phone)
 			if err != nil {
-				return err
+				f := apperr.Fields{}
+				f.Add("phone", identKey(err))
+				return f.Err()
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE applicants SET phone = $1, updated_at = $2 WHERE id = $3`, in.Phone, now, a.ID); err != nil {
-				return err
+			if p != a.Phone {
+				if _, err := tx.ExecContext(ctx, `UPDATE applicants SET phone = $1, updated_at = $2 WHERE id = $3`, p, now, a.ID); err != nil {
+					return err
+				}
+				if err := audit.Write(ctx, tx, now, who, "update", "applicant", strconv.FormatInt(a.ID, 10), who.CentreID, 0,
+					map[string]string{"phone": a.Phone}, map[string]string{"phone": p}); err != nil {
+					return err
+				}
+				a.Phone = p
 			}
-			if err := audit.Write(ctx, tx, now, who, "update", "applicant", strconv.FormatInt(a.ID, 10), who.CentreID, 0,
-				map[string]string{"phone": a.Phone}, map[string]string{"phone": in.Phone}); err != nil {
-				return err
-			}
-			a.Phone = in.Phone
 		}
 		if !isMobile(a.Phone) {
 			f := apperr.Fields{}

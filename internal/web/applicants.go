@@ -150,6 +150,7 @@ func (s *Server) onlineAccount(w http.ResponseWriter, r *http.Request) error {
 			return lerr
 		}
 		p.Data = list
+		p.Form["q"] = r.PostFormValue("q")
 		return s.formFailed(w, r, "applicants", p, err)
 	}
 	s.flash(r, "applicant.online.sent")
