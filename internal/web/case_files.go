@@ -218,6 +218,10 @@ func (s *Server) actCase(r *http.Request, who cases.Actor, no, action string, in
 	return c, s.attached(r, in.Materials)
 }
 
+// attached marks after the case committed: a failure here must not
+// report the committed action as failed. The file the case now names is
+// safe anyway (Cleanup never takes a file a case material names); only a
+// later replacement would leave it unprotected, so it is logged.
 func (s *Server) attached(r *http.Request, ms []cases.MaterialChange) error {
 	var shas []string
 	for _, m := range ms {
@@ -225,7 +229,10 @@ func (s *Server) attached(r *http.Request, ms []cases.MaterialChange) error {
 			shas = append(shas, m.File.SHA256)
 		}
 	}
-	return s.fileOwners().Attached(r.Context(), shas, s.Now())
+	if err := s.fileOwners().Attached(r.Context(), shas, s.Now()); err != nil {
+		s.Log.Error("mark files attached", "files", shas, "err", err)
+	}
+	return nil
 }
 
 // caseViewer is who reads a case under /my/cases/… (the signed-in
