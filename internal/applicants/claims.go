@@ -41,6 +41,10 @@ const (
 	ThrottleWindow = time.Hour
 	PerNumber      = 5
 	PerAddress     = 20
+	// PerPhone bounds the texts a phone gets in ThrottleWindow: past it,
+	// registrations naming the phone still answer the same, but send
+	// nothing (the visitor names the phone; it may be someone else's).
+	PerPhone = 5
 )
 
 // Purposes of a claim.
@@ -125,6 +129,9 @@ func (c *Claims) Start(ctx context.Context, in Input, address, lang string) (int
 		}
 		if !isMobile(phone) {
 			return nil // a landline cannot receive it: the owner claims at a window
+		}
+		if n, err := notify.Recent(ctx, tx, phone, now.Add(-ThrottleWindow)); err != nil || n >= PerPhone {
+			return err
 		}
 		return notify.Queue(ctx, tx, phone, text, now)
 	})

@@ -24,6 +24,15 @@ func Queue(ctx context.Context, q store.Querier, phone, text string, now time.Ti
 	return nil
 }
 
+// Recent counts the messages queued for phone since a time.
+func Recent(ctx context.Context, q store.Querier, phone string, since time.Time) (int, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND created_at > $2`, phone, since.UTC()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sms outbox: %w", err)
+	}
+	return n, nil
+}
+
 // Sender hands one message to a gateway.
 type Sender interface {
 	Send(ctx context.Context, phone, text string) error

@@ -365,6 +365,10 @@ func TestRegisterThrottle(t *testing.T) {
 		cf.register(registerForm(residentID(60+i), "陈", "13900000052", "abcd12345"))
 	}
 	cf.register(registerForm(residentID(90), "陈", "13900000052", "abcd12345"))
+	// Fifteen registrations named one phone: it got five texts.
+	if n := len(cf.texts("13900000052")); n != 5 {
+		t.Fatalf("%d texts to one phone in an hour", n)
+	}
 	res, _ = c.post("/register", registerForm(residentID(91), "陈", "13900000052", "abcd12345"))
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("twenty-first attempt from one address: %d", res.StatusCode)

@@ -13,6 +13,9 @@ CREATE TABLE sms_outbox (
   sent_at    TIMESTAMPTZ
 );
 CREATE INDEX sms_outbox_unsent ON sms_outbox(id) WHERE sent_at IS NULL;
+-- Texts to one phone in the last hour: registrations text a phone the
+-- visitor names, which must not become a way to flood someone's phone.
+CREATE INDEX sms_outbox_phone ON sms_outbox(phone, created_at);
 
 -- A pending proof of identity: an online registration waiting for the code
 -- texted to a phone, or a claim a clerk opened at the window after checking
