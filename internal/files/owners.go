@@ -29,7 +29,8 @@ const (
 const (
 	// Retention is how long a file nobody attached to a case is kept: long
 	// enough to finish a form over a weekend, short enough that the store
-	// does not fill with scans that were never handed in.
+	// does not fill with scans that were never handed in. 《个人信息保护法》
+	// 第十九条: personal information is kept no longer than its purpose needs.
 	Retention = 7 * 24 * time.Hour
 	// DailyQuota bounds what one applicant uploads in 24 hours: a few
 	// applications' scans (maxFile is 10 MB a file). Staff at the window

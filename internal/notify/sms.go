@@ -41,7 +41,8 @@ type Sender interface {
 // LogSender stands in for a gateway: it logs that a message went out,
 // with the phone masked and without the text, because the text carries
 // one-time codes and the log is read by more people than the citizen.
-// The text stays in sms_outbox for a developer to read.
+// The text stays in sms_outbox for a developer to read. (《个人信息保护法》
+// 第五十一条: de-identification as a security measure.)
 type LogSender struct {
 	Log *slog.Logger
 }
