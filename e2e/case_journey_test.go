@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"onestop/internal/catalogue"
 	"onestop/internal/demo"
+	"onestop/internal/notify"
 	"onestop/internal/org"
 )
 
@@ -35,6 +37,14 @@ func TestCitizenAppliesOnline(t *testing.T) {
 	citizen.Fill("#f-phone", "13800138000")
 	citizen.Fill("#f-password", "Citizen2026")
 	citizen.Fill("#f-again", "Citizen2026")
+	citizen.Submit()
+	// A code is texted to the phone (the outbox stands in for the gateway).
+	citizen.ExpectPath("/register/verify")
+	sms, err := notify.Outbox(context.Background(), app.DB, "13800138000")
+	if err != nil || len(sms) == 0 {
+		t.Fatalf("no text message: %v", err)
+	}
+	citizen.Fill("#f-code", regexp.MustCompile(`\d{6}`).FindString(sms[0].Text))
 	citizen.Submit()
 	citizen.ExpectPath("/me")
 	citizen.WaitVisible(`a[href="/my/cases"]`)

@@ -295,7 +295,7 @@ func prepare(t *testing.T, in *install) *fixture {
 	}
 	f := &fixture{in: in, applicant: app.ID, tokens: map[string]string{}}
 	for _, u := range []string{"clerk", "reviewer", "approver"} {
-		tok, err := auth.NewToken(ctx, db.W, actor(u).StaffID, "reliability", now)
+		tok, err := auth.NewToken(ctx, db.W, actor(u).StaffID, "reliability", now, 0)
 		if err != nil {
 			t.Fatalf("token %s: %v", u, err)
 		}

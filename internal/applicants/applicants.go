@@ -25,16 +25,19 @@ const (
 
 // Applicant is one registered applicant.
 type Applicant struct {
-	ID            int64     `json:"id"`
-	Kind          string    `json:"kind"`
-	IDNumber      string    `json:"id_number"` // masked for roles that need not see it
-	Name          string    `json:"name"`
-	ContactName   string    `json:"contact_name,omitempty"`
-	Phone         string    `json:"phone"`
-	Email         string    `json:"email,omitempty"`
-	CheckOverride bool      `json:"check_override,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	hash          string
+	ID            int64  `json:"id"`
+	Kind          string `json:"kind"`
+	IDNumber      string `json:"id_number"` // masked for roles that need not see it
+	Name          string `json:"name"`
+	ContactName   string `json:"contact_name,omitempty"`
+	Phone         string `json:"phone"`
+	Email         string `json:"email,omitempty"`
+	CheckOverride bool   `json:"check_override,omitempty"`
+	// Online: the applicant has a password (registered online, or set up
+	// with a code); an account a clerk opened at the window has none.
+	Online    bool      `json:"online"`
+	CreatedAt time.Time `json:"created_at"`
+	hash      string
 }
 
 // Masked returns the applicant as shown to someone who need not see the
@@ -50,9 +53,16 @@ func (a Applicant) Masked() Applicant {
 	return a
 }
 
-// CheckPassword reports whether pw is the applicant's password.
+// CheckPassword reports whether pw is the applicant's password. Without a
+// password (an account opened at the window, or the zero Applicant for a
+// number nobody has) it does the work of a check anyway, so the time a
+// sign-in takes does not tell which numbers have accounts.
 func (a Applicant) CheckPassword(pw string) bool {
-	return a.hash != "" && auth.CheckPassword(pw, a.hash)
+	if a.hash == "" {
+		auth.BurnTime(pw)
+		return false
+	}
+	return auth.CheckPassword(pw, a.hash)
 }
 
 // Input is a registration.
@@ -81,6 +91,7 @@ func scan(row interface{ Scan(...any) error }) (Applicant, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFoundf("entity.applicant")
 	}
+	a.Online = a.hash != ""
 	return a, err
 }
 
@@ -133,9 +144,10 @@ func identKey(err error) string {
 	return "error.invalid"
 }
 
-// Register creates an applicant. A clerk registering a walk-in passes no
-// password; the applicant can claim the account online later by registering
-// with the same number (which then sets the password).
+// Register creates an applicant directly: a clerk registering a walk-in
+// (no password), or seeding and tests (with one). It never touches an
+// existing account: claiming one needs proof (see Claims), since an ID
+// number alone proves nothing.
 func (s *Service) Register(ctx context.Context, in Input, withPassword bool) (Applicant, error) {
 	in, override, err := Validate(in, withPassword)
 	if err != nil {
@@ -150,21 +162,17 @@ func (s *Service) Register(ctx context.Context, in Input, withPassword bool) (Ap
 	now := s.Now().UTC()
 	var a Applicant
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		existing, err := scan(tx.QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id_number = $1", in.IDNumber))
-		switch {
-		case err == nil && (existing.hash != "" || !withPassword):
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM applicants WHERE id_number = $1", in.IDNumber).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
 			f := apperr.Fields{}
 			f.Add("id_number", "applicant.exists")
 			return f.Err()
-		case err == nil: // claim an account a clerk opened at the window
-			_, err = tx.ExecContext(ctx, `UPDATE applicants SET name=$1, contact_name=$2, phone=$3, email=$4, password_hash=$5, check_override=$6, updated_at=$7 WHERE id=$8`,
-				in.Name, in.ContactName, in.Phone, in.Email, hash, override, now, existing.ID)
-			a = existing
-		case apperr.Is(err, apperr.NotFound):
-			err = tx.QueryRowContext(ctx, `INSERT INTO applicants (kind, id_number, name, contact_name, phone, email, password_hash, check_override, created_at, updated_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING id`, in.Kind, in.IDNumber, in.Name, in.ContactName, in.Phone, in.Email, hash, override, now).Scan(&a.ID)
-			a.CreatedAt = now
 		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO applicants (kind, id_number, name, contact_name, phone, email, password_hash, check_override, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING id`, in.Kind, in.IDNumber, in.Name, in.ContactName, in.Phone, in.Email, hash, override, now).Scan(&a.ID)
 		if err != nil {
 			return fmt.Errorf("register applicant: %w", err)
 		}
@@ -174,6 +182,7 @@ func (s *Service) Register(ctx context.Context, in Input, withPassword bool) (Ap
 		return Applicant{}, err
 	}
 	a.Kind, a.IDNumber, a.Name, a.ContactName, a.Phone, a.Email, a.CheckOverride, a.hash = in.Kind, in.IDNumber, in.Name, in.ContactName, in.Phone, in.Email, override, hash
+	a.Online, a.CreatedAt = hash != "", now
 	return a, nil
 }
 

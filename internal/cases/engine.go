@@ -231,6 +231,12 @@ func (t *tx) commit() error {
 	if c.AcceptedAt != nil {
 		t.s.clock(c, t.cal, t.now)
 	}
+	if len(t.docs) > 0 {
+		// A document is addressed to the applicant as registered when it
+		// is issued; the record keeps that name, so a reprint after the
+		// applicant's details change still shows who it was issued to.
+		t.payload["addressee"] = c.ApplicantName
+	}
 	payload, err := json.Marshal(t.payload)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,6 +39,16 @@ type Ref struct {
 // Store keeps files under Dir.
 type Store struct {
 	Dir string
+	// Now stamps a stored file's modification time (nil: time.Now), which
+	// the clean-up of files never attached reads.
+	Now func() time.Time
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Put stores what r yields, refusing more than maxBytes and any type but
@@ -104,10 +115,16 @@ func (s *Store) Put(r io.Reader, name string, maxBytes int64) (Ref, error) {
 	final := s.path(sum)
 	if _, err := os.Stat(final); err == nil {
 		os.Remove(tmp.Name()) // stored before: keep the one copy
+		// Uploaded again: the clean-up must not take it now (Cleanup
+		// skips files written within the retention period).
+		now := s.now()
+		_ = os.Chtimes(final, now, now)
 	} else {
 		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 			return Ref{}, fmt.Errorf("files: %w", err)
 		}
+		now := s.now()
+		_ = os.Chtimes(tmp.Name(), now, now)
 		if err := os.Rename(tmp.Name(), final); err != nil {
 			return Ref{}, fmt.Errorf("files: %w", err)
 		}

@@ -2,19 +2,28 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"onestop/internal/apperr"
 	"onestop/internal/applicants"
 	"onestop/internal/org"
 )
 
-const sessApplicant = "applicant_id"
+const (
+	sessApplicant = "applicant_id"
+	// sessClaim is the registration this browser started: its code is
+	// checked against that claim only, so a code texted to someone for a
+	// claim another person started never opens an account here.
+	sessClaim = "register_claim"
+)
 
 var caseWorkers = roles(org.Clerk, org.Reviewer, org.Approver)
 
 func (s *Server) registerApplicants() {
 	s.handle("GET /register", everyone, s.registerPage)
 	s.handle("POST /register", everyone, s.registerApplicant)
+	s.handle("GET /register/verify", everyone, s.verifyPage)
+	s.handle("POST /register/verify", everyone, s.verifyCode)
 	s.handle("GET /signin", everyone, s.signinPage)
 	s.handle("POST /signin", everyone, s.signin)
 	s.handle("POST /signout", everyone, s.signout)
@@ -22,6 +31,20 @@ func (s *Server) registerApplicants() {
 	s.handle("GET /applicants", anyStaff, s.applicantsPage)
 	s.handle("GET /api/v1/applicants", anyStaff, s.apiApplicants)
 	s.handle("POST /api/v1/applicants", caseWorkers, s.apiRegisterWalkIn)
+	s.handle("POST /applicants/{id}/online", windowStaff, s.onlineAccount)
+	s.handle("POST /api/v1/applicants/{id}/online-account", windowStaff, s.apiOnlineAccount)
+}
+
+// windowStaff are the people at a window who can check an ID card.
+var windowStaff = roles(org.Clerk)
+
+func (s *Server) claims() *applicants.Claims {
+	return &applicants.Claims{DB: s.DB, Now: s.Now, Text: func(lang, key string, args map[string]any) string {
+		if lang == "" {
+			lang = defaultLang
+		}
+		return s.i18n.T(lang, key, args)
+	}}
 }
 
 func (s *Server) applicantSvc() *applicants.Service {
@@ -38,6 +61,10 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "register", p)
 }
 
+// registerApplicant starts an online registration: a code goes by text
+// to a phone, and the account opens only with it (verifyCode). The answer
+// is the same for a new number, a window-opened account and a registered
+// one; what differs goes to the phone on file, not to the visitor.
 func (s *Server) registerApplicant(w http.ResponseWriter, r *http.Request) error {
 	var in applicants.Input
 	err := decode(r, &in)
@@ -46,9 +73,9 @@ func (s *Server) registerApplicant(w http.ResponseWriter, r *http.Request) error
 		f.Add("again", "password.mismatch")
 		err = f.Err()
 	}
-	var a applicants.Applicant
+	var id int64
 	if err == nil {
-		a, err = s.applicantSvc().Register(r.Context(), in, true)
+		id, err = s.claims().Start(r.Context(), in, clientAddress(r), reqInfo(r).Lang)
 	}
 	if err != nil {
 		p := s.page(r, "register.title")
@@ -59,13 +86,93 @@ func (s *Server) registerApplicant(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.formFailed(w, r, "register", p, err)
 	}
+	s.Sessions.Put(r.Context(), sessClaim, id)
+	http.Redirect(w, r, "/register/verify", http.StatusSeeOther)
+	return nil
+}
+
+// verifyPage asks for the texted code: of the registration this browser
+// started, or (none started here) of a set-up a clerk began at the
+// window, with the ID number and a new password.
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "register.verify.title")
+	p.Data = s.Sessions.GetInt64(r.Context(), sessClaim) != 0 && r.URL.Query().Get("window") == ""
+	return s.render(w, r, "register_verify", p)
+}
+
+func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) error {
+	claim := s.Sessions.GetInt64(r.Context(), sessClaim)
+	code, number := r.PostFormValue("code"), r.PostFormValue("id_number")
+	var a applicants.Applicant
+	var err error
+	switch {
+	case claim != 0 && number == "":
+		a, err = s.claims().Confirm(r.Context(), claim, code, clientAddress(r))
+	default:
+		password := r.PostFormValue("password")
+		if password != r.PostFormValue("again") {
+			f := apperr.Fields{}
+			f.Add("again", "password.mismatch")
+			err = f.Err()
+		} else {
+			a, err = s.claims().WindowConfirm(r.Context(), number, code, password, clientAddress(r))
+		}
+	}
+	if err != nil {
+		p := s.page(r, "register.verify.title")
+		p.Data = claim != 0 && number == ""
+		p.Form["id_number"] = number
+		return s.formFailed(w, r, "register_verify", p, err)
+	}
 	if err := s.Sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	s.Sessions.Remove(r.Context(), sessClaim)
 	s.Sessions.Put(r.Context(), sessApplicant, a.ID)
 	s.flash(r, "register.done")
 	http.Redirect(w, r, "/me", http.StatusSeeOther)
 	return nil
+}
+
+// onlineAccount: a clerk has checked the applicant's ID card at the
+// window and has a code texted to set up (or reset) the online password,
+// to the phone given (which then replaces the one on file) or on file.
+func (s *Server) onlineAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r.PathValue("id"), "entity.applicant")
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	if err := s.claims().WindowStart(r.Context(), a.Who(), id, r.PostFormValue("phone")); err != nil {
+		p := s.page(r, "nav.applicants")
+		list, lerr := s.findApplicants(r)
+		if lerr != nil {
+			return lerr
+		}
+		p.Data = list
+		p.Form["q"] = r.PostFormValue("q")
+		return s.formFailed(w, r, "applicants", p, err)
+	}
+	s.flash(r, "applicant.online.sent")
+	http.Redirect(w, r, "/applicants?q="+url.QueryEscape(r.PostFormValue("q")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiOnlineAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r.PathValue("id"), "entity.applicant")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Phone string `json:"phone"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.claims().WindowStart(r.Context(), actor(r).Who(), id, in.Phone); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]any{"sent": true})
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
@@ -93,7 +200,9 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	if err != nil || len(password) > 256 || !a.CheckPassword(password) {
+	// A number nobody has is the zero Applicant, whose check takes as
+	// long as a real one: the time taken tells nothing.
+	if len(password) > 256 || !a.CheckPassword(password) {
 		if err := s.Throttle.Fail(r.Context(), account, addr, now); err != nil {
 			return err
 		}

@@ -42,10 +42,10 @@ func (s *Server) apiSubmitCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.checkFiles(in.Materials); err != nil {
+	if err := s.checkFiles(r, ca, "", in.Materials); err != nil {
 		return err
 	}
-	c, err := s.Cases.Submit(r.Context(), ca, in)
+	c, err := s.submitCase(r, ca, in)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,10 @@ func (s *Server) apiCaseAction(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.checkFiles(in.Materials); err != nil {
+	if err := s.checkFiles(r, ca, caseNo(r), in.Materials); err != nil {
 		return err
 	}
-	if _, err := s.Cases.Act(r.Context(), ca, caseNo(r), r.PathValue("action"), in); err != nil {
+	if _, err := s.actCase(r, ca, caseNo(r), r.PathValue("action"), in); err != nil {
 		return err
 	}
 	// Answer with the whole case as the GET does, record included.

@@ -75,11 +75,11 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	for i, m := range it.Materials {
 		stand.Materials = append(stand.Materials, cases.Material{Seq: i + 1, Name: m.Name, Required: m.Required})
 	}
-	ms, err := s.receivedMaterials(r, stand, false)
+	ms, err := s.receivedMaterials(r, ca, stand, false)
 	if err != nil {
 		return s.formFailed(w, r, "apply", p, err)
 	}
-	c, err := s.Cases.Submit(r.Context(), ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
+	c, err := s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
 	if err != nil {
 		return s.formFailed(w, r, "apply", p, err)
 	}
@@ -195,7 +195,7 @@ func (s *Server) myAct(w http.ResponseWriter, r *http.Request, action string) er
 	}
 	in := cases.Input{Version: f.Version, Reason: f.Reason}
 	if err == nil && action == cases.ActResubmit {
-		in.Materials, err = s.receivedMaterials(r, c, false)
+		in.Materials, err = s.receivedMaterials(r, ca, c, false)
 		if err == nil && len(in.Materials) == 0 {
 			fe := apperr.Fields{}
 			fe.Add("materials", "apply.nothing_uploaded")
@@ -203,7 +203,7 @@ func (s *Server) myAct(w http.ResponseWriter, r *http.Request, action string) er
 		}
 	}
 	if err == nil {
-		_, err = s.Cases.Act(r.Context(), ca, no, action, in)
+		_, err = s.actCase(r, ca, no, action, in)
 	}
 	return s.finishAction(w, r, err, func(err error) error { return s.renderMyCase(w, r, action, err) }, "mycase.done."+action, "/my/cases/"+no)
 }

@@ -70,26 +70,48 @@ func parseAnyForm(r *http.Request) error {
 	return apperr.New(apperr.Invalid, "error.bad_form")
 }
 
-// store puts one uploaded file into the files store; its problems (type,
-// size) become a problem of the form field.
-func (s *Server) store(fh *multipart.FileHeader, fe apperr.Fields, field string) *cases.FileRef {
+func (s *Server) fileOwners() *files.Owners { return &files.Owners{DB: s.DB} }
+
+// ownerOf is who an upload by a belongs to.
+func ownerOf(a cases.Actor) files.Owner {
+	if a.Staff != nil {
+		return files.Owner{Kind: files.OwnerStaff, ID: a.Staff.StaffID}
+	}
+	return files.Owner{Kind: files.OwnerApplicant, ID: a.ApplicantID}
+}
+
+// store puts one uploaded file into the files store, bound to its
+// uploader; its problems (type, size, the uploader's quota) become a
+// problem of the form field.
+func (s *Server) store(r *http.Request, who cases.Actor, fh *multipart.FileHeader, fe apperr.Fields, field string) (*cases.FileRef, error) {
+	owner := ownerOf(who)
+	if err := s.fileOwners().CheckQuota(r.Context(), owner, fh.Size, s.Now()); err != nil {
+		if ae := apperr.As(err); ae != nil {
+			fe.Add(field, ae.Msg.Key, argList(ae.Msg.Args)...)
+			return nil, nil
+		}
+		return nil, err
+	}
 	f, err := fh.Open()
 	if err != nil {
 		fe.Add(field, "error.bad_form")
-		return nil
+		return nil, nil
 	}
 	defer f.Close()
 	ref, err := s.Files.Put(f, fh.Filename, maxFile)
 	if err != nil {
 		if ae := apperr.As(err); ae != nil {
 			fe.Add(field, ae.Msg.Key, argList(ae.Msg.Args)...)
-			return nil
+			return nil, nil
 		}
 		s.Log.Error("store upload", "err", err)
 		fe.Add(field, "files.failed")
-		return nil
+		return nil, nil
 	}
-	return &cases.FileRef{SHA256: ref.SHA256, Name: ref.Name, Type: ref.Type, Size: ref.Size}
+	if err := s.fileOwners().Bind(r.Context(), ref, owner, s.Now()); err != nil {
+		return nil, err
+	}
+	return &cases.FileRef{SHA256: ref.SHA256, Name: ref.Name, Type: ref.Type, Size: ref.Size}, nil
 }
 
 func argList(m map[string]any) []any {
@@ -102,14 +124,19 @@ func argList(m map[string]any) []any {
 
 // receivedMaterials reads, per material, an uploaded file (field m<seq>)
 // or, when paper is allowed (a clerk at the window), a ticked m<seq>_paper.
-func (s *Server) receivedMaterials(r *http.Request, c *cases.Case, paper bool) ([]cases.MaterialChange, error) {
+// Files are bound to who uploads them.
+func (s *Server) receivedMaterials(r *http.Request, who cases.Actor, c *cases.Case, paper bool) ([]cases.MaterialChange, error) {
 	fe := apperr.Fields{}
 	var out []cases.MaterialChange
 	for _, m := range c.Materials {
 		field := fmt.Sprintf("materials.%d", m.Seq)
 		if r.MultipartForm != nil {
 			if fhs := r.MultipartForm.File[fmt.Sprintf("m%d", m.Seq)]; len(fhs) > 0 && fhs[0].Size > 0 {
-				if ref := s.store(fhs[0], fe, field); ref != nil {
+				ref, err := s.store(r, who, fhs[0], fe, field)
+				if err != nil {
+					return nil, err
+				}
+				if ref != nil {
 					out = append(out, cases.MaterialChange{Seq: m.Seq, File: ref})
 				}
 				continue
@@ -122,14 +149,42 @@ func (s *Server) receivedMaterials(r *http.Request, c *cases.Case, paper bool) (
 	return out, fe.Err()
 }
 
-// checkFiles makes the files an API caller names real: each hash must be
-// in the store, and its type and size are taken from the store, not from
-// the caller.
-func (s *Server) checkFiles(ms []cases.MaterialChange) error {
+// checkFiles makes the files an API caller names real and theirs: each
+// hash must be one the caller uploaded, or one the case (no; "" when
+// opening a case) already names, and in the store; its type and size are
+// taken from the store, not from the caller. A hash of someone else's
+// file gets the same answer as one nobody uploaded, so the answer tells
+// nothing about what others handed in.
+func (s *Server) checkFiles(r *http.Request, who cases.Actor, no string, ms []cases.MaterialChange) error {
 	fe := apperr.Fields{}
+	var inCase *cases.Case
 	for i := range ms {
 		ref := ms[i].File
 		if ref == nil {
+			continue
+		}
+		field := fmt.Sprintf("materials.%d.file", ms[i].Seq)
+		if !files.ValidSHA(ref.SHA256) {
+			fe.Add(field, "files.unknown")
+			continue
+		}
+		mine, err := s.fileOwners().Owns(r.Context(), ref.SHA256, ownerOf(who))
+		if err != nil {
+			return err
+		}
+		if !mine && no != "" {
+			if inCase == nil {
+				// Read as the caller: a case out of their scope names nothing.
+				if inCase, err = s.Cases.Get(r.Context(), who, no); err != nil && !apperr.Is(err, apperr.NotFound) {
+					return err
+				} else if err != nil {
+					inCase = &cases.Case{}
+				}
+			}
+			mine = slices.ContainsFunc(inCase.Materials, func(m cases.Material) bool { return m.FileSHA == ref.SHA256 })
+		}
+		if !mine {
+			fe.Add(field, "files.unknown")
 			continue
 		}
 		st, err := s.Files.Stat(ref.SHA256)
@@ -137,12 +192,47 @@ func (s *Server) checkFiles(ms []cases.MaterialChange) error {
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
-			fe.Add(fmt.Sprintf("materials.%d.file", ms[i].Seq), "files.unknown")
+			fe.Add(field, "files.unknown")
 			continue
 		}
 		ref.Type, ref.Size, ref.Name = st.Type, st.Size, files.CleanName(ref.Name)
 	}
 	return fe.Err()
+}
+
+// submitCase and actCase run the engine and then mark the files it
+// received as attached, which keeps them for good (files.Owners.Cleanup).
+func (s *Server) submitCase(r *http.Request, who cases.Actor, in cases.SubmitInput) (*cases.Case, error) {
+	c, err := s.Cases.Submit(r.Context(), who, in)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.attached(r, in.Materials)
+}
+
+func (s *Server) actCase(r *http.Request, who cases.Actor, no, action string, in cases.Input) (*cases.Case, error) {
+	c, err := s.Cases.Act(r.Context(), who, no, action, in)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.attached(r, in.Materials)
+}
+
+// attached marks after the case committed: a failure here must not
+// report the committed action as failed. The file the case now names is
+// safe anyway (Cleanup never takes a file a case material names); only a
+// later replacement would leave it unprotected, so it is logged.
+func (s *Server) attached(r *http.Request, ms []cases.MaterialChange) error {
+	var shas []string
+	for _, m := range ms {
+		if m.File != nil {
+			shas = append(shas, m.File.SHA256)
+		}
+	}
+	if err := s.fileOwners().Attached(r.Context(), shas, s.Now()); err != nil {
+		s.Log.Error("mark files attached", "files", shas, "err", err)
+	}
+	return nil
 }
 
 // caseViewer is who reads a case under /my/cases/… (the signed-in
@@ -199,7 +289,9 @@ func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
 	// inline: staff preview the scan in the browser; the file name is the
 	// uploader's, encoded so no character of it reaches the header raw.
 	h.Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(m.FileName))
-	h.Set("Cache-Control", "private, max-age=86400")
+	// Scans of ID cards and licences: no copy in any cache, the
+	// browser's included (a shared computer in a hall).
+	h.Set("Cache-Control", "no-store")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 	return nil
 }
@@ -207,14 +299,18 @@ func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
 // apiUpload stores one file (multipart field "file") for a later
 // POST /api/v1/cases or action: clerks and signed-in applicants.
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
+	var who cases.Actor
 	if info := reqInfo(r); info.Actor != nil {
 		if info.Actor.Role != "clerk" {
 			return errForbidden
 		}
-	} else if _, ok, err := s.applicantActor(r); err != nil {
+		who = cases.StaffActor(*info.Actor)
+	} else if a, ok, err := s.applicantActor(r); err != nil {
 		return err
 	} else if !ok {
 		return errSignIn
+	} else {
+		who = a
 	}
 	if err := parseAnyForm(r); err != nil {
 		return err
@@ -224,7 +320,10 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 		fe.Add("file", "error.required")
 		return fe.Err()
 	}
-	ref := s.store(r.MultipartForm.File["file"][0], fe, "file")
+	ref, err := s.store(r, who, r.MultipartForm.File["file"][0], fe, "file")
+	if err != nil {
+		return err
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}

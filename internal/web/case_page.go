@@ -232,9 +232,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := s.actionInput(r, c, action)
+	in, err := s.actionInput(r, ca, c, action)
 	if err == nil {
-		_, err = s.Cases.Act(r.Context(), ca, no, action, in)
+		_, err = s.actCase(r, ca, no, action, in)
 	}
 	return s.finishAction(w, r, err, func(err error) error { return s.renderCase(w, r, action, err) }, "case.done."+action, "/cases/"+no)
 }
@@ -259,7 +259,7 @@ func (s *Server) finishAction(w http.ResponseWriter, r *http.Request, err error,
 // actionInput reads an action form into the engine's Input: the common
 // fields, and per material the supplement rows (status + note) or what a
 // clerk received at the window (paper or a scanned file).
-func (s *Server) actionInput(r *http.Request, c *cases.Case, action string) (cases.Input, error) {
+func (s *Server) actionInput(r *http.Request, who cases.Actor, c *cases.Case, action string) (cases.Input, error) {
 	var f actionForm
 	if err := parseAnyForm(r); err != nil {
 		return cases.Input{}, err
@@ -279,7 +279,7 @@ func (s *Server) actionInput(r *http.Request, c *cases.Case, action string) (cas
 			in.Materials = append(in.Materials, cases.MaterialChange{Seq: m.Seq, Status: st, Note: r.PostFormValue(fmt.Sprintf("m%d_note", m.Seq))})
 		}
 	case cases.ActResubmit:
-		ch, err := s.receivedMaterials(r, c, true)
+		ch, err := s.receivedMaterials(r, who, c, true)
 		if err != nil {
 			return in, err
 		}

@@ -112,6 +112,7 @@ func maskCase(c *cases.Case, a *org.Actor) {
 	}
 	m := applicants.Applicant{Kind: c.ApplicantKind, IDNumber: c.ApplicantNumber, Name: c.ApplicantName, Phone: c.ApplicantPhone}.Masked()
 	c.ApplicantNumber, c.ApplicantName, c.ApplicantPhone = m.IDNumber, m.Name, m.Phone
+	maskAddressees(c)
 }
 
 // CaseDay formats a calendar day (a deadline) or the day of an instant:
@@ -198,7 +199,7 @@ func (p *Page) eventDetails(payload []byte) []detail {
 	}
 	var rest []string
 	for k := range m {
-		if !slices.Contains(payloadOrder, k) && k != "remedy" {
+		if !slices.Contains(payloadOrder, k) && k != "remedy" && k != "addressee" {
 			rest = append(rest, k)
 		}
 	}

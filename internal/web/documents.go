@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/applicants"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
@@ -44,6 +45,8 @@ type documentView struct {
 	DeliveryDue *calendar.Date
 	// Signer is who signed the event off (the approver of an extension).
 	Signer string
+	// To is the addressee as recorded when the document was issued.
+	To string
 }
 
 // ReceivedHas reports whether a material was handed in with the
@@ -67,6 +70,7 @@ type docPayload struct {
 	Statutory    string           `json:"statutory_deadline"`
 	Provisional  bool             `json:"provisional"`
 	DeliveryDue  string           `json:"delivery_due"`
+	Addressee    string           `json:"addressee"`
 }
 
 // caseDocument prints one document: to staff in scope (/cases/…) and to
@@ -113,6 +117,11 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	if v.Event != nil {
 		v.Signer = v.Event.Actor
 	}
+	// Older records did not keep the addressee: the applicant as now.
+	v.To = c.ApplicantName
+	if v.Payload.Addressee != "" {
+		v.To = v.Payload.Addressee
+	}
 	v.Deadline, v.StatutoryDeadline, v.Provisional = c.Deadline, c.StatutoryDeadline, c.Provisional
 	if kind == "acceptance" || kind == "extension" {
 		if d, err := calendar.ParseDate(v.Payload.Deadline); err == nil {
@@ -134,8 +143,9 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 			v.DeliveryDue = &d
 		}
 	}
-	if ca.Staff != nil {
+	if ca.Staff != nil && !seesFullNumbers(*ca.Staff) {
 		maskCase(c, ca.Staff)
+		v.To = applicants.Applicant{Kind: c.ApplicantKind, Name: v.To}.Masked().Name
 	}
 	// The QR code opens the public progress query for this case (the phone
 	// number is asked there, never put in the code).
@@ -148,4 +158,23 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "doc."+kind)
 	p.Data = v
 	return s.render(w, r, "doc", p)
+}
+
+// maskAddressees masks the addressee recorded in the events of a case
+// shown to staff who need not see the applicant's name (maskCase).
+func maskAddressees(c *cases.Case) {
+	for i := range c.Events {
+		var m map[string]any
+		if json.Unmarshal(c.Events[i].Payload, &m) != nil {
+			continue
+		}
+		name, ok := m["addressee"].(string)
+		if !ok {
+			continue
+		}
+		m["addressee"] = applicants.Applicant{Kind: c.ApplicantKind, Name: name}.Masked().Name
+		if b, err := json.Marshal(m); err == nil {
+			c.Events[i].Payload = b
+		}
+	}
 }

@@ -183,10 +183,14 @@ func TestApplicantRegistrationAndMasking(t *testing.T) {
 	if res, body = c.post("/register", form); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("register: %d %s", res.StatusCode, body)
 	}
+	c.get("/register/verify")
+	if res, body = c.post("/register/verify", url.Values{"code": {f.lastCode("13800138000")}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("code: %d %s", res.StatusCode, problemOf(body))
+	}
 	// Organisations: a code failing its check needs an explicit confirmation.
 	o := f.anon()
 	o.get("/register")
-	org := url.Values{"kind": {"organisation"}, "id_number": {"91350100M000100Y44"}, "name": {"某某公司"}, "contact_name": {"李四"}, "phone": {"0735-3712345"}, "password": {"abc12345"}, "again": {"abc12345"}}
+	org := url.Values{"kind": {"organisation"}, "id_number": {"91350100M000100Y44"}, "name": {"某某公司"}, "contact_name": {"李四"}, "phone": {"13900139001"}, "password": {"abc12345"}, "again": {"abc12345"}}
 	res, body = o.post("/register", org)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `name="confirm_check"`) {
 		t.Fatalf("credit code check: %d", res.StatusCode)
@@ -194,6 +198,10 @@ func TestApplicantRegistrationAndMasking(t *testing.T) {
 	org.Set("confirm_check", "on")
 	if res, _ = o.post("/register", org); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirmed code: %d", res.StatusCode)
+	}
+	o.get("/register/verify")
+	if res, body = o.post("/register/verify", url.Values{"code": {f.lastCode("13900139001")}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("code: %d %s", res.StatusCode, problemOf(body))
 	}
 	// Clerks see the whole number; supervisors a masked one.
 	_, full := f.login("clerk").api("GET", "/api/v1/applicants?q=110105", "")

@@ -17,6 +17,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/files"
+	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -49,6 +50,8 @@ type Server struct {
 	Throttle *auth.Throttle
 	Cases    *cases.Service
 	Files    *files.Store
+	// SMS delivers the outbox (notify); without a gateway, the log.
+	SMS      notify.Sender
 	Sessions *scs.SessionManager
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -75,7 +78,8 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s.Org = &org.Service{DB: db, Now: func() time.Time { return s.Now() }}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.Cases = cases.New(db, &catalogue.Service{DB: db, Now: func() time.Time { return s.Now() }}, func() time.Time { return s.Now() })
-	s.Files = &files.Store{Dir: filesDir(cfg.DataDir)}
+	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: func() time.Time { return s.Now() }}
+	s.SMS = notify.LogSender{Log: log}
 	s.Sessions = scs.New()
 	// Signed out after 2 hours idle (kept by the store, see SessionStore)
 	// and after 12 hours in any case.
@@ -130,13 +134,42 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverPanics(h)
 }
 
-// Housekeeping runs periodic clean-up until ctx ends.
+// Housekeeping runs periodic clean-up until ctx ends, and delivers the
+// text messages waiting in the outbox.
 func (s *Server) Housekeeping(ctx context.Context) {
+	go s.deliverSMS(ctx)
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
 		if err := (auth.SessionStore{DB: s.DB}).Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("session sweep", "err", err)
+		}
+		if err := s.claims().Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Warn("claims sweep", "err", err)
+		}
+		// Uploads never attached to a case go after files.Retention;
+		// several processes doing this at once remove each file once.
+		if n, err := s.fileOwners().Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {
+			s.Log.Warn("files cleanup", "err", err)
+		} else if n > 0 {
+			s.Log.Info("files cleanup", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deliverSMS sends the outbox every few seconds: a one-time code is
+// useful for ten minutes.
+func (s *Server) deliverSMS(ctx context.Context) {
+	t := time.NewTicker(3 * time.Second)
+	defer t.Stop()
+	for {
+		if _, err := notify.Deliver(ctx, s.DB, s.SMS, s.Now(), 100); err != nil && ctx.Err() == nil {
+			s.Log.Warn("sms outbox", "err", err)
 		}
 		select {
 		case <-ctx.Done():
