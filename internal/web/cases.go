@@ -198,7 +198,7 @@ func (p *Page) eventDetails(payload []byte) []detail {
 	}
 	var rest []string
 	for k := range m {
-		if !slices.Contains(payloadOrder, k) && k != "remedy" {
+		if !slices.Contains(payloadOrder, k) && k != "remedy" && k != "record" { // the record is for verify, not for reading
 			rest = append(rest, k)
 		}
 	}
