@@ -21,6 +21,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("verify", "onestop verify — check that no case record, row, file or checkpoint was altered; names every break", stderr)
 	var c common
 	c.register(fs)
+	key := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ck, err := verifyCheckpoints(ctx, db, c.data, stdout)
+	ck, err := verifyCheckpoints(ctx, db, keyPath(c.data, *key), stdout)
 	if err != nil {
 		return err
 	}
