@@ -97,7 +97,6 @@ func (r *rig) exec(q string, args ...any) {
 	}
 }
 
-
 func wantProblem(t *testing.T, got []checkpoint.Problem, day, want string) {
 	t.Helper()
 	for _, p := range got {
