@@ -913,6 +913,13 @@ func (k *kase) facts(at time.Time) cases.RowFacts {
 		PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, FeesFen: k.it.TotalFeeFen(), Delivery: k.delivery,
 		ReceivedAt: k.received, NoticeDue: k.noticeDue, AcceptedAt: k.accepted, DecidedAt: k.decided, CompletedAt: k.completed,
 		DeliveredAt: k.delivered, ClosedAt: k.closed}
+	for _, p := range k.pauses {
+		cp := cases.Pause{From: p.From, Reason: p.Reason, ExpectedDays: p.ExpectedDays}
+		if !p.To.IsZero() {
+			cp.To = &p.To
+		}
+		c.Pauses = append(c.Pauses, cp)
+	}
 	if st := k.clock(at); st != nil {
 		d, sd := st.PromisedDeadline, st.StatutoryDeadline
 		c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional

@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"onestop/internal/calendar"
@@ -22,11 +24,12 @@ const recordKey = "record"
 
 // rowFields are the case-row columns the record covers, in RowFacts order.
 // What a citizen or an auditor relies on: the state and decision, who
-// applied, which item and department, and every date and deadline.
+// applied, which item and department, every date and deadline, and the
+// pauses of the clock.
 var rowFields = [...]string{"state", "decision", "deemed", "applicant_id", "item_version_id", "department_id", "centre_id", "channel",
 	"step", "step_role", "assignee_id", "paused", "extension_days", "promised_days", "statutory_days", "fees_fen", "delivery",
 	"received_at", "notice_due", "accepted_at", "decided_at", "completed_at", "delivered_at", "closed_at",
-	"deadline", "statutory_deadline", "provisional"}
+	"deadline", "statutory_deadline", "provisional", "pauses"}
 
 // RowFacts is a case row's recorded columns as text, "" for none.
 type RowFacts [len(rowFields)]string
@@ -37,7 +40,21 @@ func FactsOf(c *Case) RowFacts {
 		strconv.Itoa(c.Step), c.StepRole, num(c.AssigneeID), flag(c.Paused), strconv.Itoa(c.ExtensionDays), strconv.Itoa(c.PromisedDays),
 		strconv.Itoa(c.StatutoryDays), num(c.FeesFen), c.Delivery,
 		instant(&c.ReceivedAt), instant(c.NoticeDue), instant(c.AcceptedAt), instant(c.DecidedAt), instant(c.CompletedAt), instant(c.DeliveredAt),
-		instant(c.ClosedAt), day(c.Deadline), day(c.StatutoryDeadline), flag(c.Provisional)}
+		instant(c.ClosedAt), day(c.Deadline), day(c.StatutoryDeadline), flag(c.Provisional), pauses(c.Pauses)}
+}
+
+// pauses is the pause ledger (行政许可法 Art. 45: time excluded from the
+// limit) as one value: from/to/reason/days per pause, in order. Only the
+// events that open or close a pause change it, so only they record it.
+func pauses(ps []Pause) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, "%s/%s/%s/%d", instant(&p.From), instant(p.To), p.Reason, p.ExpectedDays)
+	}
+	return b.String()
 }
 
 func flag(b bool) string {

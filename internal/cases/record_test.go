@@ -160,3 +160,21 @@ func TestVerifyCatchesASwappedFile(t *testing.T) {
 	w.exec(`UPDATE case_materials SET file_sha256 = $1 WHERE seq = 1 AND case_id = (SELECT id FROM cases WHERE no = $2)`, other.SHA256, c.No)
 	wantBreak(t, w.breaks(nil), c.No, "material 1 was edited: stored received file "+other.SHA256+", recorded received file "+form.SHA256)
 }
+
+// The pause ledger (time excluded from the limit, Art. 45) is part of the
+// record: shortening or deleting a pause shows.
+func TestVerifyCatchesAnEditedPause(t *testing.T) {
+	w := newWorld(t)
+	c := w.submit("T-001", 1, 2)
+	w.act("clerk", c.No, cases.ActAccept, cases.Input{})
+	w.act("reviewer", c.No, cases.ActSuspend, cases.Input{PauseReason: "expert_review", ExpectedDays: 5})
+	w.set(w.clock().Add(72 * time.Hour))
+	w.act("reviewer", c.No, cases.ActResume, cases.Input{})
+	if got := w.breaks(nil); len(got) != 0 {
+		t.Fatalf("clean: %v", got)
+	}
+	w.exec(`UPDATE case_pauses SET to_at = from_at WHERE case_id = (SELECT id FROM cases WHERE no = $1)`, c.No)
+	wantBreak(t, w.breaks(nil), c.No, "pauses is ")
+	w.exec(`DELETE FROM case_pauses WHERE case_id = (SELECT id FROM cases WHERE no = $1)`, c.No)
+	wantBreak(t, w.breaks(nil), c.No, `pauses is "" in the row but "2026-09-28T02:00:00.000Z/2026-10-01T02:00:00.000Z/expert_review/5"`)
+}

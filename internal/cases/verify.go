@@ -159,6 +159,9 @@ func (v *verifier) verifyRange(lo, hi int64) error {
 	if len(list) == 0 {
 		return nil
 	}
+	if err := v.pauses(lo, hi, list); err != nil {
+		return err
+	}
 	mats, err := v.materials(lo, hi)
 	if err != nil {
 		return err
@@ -300,7 +303,7 @@ func (v *verifier) finish(f *caseFold, mats []MaterialFact, docs []Document, msg
 		}
 	}
 	if len(diff) > 0 {
-		v.report(no, 0, "the case row was edited: %s", strings.Join(diff, "; "))
+		v.report(no, 0, "the stored case differs from its record (edited): %s", strings.Join(diff, "; "))
 	}
 	v.compareDocs(no, docs, f.docs)
 	v.compareMsgs(no, msgs, f.msgs)
@@ -489,4 +492,29 @@ func (v *verifier) messages(lo, hi int64) (map[int64][]Message, error) {
 		out[id] = append(out[id], m)
 	}
 	return out, rows.Err()
+}
+
+// pauses reads the pause ledgers of the cases in list (sorted by id).
+func (v *verifier) pauses(lo, hi int64, list []*rowCase) error {
+	rows, err := v.db.Read().QueryContext(v.ctx, `SELECT case_id, from_at, to_at, reason, expected_days FROM case_pauses
+		WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, from_at`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		var id int64
+		var p Pause
+		if err := rows.Scan(&id, &p.From, &p.To, &p.Reason, &p.ExpectedDays); err != nil {
+			return err
+		}
+		for i < len(list) && list[i].ID < id {
+			i++
+		}
+		if i < len(list) && list[i].ID == id {
+			list[i].Pauses = append(list[i].Pauses, p)
+		}
+	}
+	return rows.Err()
 }
