@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"os"
 	"path/filepath"
@@ -177,4 +178,64 @@ func TestVerifyCatchesAnEditedPause(t *testing.T) {
 	wantBreak(t, w.breaks(nil), c.No, "pauses is ")
 	w.exec(`DELETE FROM case_pauses WHERE case_id = (SELECT id FROM cases WHERE no = $1)`, c.No)
 	wantBreak(t, w.breaks(nil), c.No, `pauses is "" in the row but "2026-09-28T02:00:00.000Z/2026-10-01T02:00:00.000Z/expert_review/5"`)
+}
+
+// A case begun before events carried their record (an upgraded
+// installation) still has its chain checked, is counted, and raises no
+// false alarm; a deleted middle event is named once, where it is missing.
+func TestVerifyUnrecordedCasesAndAMissingMiddleEvent(t *testing.T) {
+	w := newWorld(t)
+	old := w.approved()
+	c := w.approved()
+	ctx := context.Background()
+	// Rewrite old's events as the previous version wrote them: no record.
+	rows, err := w.db.R.Query(`SELECT e.seq, e.at, COALESCE(e.actor_id, 0), e.actor, e.role, e.place, e.action, e.payload FROM case_events e
+		JOIN cases c ON c.id = e.case_id WHERE c.no = $1 ORDER BY e.seq`, old.No)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []cases.Event
+	for rows.Next() {
+		var e cases.Event
+		var p string
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Role, &e.Place, &e.Action, &p); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(p), &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "record")
+		e.Payload, _ = json.Marshal(m)
+		evs = append(evs, e)
+	}
+	rows.Close()
+	prev := ""
+	for _, e := range evs {
+		e.PrevHash = prev
+		e.Hash = cases.HashEvent(old.No, e)
+		prev = e.Hash
+		w.exec(`UPDATE case_events SET payload = $1, prev_hash = $2, hash = $3 WHERE seq = $4 AND case_id = (SELECT id FROM cases WHERE no = $5)`,
+			string(e.Payload), e.PrevHash, e.Hash, e.Seq, old.No)
+	}
+	w.exec(`UPDATE cases SET last_hash = $1 WHERE no = $2`, prev, old.No)
+	r, err := cases.VerifyAll(ctx, w.db, cases.VerifyOptions{})
+	if err != nil || r.Breaks != 0 || r.Unrecorded != 1 || r.Cases != 2 {
+		t.Fatalf("with an unrecorded case: %+v %v", r, err)
+	}
+	// Event 2 of c deleted: named as missing, once, and its documents and
+	// messages as issued by no event.
+	w.exec(`DELETE FROM case_events WHERE seq = 2 AND case_id = (SELECT id FROM cases WHERE no = $1)`, c.No)
+	got := w.breaks(nil)
+	wantBreak(t, got, c.No, "event 2 is missing (found 3 next)")
+	wantBreak(t, got, c.No, `document "acceptance" is stored but no event issued it`)
+	n := 0
+	for _, b := range got {
+		if b.Seq == 3 {
+			n++
+		}
+	}
+	if n != 0 {
+		t.Fatalf("event 3 blamed for the gap before it: %v", got)
+	}
 }
