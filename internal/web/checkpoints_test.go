@@ -83,6 +83,10 @@ func TestCheckpointsArePublished(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(jsonString(out), `"fields":{"from"`) {
 		t.Fatalf("bad day: %d %v", res.StatusCode, out)
 	}
+	// Every page's footer leads to them.
+	if _, home := anon.get("/"); !strings.Contains(home, `<a href="/checkpoints">`) {
+		t.Fatal("no link to the checkpoints in the footer")
+	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		res, page := anon.get("/checkpoints?lang=" + lang)
 		last := list.Items[len(list.Items)-1]
