@@ -194,7 +194,9 @@ func (s *Service) last(ctx context.Context, q store.Querier) (*Checkpoint, error
 // may run it at once: the day is the key and the second INSERT does
 // nothing; each next day is chained to the stored one, whoever wrote it.
 func (s *Service) WriteDue(ctx context.Context) (int, error) {
-	q := s.DB.W
+	// Reads go to the primary's read pool (never a replica, which may
+	// lag behind the day being sealed), the insert to the writer.
+	q := s.DB.R
 	last, err := s.last(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoints: %w", err)
@@ -236,7 +238,7 @@ func (s *Service) WriteDue(ctx context.Context) (int, error) {
 		}
 		c.Prev, c.CreatedAt = prev, s.Now().UTC().Truncate(time.Millisecond)
 		c.sign(s.Key)
-		res, err := q.ExecContext(ctx, `INSERT INTO checkpoints (`+cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (day) DO NOTHING`,
+		res, err := s.DB.W.ExecContext(ctx, `INSERT INTO checkpoints (`+cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (day) DO NOTHING`,
 			c.Day, c.Events, c.Root, c.Prev, c.KeyID, c.Signature, c.CreatedAt)
 		if err != nil {
 			return n, fmt.Errorf("checkpoint %s: %w", c.Day, err)
