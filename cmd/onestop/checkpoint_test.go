@@ -56,8 +56,12 @@ func TestCheckpointCheckCommand(t *testing.T) {
 	if err != nil || n < 10 {
 		t.Fatalf("checkpoints: %d %v", n, err)
 	}
+	// Progress goes to stderr, a plain line at a time when it is no terminal.
+	defer func(old time.Duration) { progressEvery = old }(progressEvery)
+	progressEvery = 0
 	code, out, errOut := runCmd(t, append([]string{"verify"}, args...)...)
-	if code != 0 || !strings.HasPrefix(out, "ok: ") || !strings.Contains(out, " checkpoints verify") || strings.Contains(errOut, "\r") {
+	if code != 0 || !strings.HasPrefix(out, "ok: ") || !strings.Contains(out, " checkpoints verify") || strings.Contains(errOut, "\r") ||
+		!strings.HasPrefix(errOut, "verify: case id ") {
 		t.Fatalf("verify: %d %s %q", code, out, errOut)
 	}
 	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "test"})

@@ -64,8 +64,10 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // progress writes a status line to stderr: rewritten in place on a
-// terminal, at most one line every ten seconds otherwise (a log file or a
-// CI job gets no carriage returns).
+// terminal, at most one line every progressEvery otherwise (a log file or
+// a CI job gets no carriage returns).
+var progressEvery = 10 * time.Second
+
 type progress struct {
 	w     io.Writer
 	tty   bool
@@ -88,7 +90,7 @@ func (p *progress) show(s string) {
 	case p.tty && time.Since(p.last) >= 200*time.Millisecond:
 		fmt.Fprintf(p.w, "\r\033[K%s", s)
 		p.shown = true
-	case !p.tty && time.Since(p.last) >= 10*time.Second:
+	case !p.tty && time.Since(p.last) >= progressEvery:
 		fmt.Fprintln(p.w, s)
 	default:
 		return
