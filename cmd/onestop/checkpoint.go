@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"onestop/internal/calendar"
 	"onestop/internal/checkpoint"
 	"onestop/internal/store"
 )
@@ -153,17 +154,31 @@ func cmdCheckpointCheck(ctx context.Context, args []string, stdout, stderr io.Wr
 	} else {
 		cps = dedupe(kept)
 	}
+	withEvents := *data != "" || *dbURL != ""
+	var db *store.DB
+	if withEvents {
+		var err error
+		if db, err = store.Open(ctx, *data, *dbURL); err != nil {
+			return err
+		}
+		defer db.Close()
+		if *site == "" && len(cps) > 0 {
+			// Offline, the database's own checkpoints fill the days before
+			// the saved ones: a kept checkpoint names the digest of the day
+			// before it, that one of the day before it, and so on, so one
+			// kept checkpoint pins every earlier day.
+			var more []checkpoint.Problem
+			if cps, more, err = withStored(ctx, db, cps, keys); err != nil {
+				return err
+			}
+			problems = append(problems, more...)
+		}
+	}
 	if len(keys) == 0 {
 		return errors.New("no public keys: give --url, or a --file saved with --save")
 	}
 	problems = append(problems, checkpoint.CheckChain(cps, keys)...)
-	withEvents := *data != "" || *dbURL != ""
 	if withEvents {
-		db, err := store.Open(ctx, *data, *dbURL)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
 		p, err := checkpoint.CheckEvents(ctx, db.Read(), cps)
 		if err != nil {
 			return err
@@ -197,6 +212,54 @@ func cmdCheckpointCheck(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// withStored merges the database's checkpoints up to the last saved day
+// into the saved ones; a day both have must be the same in both. The
+// database's public keys join the known ones: its checkpoints are pinned
+// by the saved ones' links, whoever signed them.
+func withStored(ctx context.Context, db *store.DB, saved []checkpoint.Checkpoint, keys map[string]ed25519.PublicKey) ([]checkpoint.Checkpoint, []checkpoint.Problem, error) {
+	s := &checkpoint.Service{DB: db}
+	pubs, err := s.Keys(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for id, k := range checkpoint.KeyMap(pubs) {
+		if _, ok := keys[id]; !ok {
+			keys[id] = k
+		}
+	}
+	to, err := calendar.ParseDate(saved[len(saved)-1].Day)
+	if err != nil {
+		return nil, nil, fmt.Errorf("saved checkpoint day %q: %w", saved[len(saved)-1].Day, err)
+	}
+	var stored []checkpoint.Checkpoint
+	for off := 0; ; off += 1000 {
+		page, _, err := s.List(ctx, calendar.Date{}, to, 1000, off)
+		if err != nil {
+			return nil, nil, err
+		}
+		stored = append(stored, page...)
+		if len(page) < 1000 {
+			break
+		}
+	}
+	kept := map[string]checkpoint.Checkpoint{}
+	for _, c := range saved {
+		kept[c.Day] = c
+	}
+	var problems []checkpoint.Problem
+	out := slices.Clone(saved)
+	for _, c := range stored {
+		k, ok := kept[c.Day]
+		switch {
+		case !ok:
+			out = append(out, c)
+		case k.Root != c.Root || k.Events != c.Events || k.Prev != c.Prev || k.Signature != c.Signature:
+			problems = append(problems, checkpoint.Problem{Day: c.Day, Reason: "the database's checkpoint differs from the one saved earlier (history rewritten)"})
+		}
+	}
+	return dedupe(out), problems, nil
 }
 
 func maps(dst, src map[string]ed25519.PublicKey) {

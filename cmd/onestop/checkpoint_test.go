@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -78,6 +79,20 @@ func TestCheckpointCheckCommand(t *testing.T) {
 	if code, out, errOut = runCmd(t, "checkpoint", "check", "--file", saved); code != 0 || !strings.HasPrefix(out, "ok: ") {
 		t.Fatalf("check the saved file alone: %d %s %s", code, out, errOut)
 	}
+	// An auditor who kept only the last day's checkpoint.
+	all, err := readSaved(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastDay := all.Items[len(all.Items)-1].Day
+	keptLast := filepath.Join(t.TempDir(), "last.json")
+	if err := writeSaved(keptLast, savedCheckpoints{Items: all.Items[len(all.Items)-1:], Total: 1, Keys: all.Keys}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCmd(t, append([]string{"checkpoint", "check", "--file", keptLast}, args...)...)
+	if code != 0 || !strings.HasPrefix(out, fmt.Sprintf("ok: %d checkpoints", len(all.Items))) {
+		t.Fatalf("the last day pins every day before it: %d %s %s", code, out, errOut)
+	}
 
 	// The attack: the last event of a case from an earlier day goes, with
 	// its documents and messages; the row is rolled back; the checkpoints
@@ -99,6 +114,11 @@ func TestCheckpointCheckCommand(t *testing.T) {
 	if _, err := db.W.Exec(`DELETE FROM case_messages WHERE case_id = $1 AND at = $2`, caseID, at); err != nil {
 		t.Fatal(err)
 	}
+	// Caught from the last day's checkpoint alone, naming the day.
+	code, out, _ = runCmd(t, append([]string{"checkpoint", "check", "--file", keptLast}, args...)...)
+	if code == 0 || !strings.Contains(out, "BROKEN checkpoint "+day+": the day had") {
+		t.Fatalf("deleted event against the last day's checkpoint: %d %s", code, out)
+	}
 	if _, err := db.W.Exec(`DELETE FROM checkpoints`); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +132,12 @@ func TestCheckpointCheckCommand(t *testing.T) {
 	code, out, _ = runCmd(t, append([]string{"checkpoint", "check", "--file", saved}, args...)...)
 	if code == 0 || !strings.Contains(out, "BROKEN checkpoint "+day+": the day had") {
 		t.Fatalf("the database against the saved file: %d %s", code, out)
+	}
+	// Re-signed: the last day's kept checkpoint no longer links to the
+	// database's history.
+	code, out, _ = runCmd(t, append([]string{"checkpoint", "check", "--file", keptLast}, args...)...)
+	if code == 0 || !strings.Contains(out, "BROKEN checkpoint "+lastDay+": prev does not name the checkpoint of") {
+		t.Fatalf("re-signed history against the last day's checkpoint: %d %s", code, out)
 	}
 
 	// Rotation: a new key id, the old public key kept.
