@@ -34,6 +34,8 @@ follow each other and each names the digest of the day before, and that every
 saved checkpoint is still published unchanged. With --data or --db it also
 recomputes every checkpointed day from the events in that database: an event
 deleted, added or rewritten on or before a checkpointed day fails its day.
+One kept checkpoint is enough: offline, the database's own checkpoints fill in
+the days before it, and the kept one's prev digest pins them all.
 Keep the file --save writes: it is your evidence next time.
 
 rotate-key (for the operator): replaces the signing key with a new one; the
