@@ -72,7 +72,7 @@ func (s *Server) checkpointKey(r *http.Request) (*checkpointKey, error) {
 		return nil, err
 	}
 	if len(keys) == 0 {
-		return nil, apperr.NotFoundf("record.entity_key")
+		return nil, apperr.NotFoundf("entity.checkpoint_key")
 	}
 	return &checkpointKey{PublicKey: keys[len(keys)-1], Keys: keys}, nil
 }

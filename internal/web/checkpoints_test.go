@@ -30,8 +30,8 @@ func TestCheckpointsArePublished(t *testing.T) {
 	if res, out := anon.api("GET", "/api/v1/checkpoints", ""); res.StatusCode != http.StatusOK || out["total"] != float64(0) {
 		t.Fatalf("none yet: %d %v", res.StatusCode, out)
 	}
-	if res, _ := anon.api("GET", "/api/v1/checkpoints/key", ""); res.StatusCode != http.StatusNotFound {
-		t.Fatalf("no key yet: %d", res.StatusCode)
+	if res, out := anon.api("GET", "/api/v1/checkpoints/key", ""); res.StatusCode != http.StatusNotFound || !strings.Contains(jsonString(out), "校验点密钥") {
+		t.Fatalf("no key yet: %d %v", res.StatusCode, out)
 	}
 	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	if err := demo.GenerateCases(ctx, f.db, demo.CaseOptions{PerDay: 3, Days: 6, Until: until, Seed: 1}); err != nil {
