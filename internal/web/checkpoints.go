@@ -89,7 +89,8 @@ func (s *Server) apiCheckpointKey(w http.ResponseWriter, r *http.Request) error 
 type checkpointsView struct {
 	Items      []checkpoint.Checkpoint
 	Total      int
-	Key        *checkpointKey
+	Key        *checkpoint.PublicKey
+	Keys       []checkpoint.PublicKey
 	Prev, Next string
 	APIURL     string
 }
@@ -117,7 +118,7 @@ func (s *Server) checkpointsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &checkpointsView{Items: items, Total: total, APIURL: "/api/v1/checkpoints"}
 	if k, err := s.checkpointKey(r); err == nil {
-		v.Key = k
+		v.Key, v.Keys = &k.PublicKey, k.Keys
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return err
 	}

@@ -91,7 +91,7 @@ func TestCheckpointsArePublished(t *testing.T) {
 		res, page := anon.get("/checkpoints?lang=" + lang)
 		last := list.Items[len(list.Items)-1]
 		if res.StatusCode != http.StatusOK || !strings.Contains(page, last.Root) || !strings.Contains(page, key.ID) ||
-			!strings.Contains(page, strings.ReplaceAll(checkpoint.EncodePublic(key.Public), "+", "&#43;")) {
+			!strings.Contains(page, ">"+strings.ReplaceAll(checkpoint.EncodePublic(key.Public), "+", "&#43;")+" (Ed25519)<") {
 			t.Fatalf("page [%s]: %d", lang, res.StatusCode)
 		}
 		if m := untranslated.FindString(page); m != "" {
