@@ -239,3 +239,22 @@ func TestVerifyUnrecordedCasesAndAMissingMiddleEvent(t *testing.T) {
 		t.Fatalf("event 3 blamed for the gap before it: %v", got)
 	}
 }
+
+// A whole case deleted — its row, events and everything beside them —
+// leaves its number issued without a case: verify names the number at
+// once, before any checkpoint covers the day.
+func TestVerifyCatchesADeletedCase(t *testing.T) {
+	w := newWorld(t)
+	w.approved()
+	gone := w.approved()
+	w.approved()
+	for _, tbl := range []string{"case_events", "case_documents", "case_messages", "case_materials", "case_pauses"} {
+		w.exec(`DELETE FROM `+tbl+` WHERE case_id = (SELECT id FROM cases WHERE no = $1)`, gone.No)
+	}
+	w.exec(`DELETE FROM cases WHERE no = $1`, gone.No)
+	got := w.breaks(nil)
+	wantBreak(t, got, gone.No, "the case is missing: its number was issued (case deleted)")
+	if len(got) != 1 {
+		t.Fatalf("only the deleted case: %v", got)
+	}
+}

@@ -70,7 +70,8 @@ func Verify(ctx context.Context, db *store.DB) (*Break, int, error) {
 
 // VerifyAll recomputes every case's chain, folds its events' records and
 // compares them with the case row, its documents, messages and materials
-// (and the materials' stored bytes), reporting every break. It streams, a
+// (and the materials' stored bytes), and finds case numbers issued whose
+// case is gone, reporting every break. It streams, a
 // range of case ids per query, so it runs in constant memory and
 // temporary space: one query over every event sorted them all at once,
 // and at 10M cases (50M events) PostgreSQL's sort filled the disk.
@@ -89,6 +90,9 @@ func VerifyAll(ctx context.Context, db *store.DB, opt VerifyOptions) (VerifyResu
 		if opt.Progress != nil {
 			opt.Progress(r, last)
 		}
+	}
+	if err := v.numbers(); err != nil {
+		return r, fmt.Errorf("verify: %w", err)
 	}
 	return r, nil
 }
