@@ -28,7 +28,8 @@ Commands:
   serve     start the server
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
-  verify    check every case's tamper-evident record; exits non-zero naming the first break
+  verify    check the whole record (chains, case rows, documents, messages, files, checkpoints); names every break
+  checkpoint  check published daily checkpoints (for auditors), or rotate the signing key (onestop checkpoint --help)
   gen       fill a database with the demo county and many cases (bulk, for load tests: --cases 1000000)
   bench     performance table: transitions beside the raw durable commit rate, queries, HTTP (--quick: < 1 min)
   backup    write a consistent backup (database + uploaded files) while the server runs
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdUser(ctx, rest, stdout, stderr)
 	case "verify":
 		err = cmdVerify(ctx, rest, stdout, stderr)
+	case "checkpoint":
+		err = cmdCheckpoint(ctx, rest, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, stdout, stderr)
 	case "gen":

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"onestop/internal/cases"
+	"onestop/internal/checkpoint"
 	"onestop/internal/clock"
 	"onestop/internal/demo"
 	"onestop/internal/store"
@@ -40,6 +41,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// database should get the same value (the environment variable does).
 	yellow := fs.String("yellow-days", env("ONESTOP_YELLOW_DAYS", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft)),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
+	ckKey := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,6 +64,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// them from then on.
 	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
 		return fmt.Errorf("holiday calendar: %w", err)
+	}
+	// The key that signs the daily checkpoints: made on first start, then
+	// kept (every process sharing the database must use the same file).
+	key, err := checkpoint.LoadOrCreateKey(keyPath(c.data, *ckKey))
+	if err != nil {
+		return err
+	}
+	cps := &checkpoint.Service{DB: db, Key: key, Now: time.Now}
+	if err := cps.RegisterKey(ctx); err != nil {
+		return err
 	}
 	var logins []demo.Login
 	if withDemo {
@@ -106,6 +118,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// Deemed acceptance and deemed approval: a durable sweep over the case
 	// rows, safe to run in every process (see internal/cases/sweep.go).
 	go srv.Cases.Run(hkCtx, time.Minute, log)
+	// The daily checkpoints, safe in every process too (one row per day,
+	// ON CONFLICT DO NOTHING). The demo writes its year of history into
+	// past days first, so its checkpoints start once that is done.
 	if withDemo {
 		// The year of demo cases runs through the engine in the background:
 		// the screens are usable at once and fill up as it goes.
@@ -113,8 +128,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			err := demo.GenerateCases(hkCtx, db, demo.CaseOptions{PerDay: *perDay, Days: 365, Until: time.Now(), Seed: *seed, Log: log})
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
+				return
 			}
+			cps.Run(hkCtx, 10*time.Minute, log)
 		}()
+	} else {
+		go cps.Run(hkCtx, 10*time.Minute, log)
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -603,6 +603,8 @@ type kase struct {
 	mats                                            []cases.Material
 	lastHash                                        string
 	updated                                         time.Time
+	// recorded is the row as the last event's record left it.
+	recorded cases.RowFacts
 }
 
 type actorRef struct {
@@ -614,10 +616,13 @@ func staffActor(s Staff) actorRef {
 	return actorRef{id: s.ID, name: s.Name, role: s.Role, place: s.place()}
 }
 
-// event appends one event with its documents and messages, as the
-// engine's commit does.
-func (k *kase) event(at time.Time, a actorRef, action string, payload map[string]any, docs, msgs []string) {
+// event appends one event with its documents, messages and the record of
+// what it changed, as the engine's commit does.
+func (k *kase) event(at time.Time, a actorRef, action string, payload map[string]any, docs, msgs []string, mats ...cases.Material) {
 	at = at.UTC().Truncate(time.Millisecond)
+	after := k.facts(at)
+	cases.Record(payload, k.recorded, after, docs, msgs, mats)
+	k.recorded = after
 	p, _ := json.Marshal(payload)
 	k.version++
 	e := cases.Event{Seq: k.version, At: at, ActorID: a.id, Actor: a.name, Role: a.role, Place: a.place, Action: action, Payload: p, PrevHash: k.lastHash}
@@ -714,7 +719,7 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 	}
 	k.noticeFrom(at)
 	k.event(at, submitter, cases.ActSubmit, map[string]any{"item_code": it.Code, "item_version": it.Version, "channel": k.channel, "received": got},
-		[]string{"receipt"}, []string{"case.msg.received"})
+		[]string{"receipt"}, []string{"case.msg.received"}, k.mats...)
 	if fixed == nil {
 		w.lifecycle(k, clerk, at, now, online, missing)
 	}
@@ -752,7 +757,7 @@ func (w *world) lifecycle(k *kase, clerk Staff, at, now time.Time, online bool, 
 		m.Status, m.Note = "missing", "请补充提交该材料"
 		k.state, k.noticeDue = cases.Supplement, nil
 		k.event(t, ca, cases.ActSupplement, map[string]any{"materials": []map[string]any{{"seq": m.Seq, "name": m.Name, "status": m.Status, "note": m.Note}}},
-			[]string{"supplement"}, []string{"case.msg.supplement"})
+			[]string{"supplement"}, []string{"case.msg.supplement"}, *m)
 		when := w.workingAfter(t, 1+w.rng.IntN(2))
 		if !due(when) {
 			return
@@ -760,7 +765,7 @@ func (w *world) lifecycle(k *kase, clerk Staff, at, now time.Time, online bool, 
 		m.Status, m.Note, m.Paper, m.ChangedAt = "received", "", true, ptr(when.UTC().Truncate(time.Millisecond))
 		k.state = cases.Received
 		k.noticeFrom(when)
-		k.event(when, ca, cases.ActResubmit, map[string]any{"received": []string{m.Name}}, nil, nil)
+		k.event(when, ca, cases.ActResubmit, map[string]any{"received": []string{m.Name}}, nil, nil, *m)
 		t = when
 	}
 	t = w.workingAfter(t, 0)
@@ -884,19 +889,50 @@ func (k *kase) deadline(at time.Time) *calendar.Date {
 	return &st.PromisedDeadline
 }
 
+// clock is the case's clock as the engine's commit at `now` computes it
+// (nil before acceptance).
+func (k *kase) clock(now time.Time) *clock.Status {
+	if k.accepted == nil {
+		return nil
+	}
+	in := clock.Input{AcceptedAt: *k.accepted, PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, Pauses: k.pauses, Now: now}
+	if k.decided != nil {
+		in.Now = *k.decided
+	} else if k.closed != nil {
+		in.Now = *k.closed
+	}
+	st := clock.Compute(k.w.cal, in, clock.DefaultLightRule)
+	return &st
+}
+
+// facts is the case row as the engine's commit at `at` writes it, for the
+// event's record.
+func (k *kase) facts(at time.Time) cases.RowFacts {
+	c := &cases.Case{State: k.state, Decision: k.decision, ApplicantID: k.applicant.id, ItemVersionID: k.it.VersionID, DepartmentID: k.it.DepartmentID,
+		CentreID: k.centre, Channel: k.channel, Step: k.step, StepRole: k.stepRole, AssigneeID: k.assignee, Paused: k.paused,
+		PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, FeesFen: k.it.TotalFeeFen(), Delivery: k.delivery,
+		ReceivedAt: k.received, NoticeDue: k.noticeDue, AcceptedAt: k.accepted, DecidedAt: k.decided, CompletedAt: k.completed,
+		DeliveredAt: k.delivered, ClosedAt: k.closed}
+	for _, p := range k.pauses {
+		cp := cases.Pause{From: p.From, Reason: p.Reason, ExpectedDays: p.ExpectedDays}
+		if !p.To.IsZero() {
+			cp.To = &p.To
+		}
+		c.Pauses = append(c.Pauses, cp)
+	}
+	if st := k.clock(at); st != nil {
+		d, sd := st.PromisedDeadline, st.StatutoryDeadline
+		c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional
+	}
+	return cases.FactsOf(c)
+}
+
 // store adds the case row, its materials and pauses to the batch, with the
 // deadlines the engine's last commit would have stored.
 func (k *kase) store() error {
 	var deadline, statutory any
 	provisional := false
-	if k.accepted != nil {
-		in := clock.Input{AcceptedAt: *k.accepted, PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, Pauses: k.pauses, Now: k.updated}
-		if k.decided != nil {
-			in.Now = *k.decided
-		} else if k.closed != nil {
-			in.Now = *k.closed
-		}
-		st := clock.Compute(k.w.cal, in, clock.DefaultLightRule)
+	if st := k.clock(k.updated); st != nil {
 		deadline, statutory, provisional = st.PromisedDeadline.Time(time.UTC), st.StatutoryDeadline.Time(time.UTC), st.Provisional
 	}
 	b := k.b

@@ -143,6 +143,10 @@ type tx struct {
 	payload map[string]any
 	docs    []string
 	msgs    []string
+	// before is the row as read (zero for a new case) and mats the
+	// materials marked: what the event's record is measured against.
+	before RowFacts
+	mats   []Material
 	// after runs once the case row is claimed (its version bumped), so a
 	// writer that lost the race never gets this far.
 	after []func() error
@@ -172,7 +176,7 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 		if in.Version != 0 && in.Version != c.Version {
 			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
 		}
-		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}}
+		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
 		if err := t.apply(in); err != nil {
 			return err
 		}
@@ -237,6 +241,11 @@ func (t *tx) commit() error {
 		// applicant's details change still shows who it was issued to.
 		t.payload["addressee"] = c.ApplicantName
 	}
+	mats := t.mats
+	if t.action == ActSubmit {
+		mats = c.Materials // a new case's record lists every material
+	}
+	Record(t.payload, t.before, FactsOf(c), t.docs, t.msgs, mats)
 	payload, err := json.Marshal(t.payload)
 	if err != nil {
 		return err

@@ -289,6 +289,7 @@ func (t *tx) receive(changes []MaterialChange) error {
 }
 
 func (t *tx) saveMaterial(m *Material) error {
+	t.mats = append(t.mats, *m)
 	_, err := t.q.ExecContext(t.ctx, `UPDATE case_materials SET status=$1, note=$2, paper=$3, file_sha256=$4, file_name=$5, file_type=$6,
 		file_size=$7, changed_at=$8 WHERE case_id=$9 AND seq=$10`, m.Status, m.Note, m.Paper, m.FileSHA, m.FileName, m.FileType, m.FileSize,
 		m.ChangedAt, t.c.ID, m.Seq)

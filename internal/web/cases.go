@@ -199,7 +199,8 @@ func (p *Page) eventDetails(payload []byte) []detail {
 	}
 	var rest []string
 	for k := range m {
-		if !slices.Contains(payloadOrder, k) && k != "remedy" && k != "addressee" {
+		// The addressee is shown on the document; the record is for verify, not for reading.
+		if !slices.Contains(payloadOrder, k) && k != "remedy" && k != "addressee" && k != "record" {
 			rest = append(rest, k)
 		}
 	}

@@ -28,6 +28,7 @@ func (s *Server) registerRoutes() {
 	s.registerApplicants()
 	s.registerCatalogue()
 	s.registerCases()
+	s.registerCheckpoints()
 }
 
 // healthz answers 200 when the database answers.
