@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"onestop/internal/checkpoint"
-	"onestop/internal/demo"
-	"onestop/internal/store"
 	"onestop/internal/web"
 )
 
@@ -23,28 +21,10 @@ import (
 // earlier day, puts the case row back and re-signs every checkpoint. The
 // saved file catches it, against the site and against the database.
 func TestCheckpointCheckCommand(t *testing.T) {
-	args := dbArgs(t)
+	args, db := demoDB(t, 10)
 	data := args[1]
-	dbURL := ""
-	if len(args) > 2 {
-		dbURL = args[3]
-	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, data, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
-		t.Fatal(err)
-	}
-	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	if err := demo.GenerateCases(ctx, db, demo.CaseOptions{PerDay: 4, Days: 10, Until: until, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
+	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) // demoDB's last day
 	key, err := checkpoint.LoadOrCreateKey(filepath.Join(data, checkpoint.KeyFile))
 	if err != nil {
 		t.Fatal(err)

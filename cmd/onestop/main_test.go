@@ -80,27 +80,8 @@ func TestMigrateAndUserCommands(t *testing.T) {
 
 // Editing an event row makes verify fail and name it.
 func TestVerifyNamesAnAlteredEvent(t *testing.T) {
-	args := dbArgs(t)
+	args, db := demoDB(t, 20)
 	ctx := context.Background()
-	dbURL := ""
-	if len(args) > 2 {
-		dbURL = args[3]
-	}
-	db, err := store.Open(ctx, args[1], dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
-		t.Fatal(err)
-	}
-	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	if err := demo.GenerateCases(ctx, db, demo.CaseOptions{PerDay: 4, Days: 20, Until: until, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
 	code, out, errOut := runCmd(t, append([]string{"verify"}, args...)...)
 	if code != 0 || !strings.HasPrefix(out, "ok: ") {
 		t.Fatalf("verify clean: %d %s %s", code, out, errOut)
@@ -180,4 +161,34 @@ func TestYellowDaysFlag(t *testing.T) {
 			t.Errorf("%q: %+v %v", v, r, err)
 		}
 	}
+}
+
+// demoDB is a migrated database (the engine under test) holding the demo
+// county and days of generated cases up to 2026-03-10; it returns the
+// --data/--db arguments that reach it and the open database, closed when
+// the test ends.
+func demoDB(t *testing.T, days int) ([]string, *store.DB) {
+	t.Helper()
+	args := dbArgs(t)
+	dbURL := ""
+	if len(args) > 2 {
+		dbURL = args[3]
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, args[1], dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	if err := demo.GenerateCases(ctx, db, demo.CaseOptions{PerDay: 4, Days: days, Until: until, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return args, db
 }

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -441,64 +442,45 @@ func (v *verifier) rehash(sha string) string {
 	return ""
 }
 
-func (v *verifier) materials(lo, hi int64) (map[int64][]MaterialFact, error) {
-	rows, err := v.db.Read().QueryContext(v.ctx, `SELECT case_id, seq, status, file_sha256 FROM case_materials
-		WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, seq`, lo, hi)
+// byCase reads the rows of one table for the cases lo <= id < hi, grouped
+// by case id; query selects case_id first, then what scan reads.
+func byCase[T any](v *verifier, query string, lo, hi int64, scan func(rows *sql.Rows, id *int64, x *T) error) (map[int64][]T, error) {
+	rows, err := v.db.Read().QueryContext(v.ctx, query, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64][]MaterialFact{}
+	out := map[int64][]T{}
 	for rows.Next() {
 		var id int64
-		var m MaterialFact
-		if err := rows.Scan(&id, &m.Seq, &m.Status, &m.SHA256); err != nil {
+		var x T
+		if err := scan(rows, &id, &x); err != nil {
 			return nil, err
 		}
-		out[id] = append(out[id], m)
+		out[id] = append(out[id], x)
 	}
 	return out, rows.Err()
+}
+
+func (v *verifier) materials(lo, hi int64) (map[int64][]MaterialFact, error) {
+	return byCase(v, `SELECT case_id, seq, status, file_sha256 FROM case_materials WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, seq`,
+		lo, hi, func(rows *sql.Rows, id *int64, m *MaterialFact) error {
+			return rows.Scan(id, &m.Seq, &m.Status, &m.SHA256)
+		})
 }
 
 func (v *verifier) documents(lo, hi int64) (map[int64][]Document, error) {
-	rows, err := v.db.Read().QueryContext(v.ctx, `SELECT case_id, kind, event_seq, issued_at FROM case_documents
-		WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, id`, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]Document{}
-	for rows.Next() {
-		var id int64
-		var d Document
-		if err := rows.Scan(&id, &d.Kind, &d.EventSeq, &d.IssuedAt); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], d)
-	}
-	return out, rows.Err()
+	return byCase(v, `SELECT case_id, kind, event_seq, issued_at FROM case_documents WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, id`,
+		lo, hi, func(rows *sql.Rows, id *int64, d *Document) error {
+			return rows.Scan(id, &d.Kind, &d.EventSeq, &d.IssuedAt)
+		})
 }
 
 func (v *verifier) messages(lo, hi int64) (map[int64][]Message, error) {
-	rows, err := v.db.Read().QueryContext(v.ctx, `SELECT case_id, at, kind, text FROM case_messages
-		WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, id`, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]Message{}
-	for rows.Next() {
-		var id int64
-		var m Message
-		if err := rows.Scan(&id, &m.At, &m.Kind, &m.Text); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], m)
-	}
-	return out, rows.Err()
+	return byCase(v, `SELECT case_id, at, kind, text FROM case_messages WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, id`,
+		lo, hi, func(rows *sql.Rows, id *int64, m *Message) error { return rows.Scan(id, &m.At, &m.Kind, &m.Text) })
 }
 
-// pauses reads the pause ledgers of the cases in list (sorted by id).
 func (v *verifier) pauses(lo, hi int64, list []*rowCase) error {
 	rows, err := v.db.Read().QueryContext(v.ctx, `SELECT case_id, from_at, to_at, reason, expected_days FROM case_pauses
 		WHERE case_id >= $1 AND case_id < $2 ORDER BY case_id, from_at`, lo, hi)

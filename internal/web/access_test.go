@@ -48,8 +48,11 @@ var expected = map[string][]string{
 	"GET /api/v1/applicants":  signedIn,
 	"POST /api/v1/applicants": caseWorker,
 
-	// Issue 10: one's own API tokens.
+	// Issue 10: one's own API tokens, name and phone.
 	"POST /account/tokens/{id}/revoke": signedIn,
+	"GET /account":                     signedIn,
+	"POST /account":                    signedIn,
+	"PUT /api/v1/me":                   signedIn,
 }
 
 func init() {

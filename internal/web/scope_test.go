@@ -93,6 +93,14 @@ var scopeRoutes = map[string]scopeKind{
 	"GET /admin/items/{code}/versions":         kItem,
 	"PUT /api/v1/items/{code}":                 kItem,
 	"POST /api/v1/items/{code}/status":         kItem,
+	// Applicants are one registry every window serves (a citizen may go to
+	// any window), so any clerk may send a set-up code to the phone on
+	// file; only window staff may (TestWindowSetsUpOnlineAccount).
+	"POST /applicants/{id}/online":                kNone,
+	"POST /api/v1/applicants/{id}/online-account": kNone,
+	// One's own tokens only: another person's id answers 404, tested in
+	// TestTokensListRevokeExpire.
+	"POST /account/tokens/{id}/revoke": kNone,
 }
 
 func init() {
