@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -178,20 +179,41 @@ func (t *Throttle) Fail(ctx context.Context, account, address string, now time.T
 // fresh set of tries.
 func (t *Throttle) Succeed(ctx context.Context, account, address string, now time.Time) error {
 	account = normAccount(account)
-	if _, err := t.DB.W.ExecContext(ctx, `DELETE FROM login_failures WHERE account = $1 AND address = $2`, account, address); err != nil {
-		return fmt.Errorf("throttle: %w", err)
-	}
-	if t.KnownFor <= 0 {
-		return nil
-	}
-	_, err := t.DB.W.ExecContext(ctx, `INSERT INTO login_known (account, address, at) VALUES ($1, $2, $3)
-		ON CONFLICT (account, address) DO UPDATE SET at = excluded.at`, account, address, now.UTC())
+	// A success is on the public progress query's hot path: the owner back
+	// again, with no failures to forgive and a fresh mark, writes nothing.
+	// Three autocommits per query cut its rate to a third (bench --quick:
+	// 2 790-3 092 → 889-949 requests/s on SQLite).
+	var failures, fresh int
+	err := t.DB.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND address = $2),
+		(SELECT COUNT(*) FROM login_known WHERE account = $1 AND address = $2 AND at > $3)`,
+		account, address, now.Add(-knownRefresh).UTC()).Scan(&failures, &fresh)
 	if err != nil {
 		return fmt.Errorf("throttle: %w", err)
 	}
-	// Old entries no longer exempt anyone.
-	_, err = t.DB.W.ExecContext(ctx, `DELETE FROM login_known WHERE at < $1`, now.Add(-t.KnownFor).UTC())
-	return err
+	if failures == 0 && (t.KnownFor <= 0 || fresh > 0) {
+		return nil
+	}
+	return t.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE account = $1 AND address = $2`, account, address); err != nil {
+			return fmt.Errorf("throttle: %w", err)
+		}
+		if t.KnownFor <= 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_known (account, address, at) VALUES ($1, $2, $3)
+			ON CONFLICT (account, address) DO UPDATE SET at = excluded.at`, account, address, now.UTC())
+		if err != nil {
+			return fmt.Errorf("throttle: %w", err)
+		}
+		// Old entries no longer exempt anyone.
+		_, err = tx.ExecContext(ctx, `DELETE FROM login_known WHERE at < $1`, now.Add(-t.KnownFor).UTC())
+		return err
+	})
 }
+
+// knownRefresh is how old an address's "signed in here" mark may grow
+// before a success renews it; marks last KnownFor (days), so an hour's
+// staleness changes nothing a user would notice.
+const knownRefresh = time.Hour
 
 func normAccount(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
