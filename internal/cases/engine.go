@@ -63,7 +63,12 @@ func (s *Service) ForgetCalendar() {
 
 // clock computes the case's deadlines, time used and light as of now and
 // stores them on c.
-func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) {
+func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) { Clock(c, cal, now, s.Light) }
+
+// Clock computes the case's deadlines, time used and light as of now and
+// stores them on c (nothing before acceptance). It is the engine's rule,
+// exported so the bulk generator stores the deadlines the engine would.
+func Clock(c *Case, cal *calendar.Calendar, now time.Time, light clock.LightRule) {
 	if c.AcceptedAt == nil {
 		return
 	}
@@ -79,7 +84,7 @@ func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) {
 		}
 		in.Pauses = append(in.Pauses, cp)
 	}
-	st := clock.Compute(cal, in, s.Light)
+	st := clock.Compute(cal, in, light)
 	c.Clock = &st
 	d, sd := st.PromisedDeadline, st.StatutoryDeadline
 	c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional

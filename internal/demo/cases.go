@@ -377,7 +377,7 @@ func (s *simulator) oneCase(at time.Time) error {
 			if cur.State != cases.InProgress {
 				break // deemed approved meanwhile by the sweep
 			}
-			if cur.Step == lastReview(cur) {
+			if cases.IsDecisionStep(cur) {
 				action, in := cases.ActApprove, cases.Input{Opinion: "符合法定条件，准予许可。"}
 				if s.rng.IntN(100) < 3 {
 					action, in = cases.ActRefuse, cases.Input{Reason: "申请材料反映的情况不符合法定条件。"}
@@ -398,14 +398,4 @@ func (s *simulator) oneCase(at time.Time) error {
 	method := []string{"window", "window", "post", "electronic"}[s.rng.IntN(4)]
 	_, err = step(clerk, cases.ActDeliver, cases.Input{Delivery: method}, s.workingAfter(t, s.rng.IntN(3)))
 	return err
-}
-
-// lastReview mirrors the engine: the last reviewer or approver step decides.
-func lastReview(c *cases.Case) int {
-	for i := len(c.Item.Steps) - 1; i >= 0; i-- {
-		if r := c.Item.Steps[i].Role; r == "reviewer" || r == "approver" {
-			return i
-		}
-	}
-	return -1
 }
