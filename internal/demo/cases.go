@@ -184,12 +184,7 @@ func (s *simulator) day(d calendar.Date) (int, error) {
 	n := int(float64(s.opt.PerDay)*factor*(0.8+0.4*s.rng.Float64()) + 0.5)
 	minutes := make([]int, n)
 	for i := range minutes {
-		// 8:30–12:00 gets two thirds, 14:30–17:30 the rest.
-		if s.rng.IntN(3) < 2 {
-			minutes[i] = 8*60 + 30 + s.rng.IntN(210)
-		} else {
-			minutes[i] = 14*60 + 30 + s.rng.IntN(180)
-		}
+		minutes[i] = ArrivalMinute(s.rng)
 	}
 	sort.Ints(minutes)
 	for _, m := range minutes {

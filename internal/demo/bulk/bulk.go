@@ -506,11 +506,7 @@ func (w *world) arrivals(opt Options) []time.Time {
 	for i, d := range days {
 		minutes := make([]int, counts[i])
 		for j := range minutes {
-			if w.rng.IntN(3) < 2 {
-				minutes[j] = 8*60 + 30 + w.rng.IntN(210)
-			} else {
-				minutes[j] = 14*60 + 30 + w.rng.IntN(180)
-			}
+			minutes[j] = demo.ArrivalMinute(w.rng)
 		}
 		sort.Ints(minutes)
 		for _, m := range minutes {
