@@ -154,7 +154,5 @@ func (c *Case) steps() []catalogue.Step {
 	return c.Item.Steps
 }
 
-// Short aliases keep signatures in the transition code readable.
+// timeT keeps signatures in the transition code readable.
 type timeT = time.Time
-
-var timeUTC = time.UTC
