@@ -173,13 +173,11 @@ func decide(act Action) rule {
 	}
 }
 
-// Actions lists every action the table knows.
+// Actions lists every action the table knows, in the order a case meets
+// them.
 func Actions() []Action {
-	out := make([]Action, 0, len(rules))
-	for a := range rules {
-		out = append(out, a)
-	}
-	return out
+	return []Action{ActAccept, ActDeemAccept, ActSupplement, ActResubmit, ActDecline, ActForward, ActApprove, ActRefuse, ActDeemApprove,
+		ActSuspend, ActResume, ActExtend, ActComplete, ActDeliver, ActWithdraw}
 }
 
 // Check says why the actor may not take the action on the case as it

@@ -298,3 +298,13 @@ func TestRemedyText(t *testing.T) {
 		}
 	}
 }
+
+// Every action listed has a rule (an unlisted action is "unknown").
+func TestActionsListed(t *testing.T) {
+	a := ruleActors()["system"]
+	for _, act := range cases.Actions() {
+		if err := cases.Check(situation(cases.Received, nil), a, act); apperr.As(err) != nil && apperr.As(err).Code == apperr.NotFound {
+			t.Errorf("%s is listed but has no rule", act)
+		}
+	}
+}
