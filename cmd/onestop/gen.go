@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"onestop/internal/bench"
 	"onestop/internal/demo"
+	"onestop/internal/demo/bulk"
 )
 
 // cmdGen fills a database with the demo county and a large number of cases
@@ -67,7 +67,7 @@ running it again adds more cases.`, stderr)
 		}
 	}
 	bar := progressBar{w: stderr, start: time.Now(), unit: "cases"}
-	res, err := bench.Bulk(ctx, db, bench.BulkOptions{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: bar.show})
+	res, err := bulk.Generate(ctx, db, bulk.Options{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: bar.show})
 	if err != nil {
 		return err
 	}

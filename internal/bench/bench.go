@@ -32,6 +32,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/clock"
 	"onestop/internal/demo"
+	"onestop/internal/demo/bulk"
 	"onestop/internal/store"
 	"onestop/internal/web"
 )
@@ -359,7 +360,7 @@ func (r *runner) generate(ctx context.Context) error {
 	// database, the more cases per day, as a province of 120 counties has.
 	r.perDay = max(r.size/250, 20)
 	last := time.Now()
-	res, err := Bulk(ctx, r.db, BulkOptions{Cases: r.size, PerDay: r.perDay, Until: now, Seed: r.opt.Seed, Progress: func(done, total int) {
+	res, err := bulk.Generate(ctx, r.db, bulk.Options{Cases: r.size, PerDay: r.perDay, Until: now, Seed: r.opt.Seed, Progress: func(done, total int) {
 		if time.Since(last) > 5*time.Second || done == total {
 			last = time.Now()
 			r.logf("generated %d of %d cases (%.0f cases/min)", done, total, float64(done)/time.Since(start).Minutes())
@@ -494,21 +495,21 @@ func (r *runner) scanRow(ctx context.Context, label string) error {
 
 // clerkStaff is the demo's "clerk" account: the HTTP benchmark signs in as
 // this clerk.
-func clerkStaff(ctx context.Context, db *store.DB) (Staff, error) {
-	all, err := LoadStaff(ctx, db)
+func clerkStaff(ctx context.Context, db *store.DB) (bulk.Staff, error) {
+	all, err := bulk.LoadStaff(ctx, db)
 	if err != nil {
-		return Staff{}, err
+		return bulk.Staff{}, err
 	}
 	for _, s := range all {
 		if s.Username == "clerk" {
 			return s, nil
 		}
 	}
-	return Staff{}, errors.New("no demo account \"clerk\"")
+	return bulk.Staff{}, errors.New("no demo account \"clerk\"")
 }
 
 // transitions measures durable case transitions through the engine.
-func (r *runner) transitions(ctx context.Context, clerk Staff) error {
+func (r *runner) transitions(ctx context.Context, clerk bulk.Staff) error {
 	fl, err := chooseFlow(ctx, r.db, clerk.DeptID)
 	if err != nil {
 		return err
@@ -534,7 +535,7 @@ func (r *runner) transitions(ctx context.Context, clerk Staff) error {
 			need := min(int(expect*d.Seconds()*1.3)/len(fl.steps)+2*clients+5, 500_000)
 			if n := need - pool.len(); n > 0 {
 				seed++
-				nos, err := PrepareReceived(ctx, r.db, n, Fixed{Item: fl.item, Clerk: fl.clerk}, seed)
+				nos, err := bulk.PrepareReceived(ctx, r.db, n, bulk.Fixed{Item: fl.item, Clerk: fl.clerk}, seed)
 				if err != nil {
 					return 0, fmt.Errorf("prepare cases: %w", err)
 				}
@@ -582,7 +583,7 @@ type endpoint struct {
 }
 
 // http measures the pages and API under concurrent load on loopback.
-func (r *runner) http(ctx context.Context, clerk Staff) error {
+func (r *runner) http(ctx context.Context, clerk bulk.Staff) error {
 	srv, err := web.New(r.db, quietLogger(), web.Config{Version: "bench", DataDir: r.dataDir})
 	if err != nil {
 		return err
@@ -622,7 +623,7 @@ func (r *runner) http(ctx context.Context, clerk Staff) error {
 		}
 		n := min(int(rate*r.opt.Duration.Seconds()*1.5)+2*r.opt.Clients, 500_000)
 		var err error
-		accept, err = PrepareReceived(ctx, r.db, n, Fixed{Item: it, Clerk: clerk}, r.opt.Seed+7)
+		accept, err = bulk.PrepareReceived(ctx, r.db, n, bulk.Fixed{Item: it, Clerk: clerk}, r.opt.Seed+7)
 		return err
 	}
 	get := func(path string) func(int64) *http.Request {
@@ -762,7 +763,7 @@ func (r *runner) progressInputs(ctx context.Context) ([][2]string, error) {
 }
 
 // clerkCases are cases the clerk may open, spread over the table.
-func (r *runner) clerkCases(ctx context.Context, clerk Staff) ([]string, error) {
+func (r *runner) clerkCases(ctx context.Context, clerk bulk.Staff) ([]string, error) {
 	n := r.count(ctx, fmt.Sprintf("centre_id = %d AND department_id = %d", clerk.CentreID, clerk.DeptID))
 	return store.Column[string](r.db.R.QueryContext(ctx, `SELECT no FROM cases WHERE centre_id = $1 AND department_id = $2 AND id % $3 = 0 ORDER BY id LIMIT 2000`,
 		clerk.CentreID, clerk.DeptID, max(n/2000, 1)))
@@ -770,21 +771,22 @@ func (r *runner) clerkCases(ctx context.Context, clerk Staff) ([]string, error) 
 
 // itemOf is an item of the clerk's department that goes to review after
 // acceptance (falling back to any workable item of the department).
-func (r *runner) itemOf(ctx context.Context, clerk Staff) (catalogue.Item, bool) {
-	w, err := newWorld(ctx, r.db, 1, nil)
+func (r *runner) itemOf(ctx context.Context, clerk bulk.Staff) (catalogue.Item, bool) {
+	county, err := bulk.LoadCounty(ctx, r.db)
 	if err != nil {
 		return catalogue.Item{}, false
 	}
+	items := county.Items()
 	var fallback *catalogue.Item
-	for i, it := range w.mix.Items {
+	for i, it := range items {
 		if it.DepartmentID != clerk.DeptID {
 			continue
 		}
-		if !it.Immediate && decisionStep(it.Steps) >= 0 {
+		if !cases.DecidedOnAcceptance(&it) {
 			return it, true
 		}
 		if fallback == nil {
-			fallback = &w.mix.Items[i]
+			fallback = &items[i]
 		}
 	}
 	if fallback != nil {
@@ -833,7 +835,7 @@ func (r *runner) growth(ctx context.Context) error {
 		}
 		until := last.Time(clock.Shanghai).Add(17 * time.Hour)
 		r.logf("adding %d closed cases of history before %s", n, clock.Today(until))
-		if _, err := Bulk(ctx, r.db, BulkOptions{Cases: n, PerDay: perDay, Until: until, Now: r.opt.Now(), Seed: r.opt.Seed + int64(n)}); err != nil {
+		if _, err := bulk.Generate(ctx, r.db, bulk.Options{Cases: n, PerDay: perDay, Until: until, Now: r.opt.Now(), Seed: r.opt.Seed + int64(n)}); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 		if err := r.scanRow(ctx, fmt.Sprintf(" after +%d closed", n)); err != nil {

@@ -12,6 +12,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/demo"
+	"onestop/internal/demo/bulk"
 	"onestop/internal/store"
 	"onestop/internal/testutil"
 )
@@ -124,7 +125,7 @@ func TestBulkVerifiesAndContinues(t *testing.T) {
 	ctx := context.Background()
 	db := county(t)
 	now := time.Now()
-	res, err := Bulk(ctx, db, BulkOptions{Cases: 600, PerDay: 40, Until: now, Seed: 3, Batch: 250})
+	res, err := bulk.Generate(ctx, db, bulk.Options{Cases: 600, PerDay: 40, Until: now, Seed: 3, Batch: 250})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestBulkVerifiesAndContinues(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	// History well before now: every case has run to its end.
-	hist, err := Bulk(ctx, db, BulkOptions{Cases: 400, PerDay: 40, Until: now.AddDate(0, -3, 0), Now: now, Seed: 4})
+	hist, err := bulk.Generate(ctx, db, bulk.Options{Cases: 400, PerDay: 40, Until: now.AddDate(0, -3, 0), Now: now, Seed: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func TestBulkVerifiesAndContinues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nos, err := PrepareReceived(ctx, db, 5, Fixed{Item: f.item, Clerk: f.clerk}, 9)
+	nos, err := bulk.PrepareReceived(ctx, db, 5, bulk.Fixed{Item: f.item, Clerk: f.clerk}, 9)
 	if err != nil || len(nos) != 5 {
 		t.Fatalf("prepare: %v %v", nos, err)
 	}
@@ -202,11 +203,11 @@ func continueCase(t *testing.T, db *store.DB, eng *cases.Service, no string) *ca
 	if err := db.R.QueryRowContext(ctx, `SELECT assignee_id FROM cases WHERE no = $1`, no).Scan(&assignee); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := LoadStaff(ctx, db)
+	staff, err := bulk.LoadStaff(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var holder Staff
+	var holder bulk.Staff
 	for _, s := range staff {
 		if s.ID == assignee {
 			holder = s
@@ -302,7 +303,7 @@ func BenchmarkTransitions(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	nos, err := PrepareReceived(ctx, db, b.N/len(f.steps)+1, Fixed{Item: f.item, Clerk: f.clerk}, 1)
+	nos, err := bulk.PrepareReceived(ctx, db, b.N/len(f.steps)+1, bulk.Fixed{Item: f.item, Clerk: f.clerk}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -333,7 +334,7 @@ func BenchmarkTransitionsConcurrent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	nos, err := PrepareReceived(ctx, db, 3000, Fixed{Item: f.item, Clerk: f.clerk}, 1)
+	nos, err := bulk.PrepareReceived(ctx, db, 3000, bulk.Fixed{Item: f.item, Clerk: f.clerk}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

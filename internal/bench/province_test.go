@@ -9,6 +9,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/demo"
+	"onestop/internal/demo/bulk"
 )
 
 // TestProvince: a synthetic province keeps each county's cases in its own
@@ -40,7 +41,7 @@ func TestProvince(t *testing.T) {
 		t.Fatalf("counties %d, departments %d (%d without county), items %d", counties, depts, orphans, items)
 	}
 
-	res, err := Bulk(ctx, db, BulkOptions{Cases: 800, PerDay: 80, Until: time.Now(), Seed: 5})
+	res, err := bulk.Generate(ctx, db, bulk.Options{Cases: 800, PerDay: 80, Until: time.Now(), Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +72,13 @@ func TestProvince(t *testing.T) {
 	if err != nil || n != 432 {
 		t.Fatalf("county 430121's items: %d, %v", n, err)
 	}
-	staff, err := LoadStaff(ctx, db)
+	staff, err := bulk.LoadStaff(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var clerkID int64
 	q(&clerkID, `SELECT s.id FROM staff s JOIN centres c ON c.id = s.centre_id WHERE s.role = 'clerk' AND c.kind = 'hall' AND c.region_code = '430121' ORDER BY s.id LIMIT 1`)
-	var clerk Staff
+	var clerk bulk.Staff
 	for _, s := range staff {
 		if s.ID == clerkID {
 			clerk = s

@@ -10,6 +10,7 @@ import (
 
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
+	"onestop/internal/demo/bulk"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -18,7 +19,7 @@ import (
 // each action, in order, as the engine's rules require.
 type flow struct {
 	item  catalogue.Item
-	clerk Staff
+	clerk bulk.Staff
 	steps []flowStep
 }
 
@@ -29,10 +30,7 @@ type flowStep struct {
 }
 
 // orgActor turns a staff row into the engine's actor.
-func orgActor(s Staff) org.Actor {
-	return org.Actor{StaffID: s.ID, Username: s.Username, Name: s.Name, Role: org.Role(s.Role), CentreID: s.CentreID, CentreKind: s.CentreKind, RegionCode: s.Region,
-		DepartmentID: s.DeptID, WindowID: s.WindowID, Address: "127.0.0.1"}
-}
+func orgActor(s bulk.Staff) org.Actor { return s.OrgActor("127.0.0.1") }
 
 // chooseFlow picks an item decided by review (not on the spot), preferring
 // the longest review chain (so forward is among the actions), whose
@@ -40,31 +38,31 @@ func orgActor(s Staff) org.Actor {
 // department `avoid` are skipped so leftover prepared cases do not fill
 // that department's inbox, which the HTTP benchmark reads.
 func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
-	w, err := newWorld(ctx, db, 1, nil)
+	county, err := bulk.LoadCounty(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	var best *flow
-	for _, it := range w.mix.Items {
-		if it.Immediate || decisionStep(it.Steps) < 0 || (avoid != 0 && it.DepartmentID == avoid) {
+	for _, it := range county.Items() {
+		if cases.DecidedOnAcceptance(&it) || (avoid != 0 && it.DepartmentID == avoid) {
 			continue
 		}
-		clerk := w.hallClerk(it.DepartmentID)
+		clerk := county.HallClerk(it.DepartmentID)
 		if clerk.ID == 0 {
 			continue
 		}
 		ca := cases.StaffActor(orgActor(clerk))
 		f := &flow{item: it, clerk: clerk}
 		f.steps = append(f.steps, flowStep{action: cases.ActAccept, actor: ca})
-		i := nextReviewStep(it.Steps, 0)
+		i := cases.NextReviewStep(it.Steps, 0)
 		for i >= 0 {
-			h := cases.StaffActor(orgActor(w.holder[fmt.Sprintf("%d/%s", it.DepartmentID, it.Steps[i].Role)]))
-			if i == decisionStep(it.Steps) {
+			h := cases.StaffActor(orgActor(county.Holder(it.DepartmentID, it.Steps[i].Role)))
+			if i == cases.DecisionStep(it.Steps) {
 				f.steps = append(f.steps, flowStep{action: cases.ActApprove, actor: h, in: cases.Input{Opinion: "同意"}})
 				break
 			}
 			f.steps = append(f.steps, flowStep{action: cases.ActForward, actor: h, in: cases.Input{Opinion: "材料齐全，拟同意。"}})
-			i = nextReviewStep(it.Steps, i)
+			i = cases.NextReviewStep(it.Steps, i)
 		}
 		f.steps = append(f.steps, flowStep{action: cases.ActComplete, actor: ca}, flowStep{action: cases.ActDeliver, actor: ca, in: cases.Input{Delivery: "window"}})
 		if best == nil || len(f.steps) > len(best.steps) {

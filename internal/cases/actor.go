@@ -1,9 +1,6 @@
 package cases
 
-import (
-	"onestop/internal/apperr"
-	"onestop/internal/org"
-)
+import "onestop/internal/org"
 
 // Actor is whoever acts on a case: a staff member, the applicant, or the
 // system (sweeps). Exactly one of Staff, ApplicantID and System is set.
@@ -80,15 +77,3 @@ func (a Actor) sees(c *Case) bool {
 	}
 	return false
 }
-
-// isClerkHere: the window clerk who may receive, accept, complete and
-// deliver this case — of its department at its centre, or any clerk of
-// the centre for a commissioning unit (委托受理).
-func (a Actor) isClerkHere(c *Case) bool {
-	s := a.Staff
-	return s != nil && s.Role == org.Clerk && s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
-}
-
-func refuse(key string, kv ...any) error { return apperr.New(apperr.Conflict, key, kv...) }
-
-func forbidden() error { return apperr.New(apperr.Forbidden, "case.not_your_step") }

@@ -12,39 +12,6 @@ import (
 	"onestop/internal/clock"
 )
 
-// States of a case.
-const (
-	Received   = "received"    // 收件: materials received, acceptance not decided
-	Supplement = "supplement"  // 补正: a one-time supplement notice is out
-	InProgress = "in_progress" // 受理后审查中 (一审、一核 …)
-	Approved   = "approved"    // 准予
-	Refused    = "refused"     // 不予许可
-	Completed  = "completed"   // 办结
-	Delivered  = "delivered"   // 送达
-	Declined   = "declined"    // 不予受理
-	Withdrawn  = "withdrawn"   // 撤回
-)
-
-// Actions.
-const (
-	ActSubmit      = "submit"
-	ActAccept      = "accept"
-	ActDecline     = "decline"
-	ActSupplement  = "supplement"
-	ActResubmit    = "resubmit"
-	ActForward     = "forward"
-	ActApprove     = "approve"
-	ActRefuse      = "refuse"
-	ActSuspend     = "suspend"
-	ActResume      = "resume"
-	ActExtend      = "extend"
-	ActComplete    = "complete"
-	ActDeliver     = "deliver"
-	ActWithdraw    = "withdraw"
-	ActDeemAccept  = "deemed_accept"
-	ActDeemApprove = "deemed_approve"
-)
-
 // Channels.
 var Channels = []string{"window", "township", "online", "commissioned"}
 
@@ -187,28 +154,5 @@ func (c *Case) steps() []catalogue.Step {
 	return c.Item.Steps
 }
 
-// decisionStep is the index of the last review step (reviewer or approver):
-// the one whose holder approves or refuses. -1 when the template has none.
-func decisionStep(steps []catalogue.Step) int {
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Role == "reviewer" || steps[i].Role == "approver" {
-			return i
-		}
-	}
-	return -1
-}
-
-// nextReviewStep is the first review step after i, or -1.
-func nextReviewStep(steps []catalogue.Step, i int) int {
-	for j := i + 1; j < len(steps); j++ {
-		if steps[j].Role == "reviewer" || steps[j].Role == "approver" {
-			return j
-		}
-	}
-	return -1
-}
-
-// Short aliases keep signatures in the transition code readable.
+// timeT keeps signatures in the transition code readable.
 type timeT = time.Time
-
-var timeUTC = time.UTC

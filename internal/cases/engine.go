@@ -63,7 +63,12 @@ func (s *Service) ForgetCalendar() {
 
 // clock computes the case's deadlines, time used and light as of now and
 // stores them on c.
-func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) {
+func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) { Clock(c, cal, now, s.Light) }
+
+// Clock computes the case's deadlines, time used and light as of now and
+// stores them on c (nothing before acceptance). It is the engine's rule,
+// exported so the bulk generator stores the deadlines the engine would.
+func Clock(c *Case, cal *calendar.Calendar, now time.Time, light clock.LightRule) {
 	if c.AcceptedAt == nil {
 		return
 	}
@@ -79,7 +84,7 @@ func (s *Service) clock(c *Case, cal *calendar.Calendar, now time.Time) {
 		}
 		in.Pauses = append(in.Pauses, cp)
 	}
-	st := clock.Compute(cal, in, s.Light)
+	st := clock.Compute(cal, in, light)
 	c.Clock = &st
 	d, sd := st.PromisedDeadline, st.StatutoryDeadline
 	c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional
@@ -177,6 +182,9 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
 		}
 		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
+		if err := t.check(); err != nil {
+			return err
+		}
 		if err := t.apply(in); err != nil {
 			return err
 		}
@@ -190,12 +198,35 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 	return out, nil
 }
 
+// check asks the case rules whether the actor may take the action, after
+// reading the facts they need that the case row does not hold.
+func (t *tx) check() error {
+	act := Action(t.action)
+	if NeedsCover(t.c, t.a, act) {
+		if err := loadCover(t.ctx, t.q, t.c); err != nil {
+			return err
+		}
+	}
+	if act == ActDeemApprove {
+		t.s.clock(t.c, t.cal, t.now) // deemed only once the light is red
+	}
+	if err := Check(t.c, t.a, act); err != nil {
+		return err
+	}
+	if NeedsCover(t.c, t.a, act) {
+		// An allowed step action by someone other than A: B for A, or
+		// anyone for an uncovered A; the record names whom.
+		t.payload["acting_for"] = t.c.Assignee
+	}
+	return nil
+}
+
+// apply validates the input and does the action: the case rules change the
+// case (Apply), this writes what goes beside it.
 func (t *tx) apply(in Input) error {
 	switch t.action {
-	case ActAccept:
-		return t.accept(false)
-	case ActDeemAccept:
-		return t.accept(true)
+	case ActAccept, ActDeemAccept:
+		return t.accept()
 	case ActDecline:
 		return t.decline(in)
 	case ActSupplement:
@@ -215,18 +246,13 @@ func (t *tx) apply(in Input) error {
 	case ActExtend:
 		return t.extend(in)
 	case ActComplete:
-		return t.complete()
+		return t.effect(Apply(t.c, ActComplete, in, t.now, t.cal))
 	case ActDeliver:
 		return t.deliver(in)
 	case ActWithdraw:
 		return t.withdraw(in)
 	}
 	return apperr.New(apperr.NotFound, "case.unknown_action", "Action", t.action)
-}
-
-// wrongState refuses an action the case's state does not allow.
-func (t *tx) wrongState() error {
-	return refuse("case.invalid_transition", "Action", "case.action."+t.action, "State", "case.state."+t.c.State)
 }
 
 // commit appends the event and writes the case row under its version.

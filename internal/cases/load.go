@@ -147,6 +147,30 @@ func loadPauses(ctx context.Context, q store.Querier, caseID int64) ([]Pause, er
 	return out, rows.Err()
 }
 
+// loadCover reads whether the case's A person is away and who covers
+// (A/B cover): the facts the step rules (stepHolder) need. The inbox query
+// does not need it, so only a single read or a step action pays.
+func loadCover(ctx context.Context, q store.Querier, c *Case) error {
+	if c.AssigneeID == 0 {
+		return nil
+	}
+	var backupID int64
+	var backup string
+	var backupAway bool
+	err := q.QueryRowContext(ctx, `SELECT s.absent, COALESCE(b.id, 0), COALESCE(b.name, ''), COALESCE(b.absent, FALSE) FROM staff s
+		LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup, &backupAway)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("case %s assignee: %w", c.No, err)
+	}
+	if backup != "" {
+		c.AssigneeBackupID, c.AssigneeBackup = backupID, backup
+	}
+	// A away with no B at work opens the step to everyone of its role in
+	// the department.
+	c.AssigneeUncovered = c.AssigneeAbsent && (backupID == 0 || backupAway)
+	return nil
+}
+
 // Get returns a case with its record, documents and messages, if the actor
 // may see it.
 func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
@@ -163,23 +187,8 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		return nil, err
 	}
 	s.clock(c, cal, s.Now())
-	if c.AssigneeID != 0 {
-		// Whether A is away and who covers decides who may act now; the
-		// inbox query does not need it, so only the single read pays.
-		var backupID int64
-		var backup string
-		var backupAway bool
-		err := r.QueryRowContext(ctx, `SELECT s.absent, COALESCE(b.id, 0), COALESCE(b.name, ''), COALESCE(b.absent, FALSE) FROM staff s
-			LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup, &backupAway)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("case %s assignee: %w", no, err)
-		}
-		if backup != "" {
-			c.AssigneeBackupID, c.AssigneeBackup = backupID, backup
-		}
-		// Mirrors needStepHolder: A away with no B at work opens the step
-		// to everyone of its role in the department.
-		c.AssigneeUncovered = c.AssigneeAbsent && (backupID == 0 || backupAway)
+	if err := loadCover(ctx, r, c); err != nil {
+		return nil, err
 	}
 	if c.Events, err = loadEvents(ctx, r, c.ID); err != nil {
 		return nil, err

@@ -103,7 +103,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		if no, err = nextNumber(ctx, sqltx, centreID, now); err != nil {
 			return err
 		}
-		due := cal.AddWorkingDays(clock.Today(now), NoticeDays).Deadline.Time(time.UTC)
+		due := NoticeDueAfter(cal, now)
 		var id int64
 		err = sqltx.QueryRowContext(ctx, `INSERT INTO cases (no, item_id, item_version_id, department_id, centre_id, channel, applicant_id,
 			first_contact_id, state, version, received_at, notice_due, promised_days, statutory_days, deemed_allowed, fees_fen, last_hash, created_at, updated_at)

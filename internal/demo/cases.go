@@ -184,12 +184,7 @@ func (s *simulator) day(d calendar.Date) (int, error) {
 	n := int(float64(s.opt.PerDay)*factor*(0.8+0.4*s.rng.Float64()) + 0.5)
 	minutes := make([]int, n)
 	for i := range minutes {
-		// 8:30–12:00 gets two thirds, 14:30–17:30 the rest.
-		if s.rng.IntN(3) < 2 {
-			minutes[i] = 8*60 + 30 + s.rng.IntN(210)
-		} else {
-			minutes[i] = 14*60 + 30 + s.rng.IntN(180)
-		}
+		minutes[i] = ArrivalMinute(s.rng)
 	}
 	sort.Ints(minutes)
 	for _, m := range minutes {
@@ -377,7 +372,7 @@ func (s *simulator) oneCase(at time.Time) error {
 			if cur.State != cases.InProgress {
 				break // deemed approved meanwhile by the sweep
 			}
-			if cur.Step == lastReview(cur) {
+			if cases.IsDecisionStep(cur) {
 				action, in := cases.ActApprove, cases.Input{Opinion: "符合法定条件，准予许可。"}
 				if s.rng.IntN(100) < 3 {
 					action, in = cases.ActRefuse, cases.Input{Reason: "申请材料反映的情况不符合法定条件。"}
@@ -398,14 +393,4 @@ func (s *simulator) oneCase(at time.Time) error {
 	method := []string{"window", "window", "post", "electronic"}[s.rng.IntN(4)]
 	_, err = step(clerk, cases.ActDeliver, cases.Input{Delivery: method}, s.workingAfter(t, s.rng.IntN(3)))
 	return err
-}
-
-// lastReview mirrors the engine: the last reviewer or approver step decides.
-func lastReview(c *cases.Case) int {
-	for i := len(c.Item.Steps) - 1; i >= 0; i-- {
-		if r := c.Item.Steps[i].Role; r == "reviewer" || r == "approver" {
-			return i
-		}
-	}
-	return -1
 }

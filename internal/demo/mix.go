@@ -8,7 +8,7 @@ import (
 )
 
 // ItemMix draws the items cases are opened for in the proportions a county
-// hall sees them; the demo's engine-driven cases and the bench's bulk
+// hall sees them; the demo's engine-driven cases and the bulk
 // generator share it so both databases look alike.
 type ItemMix struct {
 	Items   []catalogue.Item
@@ -47,4 +47,15 @@ func (m *ItemMix) Pick(rng *rand.Rand) catalogue.Item {
 		r -= w
 	}
 	return m.Items[len(m.Items)-1]
+}
+
+// ArrivalMinute is the minute of the day an applicant walks in: two thirds
+// in the morning hours (8:30–12:00), the rest in the afternoon
+// (14:30–17:30), as a county hall sees it. The demo and the bulk generator
+// share it.
+func ArrivalMinute(rng *rand.Rand) int {
+	if rng.IntN(3) < 2 {
+		return 8*60 + 30 + rng.IntN(210)
+	}
+	return 14*60 + 30 + rng.IntN(180)
 }

@@ -159,7 +159,7 @@ func EnsureProvince(ctx context.Context, db *store.DB, seed int64, n int, progre
 		}
 	}
 	// Fresh statistics for the planner, as after any bulk load (see
-	// bench.Bulk): a province's catalogue is 120 times the county's.
+	// bulk.Generate): a province's catalogue is 120 times the county's.
 	if db.Dialect == store.Postgres && n > have {
 		if _, err := db.W.ExecContext(ctx, `ANALYZE regions, centres, departments, windows, staff, items, item_versions`); err != nil {
 			return fmt.Errorf("analyze after loading counties: %w", err)

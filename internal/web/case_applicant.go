@@ -155,13 +155,7 @@ func (s *Server) renderMyCase(w http.ResponseWriter, r *http.Request, posted str
 	}
 	v := s.caseView(p, c, nil, "/my/cases")
 	v.Posted = posted
-	switch c.State {
-	case cases.Supplement:
-		v.Actions[cases.ActResubmit] = true
-		v.Actions[cases.ActWithdraw] = true
-	case cases.Received, cases.InProgress:
-		v.Actions[cases.ActWithdraw] = true
-	}
+	v.Actions = allowedActions(c, ca)
 	p.Data = v
 	return s.render(w, r, "case", p)
 }

@@ -156,7 +156,7 @@ func (s *Server) caseView(p *Page, c *cases.Case, viewer *org.Actor, fileBase st
 	}
 	if viewer != nil {
 		v.Full = seesFullNumbers(*viewer)
-		v.Actions = allowedActions(c, *viewer)
+		v.Actions = allowedActions(c, cases.StaffActor(*viewer))
 		v.Docs = caseDocs(c, "/cases")
 		maskCase(c, viewer)
 	} else {

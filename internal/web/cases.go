@@ -12,7 +12,6 @@ import (
 	"onestop/internal/applicants"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
-	"onestop/internal/catalogue"
 	"onestop/internal/clock"
 	"onestop/internal/org"
 )
@@ -341,64 +340,15 @@ func caseDocs(c *cases.Case, base string) []docView {
 	return out
 }
 
-// decisionStep mirrors the engine's rule: the last review step (reviewer
-// or approver) is the one whose holder approves or refuses.
-func decisionStep(steps []catalogue.Step) int {
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Role == "reviewer" || steps[i].Role == "approver" {
-			return i
-		}
-	}
-	return -1
-}
-
-// allowedActions mirrors the engine's rules (state + role + scope) to
-// decide which forms the case page offers. The engine stays the authority:
-// a form shown here may still be refused (another person's assignment, a
-// race), and the page then says why.
-func allowedActions(c *cases.Case, a org.Actor) map[string]bool {
+// allowedActions asks the case rules (cases.Allowed) which forms the case
+// page offers this actor. The engine asks the same rules when the form is
+// posted, and may still refuse (another person was faster), saying why.
+func allowedActions(c *cases.Case, a cases.Actor) map[string]bool {
 	set := map[string]bool{}
-	if !c.Open() {
-		return set
-	}
-	clerkHere := a.Role == org.Clerk && a.CentreID == c.CentreID && (a.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
-	inDept := a.DepartmentID == c.DepartmentID && (a.Role == org.Reviewer || a.Role == org.Approver)
-	add := func(ok bool, actions ...string) {
-		if ok {
-			for _, x := range actions {
-				set[x] = true
-			}
+	for _, act := range actionOrder {
+		if cases.Allowed(c, a, cases.Action(act)) {
+			set[act] = true
 		}
-	}
-	switch c.State {
-	case cases.Received:
-		add(clerkHere, cases.ActAccept, cases.ActSupplement, cases.ActDecline, cases.ActWithdraw)
-	case cases.Supplement:
-		add(clerkHere, cases.ActResubmit, cases.ActDecline, cases.ActWithdraw)
-	case cases.InProgress:
-		add(clerkHere, cases.ActWithdraw)
-		var steps []catalogue.Step
-		if c.Item != nil {
-			steps = c.Item.Steps
-		}
-		// The step's A person acts, or their B while A is away (AB角); with
-		// nobody named, or A away and no B at work, anyone of the step's
-		// role. Others see no form.
-		holder := c.AssigneeID == 0 || c.AssigneeID == a.StaffID || (c.AssigneeAbsent && c.AssigneeBackupID == a.StaffID) || c.AssigneeUncovered
-		if inDept && string(a.Role) == c.StepRole && holder && !c.Paused {
-			if ds := decisionStep(steps); c.Step == ds {
-				add(true, cases.ActApprove, cases.ActRefuse)
-			} else {
-				add(true, cases.ActForward)
-			}
-		}
-		add(inDept && c.Paused, cases.ActResume)
-		add(inDept && !c.Paused, cases.ActSuspend)
-		add(inDept && a.Role == org.Approver && c.ExtensionDays == 0, cases.ActExtend)
-	case cases.Approved, cases.Refused:
-		add(clerkHere, cases.ActComplete)
-	case cases.Completed:
-		add(clerkHere, cases.ActDeliver)
 	}
 	return set
 }

@@ -1,4 +1,17 @@
-package bench
+// Package bulk generates case histories at volume for the benchmarks and
+// for `onestop gen`: it writes cases straight into the tables, many rows
+// per INSERT and thousands of cases per transaction, because the engine's
+// one transaction per transition (~500 events/s in demo.GenerateCases)
+// would need days for a million cases. It does not copy the engine's
+// rules: every action goes through the case rules (cases.Check,
+// cases.Apply), the clock (cases.Clock), the record (cases.Record) and the
+// hash chain (cases.HashEvent), so `onestop verify` passes and the engine
+// can continue any case from where it stands. What it leaves out: deemed
+// approvals and late decisions on items that allow deemed approval (a
+// running server's sweep would have decided those), and cases left lying
+// forever (they would make the open set grow with history, which no real
+// hall does).
+package bulk
 
 import (
 	"context"
@@ -20,23 +33,12 @@ import (
 	"onestop/internal/demo"
 	"onestop/internal/demo/data"
 	"onestop/internal/ident"
+	"onestop/internal/org"
 	"onestop/internal/store"
 )
 
-// The bulk generator writes cases straight into the tables, many rows per
-// INSERT and thousands of cases per transaction, because the engine's one
-// transaction per transition (~500 events/s in demo.GenerateCases) would
-// need days for a million cases. It mirrors the engine instead of calling
-// it: the same states, steps, assignees, payloads, documents, messages,
-// stored deadlines (from clock.Compute) and hash chain (cases.HashEvent),
-// so `onestop verify` passes and the engine can continue any case from
-// where it stands. What it leaves out: deemed approvals and late decisions
-// on items that allow deemed approval (a running server's sweep would have
-// decided those), and cases left lying forever (they would make the open
-// set grow with history, which no real hall does).
-
-// BulkOptions says what to generate.
-type BulkOptions struct {
+// Options says what to generate.
+type Options struct {
 	// Cases is how many cases to add.
 	Cases int
 	// PerDay is the average number of arrivals per working day; the
@@ -54,18 +56,18 @@ type BulkOptions struct {
 	Progress func(done, total int)
 }
 
-// BulkResult reports what was written.
-type BulkResult struct {
+// Result reports what was written.
+type Result struct {
 	Cases, Events, Applicants int
 	Elapsed                   time.Duration
 }
 
-// Bulk adds opt.Cases cases with their histories to a database that holds
+// Generate adds opt.Cases cases with their histories to a database that holds
 // the demo county (demo.Ensure).
-func Bulk(ctx context.Context, db *store.DB, opt BulkOptions) (BulkResult, error) {
+func Generate(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	start := time.Now()
 	if opt.Cases <= 0 {
-		return BulkResult{}, nil
+		return Result{}, nil
 	}
 	if opt.PerDay <= 0 {
 		opt.PerDay = 400
@@ -78,14 +80,14 @@ func Bulk(ctx context.Context, db *store.DB, opt BulkOptions) (BulkResult, error
 	}
 	w, err := newWorld(ctx, db, opt.Seed, nil)
 	if err != nil {
-		return BulkResult{}, err
+		return Result{}, err
 	}
 	plan := w.arrivals(opt)
 	batch := opt.Batch
 	if batch <= 0 {
 		batch = 2000
 	}
-	var res BulkResult
+	var res Result
 	for i := 0; i < len(plan); i += batch {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -168,6 +170,12 @@ type Staff struct {
 	WindowID   int64
 }
 
+// OrgActor is the staff member as the engine's rules see them.
+func (s Staff) OrgActor(address string) org.Actor {
+	return org.Actor{StaffID: s.ID, Username: s.Username, Name: s.Name, Role: org.Role(s.Role), CentreID: s.CentreID, CentreKind: s.CentreKind,
+		RegionCode: s.Region, DepartmentID: s.DeptID, WindowID: s.WindowID, Address: address}
+}
+
 // place is what the engine records as the place of a staff action.
 func (s Staff) place() string {
 	if s.WindowID != 0 {
@@ -237,7 +245,7 @@ func newWorld(ctx context.Context, db *store.DB, seed int64, fixed *Fixed) (*wor
 			w.township[st.DeptID] = append(w.township[st.DeptID], st)
 		}
 		// Staff come ordered by id, so the first seen is the engine's pick.
-		key := fmt.Sprintf("%d/%s", st.DeptID, st.Role)
+		key := holderKey(st.DeptID, st.Role)
 		if _, ok := w.holder[key]; !ok && st.DeptID != 0 {
 			w.holder[key] = st
 		}
@@ -383,6 +391,31 @@ func departmentCounties(ctx context.Context, db *store.DB) (map[int64]string, er
 	return out, rows.Err()
 }
 
+// County is the demo county as the generator sees it, for the benchmarks
+// that act on generated cases: the workable items, who receives them and
+// who holds each step.
+type County struct{ w *world }
+
+// LoadCounty reads the county from the database (demo.Ensure loaded).
+func LoadCounty(ctx context.Context, db *store.DB) (*County, error) {
+	w, err := newWorld(ctx, db, 1, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &County{w}, nil
+}
+
+// Items are the items the generator can run: a hall clerk receives them
+// and every review step has a holder.
+func (c *County) Items() []catalogue.Item { return c.w.mix.Items }
+
+// HallClerk is who picks up the department's online applications.
+func (c *County) HallClerk(dept int64) Staff { return c.w.hallClerk(dept) }
+
+// Holder is the A person of the department's steps of a role (zero when
+// nobody holds it).
+func (c *County) Holder(dept int64, role string) Staff { return c.w.holder[holderKey(dept, role)] }
+
 // hallClerk is the first clerk at a window of the department's county
 // hall: who picks up its online applications.
 func (w *world) hallClerk(dept int64) Staff {
@@ -421,12 +454,12 @@ func (w *world) workable(it catalogue.Item) bool {
 	if len(w.clerks[it.DepartmentID]) == 0 {
 		return false
 	}
-	if decisionStep(it.Steps) < 0 || it.Immediate {
+	if cases.DecidedOnAcceptance(&it) {
 		return true
 	}
 	for _, s := range it.Steps[1:] {
 		if s.Role == "reviewer" || s.Role == "approver" {
-			if _, ok := w.holder[fmt.Sprintf("%d/%s", it.DepartmentID, s.Role)]; !ok {
+			if _, ok := w.holder[holderKey(it.DepartmentID, s.Role)]; !ok {
 				return false
 			}
 		}
@@ -437,7 +470,7 @@ func (w *world) workable(it catalogue.Item) bool {
 // arrivals spreads opt.Cases arrival instants over the working days that
 // end on Until's day: more on Mondays, fewer on Fridays, two thirds in the
 // morning, as in demo.GenerateCases.
-func (w *world) arrivals(opt BulkOptions) []time.Time {
+func (w *world) arrivals(opt Options) []time.Time {
 	need := (opt.Cases + opt.PerDay - 1) / opt.PerDay
 	var days []calendar.Date
 	for d := clock.Today(opt.Until); len(days) < need; d = d.AddDays(-1) {
@@ -473,11 +506,7 @@ func (w *world) arrivals(opt BulkOptions) []time.Time {
 	for i, d := range days {
 		minutes := make([]int, counts[i])
 		for j := range minutes {
-			if w.rng.IntN(3) < 2 {
-				minutes[j] = 8*60 + 30 + w.rng.IntN(210)
-			} else {
-				minutes[j] = 14*60 + 30 + w.rng.IntN(180)
-			}
+			minutes[j] = demo.ArrivalMinute(w.rng)
 		}
 		sort.Ints(minutes)
 		for _, m := range minutes {
@@ -574,35 +603,18 @@ func (w *world) finish(ctx context.Context, db *store.DB) error {
 	})
 }
 
-// The engine's remedy statement (internal/cases, unexported there); it is
-// only payload text, and the hash covers whatever is stored.
-const remedyText = "申请人如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
-
-// kase is one case being simulated: the row as the engine would leave it.
+// kase is one case being simulated: the row as the engine would leave it,
+// changed only by the case rules (cases.Check, cases.Apply).
 type kase struct {
-	w                                               *world
-	b                                               *rowsBuf
-	it                                              catalogue.Item
-	id                                              int64
-	no                                              string
-	centre                                          int64
-	channel                                         string
-	applicant                                       applicantRef
-	first                                           int64
-	state                                           string
-	step                                            int
-	stepRole                                        string
-	assignee                                        int64
-	version                                         int
-	received                                        time.Time
-	noticeDue                                       *time.Time
-	accepted, decided, completed, delivered, closed *time.Time
-	decision, delivery                              string
-	paused                                          bool
-	pauses                                          []clock.Pause
-	mats                                            []cases.Material
-	lastHash                                        string
-	updated                                         time.Time
+	w         *world
+	b         *rowsBuf
+	it        catalogue.Item
+	c         cases.Case
+	applicant applicantRef
+	first     int64
+	version   int
+	lastHash  string
+	updated   time.Time
 	// recorded is the row as the last event's record left it.
 	recorded cases.RowFacts
 }
@@ -616,6 +628,25 @@ func staffActor(s Staff) actorRef {
 	return actorRef{id: s.ID, name: s.Name, role: s.Role, place: s.place()}
 }
 
+// act has a staff member take an action as the engine would: the case
+// rules must allow it, they change the case, the step entered gets its A
+// person, and the event records it. A refusal is the generator's bug (or a
+// rule changed under it), never data to write.
+func (k *kase) act(at time.Time, s Staff, act cases.Action, in cases.Input, payload map[string]any, mats ...cases.Material) error {
+	at = at.UTC().Truncate(time.Millisecond)
+	if err := cases.Check(&k.c, cases.StaffActor(s.OrgActor(bulkAddress)), act); err != nil {
+		return fmt.Errorf("bulk: case %s: the case rules refuse %s by %s: %w", k.c.No, act, s.Username, err)
+	}
+	e := cases.Apply(&k.c, act, in, at, k.w.cal)
+	if e.Enter >= 0 {
+		step := k.it.Steps[e.Enter]
+		cases.EnterStep(&k.c, e.Enter, k.w.holder[holderKey(k.it.DepartmentID, step.Role)].ID)
+		payload["step"] = step.Name
+	}
+	k.event(at, staffActor(s), string(act), payload, e.Docs, e.Msgs, mats...)
+	return nil
+}
+
 // event appends one event with its documents, messages and the record of
 // what it changed, as the engine's commit does.
 func (k *kase) event(at time.Time, a actorRef, action string, payload map[string]any, docs, msgs []string, mats ...cases.Material) {
@@ -626,32 +657,21 @@ func (k *kase) event(at time.Time, a actorRef, action string, payload map[string
 	p, _ := json.Marshal(payload)
 	k.version++
 	e := cases.Event{Seq: k.version, At: at, ActorID: a.id, Actor: a.name, Role: a.role, Place: a.place, Action: action, Payload: p, PrevHash: k.lastHash}
-	e.Hash = cases.HashEvent(k.no, e)
-	k.b.events = append(k.b.events, []any{k.id, e.Seq, at, nullID(a.id), a.name, a.role, a.place, action, string(p), e.PrevHash, e.Hash})
+	e.Hash = cases.HashEvent(k.c.No, e)
+	k.b.events = append(k.b.events, []any{k.c.ID, e.Seq, at, nullID(a.id), a.name, a.role, a.place, action, string(p), e.PrevHash, e.Hash})
 	for _, d := range docs {
-		k.b.docs = append(k.b.docs, []any{k.id, d, e.Seq, at})
+		k.b.docs = append(k.b.docs, []any{k.c.ID, d, e.Seq, at})
 	}
 	for _, m := range msgs {
-		k.b.msgs = append(k.b.msgs, []any{k.id, at, action, m})
+		k.b.msgs = append(k.b.msgs, []any{k.c.ID, at, action, m})
 	}
 	k.lastHash, k.updated = e.Hash, at
 }
 
-func (k *kase) noticeFrom(t time.Time) {
-	d, _ := k.w.cal.Deadline(clock.Today(t), cases.NoticeDays)
-	due := d.Time(time.UTC)
-	k.noticeDue = &due
-}
+func holderKey(dept int64, role string) string { return fmt.Sprintf("%d/%s", dept, role) }
 
-// enterStep mirrors the engine: the step's A person is the first active
-// staff member of the department with the step's role.
-func (k *kase) enterStep(i int) string {
-	s := k.it.Steps[i]
-	k.step, k.stepRole, k.assignee = i, s.Role, k.w.holder[fmt.Sprintf("%d/%s", k.it.DepartmentID, s.Role)].ID
-	return s.Name
-}
-
-func (k *kase) holder() Staff { return k.w.holder[fmt.Sprintf("%d/%s", k.it.DepartmentID, k.stepRole)] }
+// holder is the A person of the step the case stands at.
+func (k *kase) holder() Staff { return k.w.holder[holderKey(k.it.DepartmentID, k.c.StepRole)] }
 
 // simulate runs one case from arrival at `at` as far as `now` allows and
 // adds its rows to the batch. fixed pins item and clerk and stops after
@@ -668,8 +688,11 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 	if it.Audience == "organisation" || (it.Audience == "both" && w.rng.IntN(4) == 0) {
 		kind = "organisation"
 	}
-	k := &kase{w: w, b: b, it: it, state: cases.Received, received: at}
+	k := &kase{w: w, b: b, it: it}
 	k.applicant = w.applicant(b, kind, w.county[it.DepartmentID], at)
+	k.c = cases.Case{Item: &k.it, State: cases.Received, ReceivedAt: at, ItemVersionID: it.VersionID, DepartmentID: it.DepartmentID,
+		ApplicantID: k.applicant.id, PromisedDays: it.PromisedDays, StatutoryDays: it.StatutoryDays, FeesFen: it.TotalFeeFen(),
+		DeemedAllowed: it.DeemedApproval}
 	clerk := w.clerks[it.DepartmentID][w.rng.IntN(len(w.clerks[it.DepartmentID]))]
 	if tc := w.township[it.DepartmentID]; it.AtTownship && len(tc) > 0 && w.rng.IntN(5) < 2 {
 		clerk = tc[w.rng.IntN(len(tc))]
@@ -692,7 +715,7 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 		if st == "received" {
 			mat.Paper, mat.ChangedAt = true, &at
 		}
-		k.mats = append(k.mats, mat)
+		k.c.Materials = append(k.c.Materials, mat)
 	}
 	var submitter actorRef
 	switch {
@@ -700,132 +723,126 @@ func (w *world) simulate(b *rowsBuf, at, now time.Time, fixed *Fixed) error {
 		// The department's county hall receives it (as the engine's Submit
 		// does) and its clerk there picks it up.
 		clerk = w.hallClerk(it.DepartmentID)
-		k.channel, k.centre = "online", clerk.CentreID
+		k.c.Channel, k.c.CentreID = "online", clerk.CentreID
 		submitter = actorRef{name: k.applicant.name, role: "applicant", place: bulkAddress}
 	default:
-		k.channel, k.centre, k.first = "window", clerk.CentreID, clerk.ID
+		k.c.Channel, k.c.CentreID, k.first = "window", clerk.CentreID, clerk.ID
 		if clerk.CentreKind != "hall" {
-			k.channel = "township"
+			k.c.Channel = "township"
 		}
 		submitter = staffActor(clerk)
 	}
 	w.nextCase++
-	k.id, k.no = w.nextCase, w.number(k.centre, at)
+	k.c.ID, k.c.No = w.nextCase, w.number(k.c.CentreID, at)
 	var got []string
-	for _, m := range k.mats {
+	for _, m := range k.c.Materials {
 		if m.Status == "received" {
 			got = append(got, m.Name)
 		}
 	}
-	k.noticeFrom(at)
-	k.event(at, submitter, cases.ActSubmit, map[string]any{"item_code": it.Code, "item_version": it.Version, "channel": k.channel, "received": got},
-		[]string{"receipt"}, []string{"case.msg.received"}, k.mats...)
+	due := cases.NoticeDueAfter(w.cal, at)
+	k.c.NoticeDue = &due
+	k.event(at, submitter, cases.ActSubmit, map[string]any{"item_code": it.Code, "item_version": it.Version, "channel": k.c.Channel, "received": got},
+		[]string{"receipt"}, []string{"case.msg.received"}, k.c.Materials...)
 	if fixed == nil {
-		w.lifecycle(k, clerk, at, now, online, missing)
+		if err := w.lifecycle(k, clerk, at, now, online, missing); err != nil {
+			return err
+		}
 	}
 	return k.store()
 }
 
 // lifecycle continues a submitted case as demo.GenerateCases does, stopping
 // at the first step that would happen after now.
-func (w *world) lifecycle(k *kase, clerk Staff, at, now time.Time, online bool, missing int) {
-	it := k.it
-	ca := staffActor(clerk)
+func (w *world) lifecycle(k *kase, clerk Staff, at, now time.Time, online bool, missing int) error {
 	t := w.workingAfter(at, map[bool]int{true: 1, false: 0}[online])
 	due := func(when time.Time) bool { return !when.After(now) }
 	r := w.rng.IntN(1000)
 	switch {
 	case r < 10:
-		if due(t) {
-			k.state, k.closed, k.noticeDue = cases.Declined, ptr(t), nil
-			k.event(t, ca, cases.ActDecline, map[string]any{"reason": "申请事项不属于本机关职权范围，请向郴州市相关部门申请。", "remedy": remedyText},
-				[]string{"non_acceptance"}, []string{"case.msg.declined"})
+		if !due(t) {
+			return nil
 		}
-		return
+		return k.act(t, clerk, cases.ActDecline, cases.Input{}, map[string]any{"reason": "申请事项不属于本机关职权范围，请向郴州市相关部门申请。", "remedy": cases.RemedyText})
 	case r < 20:
-		if due(t) {
-			k.state, k.closed, k.noticeDue, k.stepRole, k.assignee = cases.Withdrawn, ptr(t), nil, "", 0
-			k.event(t, ca, cases.ActWithdraw, map[string]any{"reason": "申请人主动撤回"}, nil, []string{"case.msg.withdrawn"})
+		if !due(t) {
+			return nil
 		}
-		return
+		return k.act(t, clerk, cases.ActWithdraw, cases.Input{}, map[string]any{"reason": "申请人主动撤回"})
 	}
 	if missing > 0 {
 		if !due(t) {
-			return
+			return nil
 		}
-		m := &k.mats[missing-1]
+		m := &k.c.Materials[missing-1]
 		m.Status, m.Note = "missing", "请补充提交该材料"
-		k.state, k.noticeDue = cases.Supplement, nil
-		k.event(t, ca, cases.ActSupplement, map[string]any{"materials": []map[string]any{{"seq": m.Seq, "name": m.Name, "status": m.Status, "note": m.Note}}},
-			[]string{"supplement"}, []string{"case.msg.supplement"}, *m)
+		if err := k.act(t, clerk, cases.ActSupplement, cases.Input{},
+			map[string]any{"materials": []map[string]any{{"seq": m.Seq, "name": m.Name, "status": m.Status, "note": m.Note}}}, *m); err != nil {
+			return err
+		}
 		when := w.workingAfter(t, 1+w.rng.IntN(2))
 		if !due(when) {
-			return
+			return nil
 		}
-		m.Status, m.Note, m.Paper, m.ChangedAt = "received", "", true, ptr(when.UTC().Truncate(time.Millisecond))
-		k.state = cases.Received
-		k.noticeFrom(when)
-		k.event(when, ca, cases.ActResubmit, map[string]any{"received": []string{m.Name}}, nil, nil, *m)
+		m.Status, m.Note, m.Paper, m.ChangedAt = "received", "", true, ptr(when)
+		if err := k.act(when, clerk, cases.ActResubmit, cases.Input{}, map[string]any{"received": []string{m.Name}}, *m); err != nil {
+			return err
+		}
 		t = when
 	}
 	t = w.workingAfter(t, 0)
 	if !due(t) {
-		return
+		return nil
 	}
-	k.accepted, k.noticeDue = ptr(t), nil
-	if it.Immediate || decisionStep(it.Steps) < 0 {
-		k.decided, k.completed = k.accepted, k.accepted
-		k.decision, k.state, k.step, k.stepRole, k.assignee = "approved", cases.Completed, len(it.Steps), "", 0
-		k.event(t, ca, cases.ActAccept, map[string]any{}, []string{"acceptance", "approval"}, []string{"case.msg.accepted"})
-	} else {
-		k.state = cases.InProgress
-		name := k.enterStep(nextReviewStep(it.Steps, 0))
-		k.event(t, ca, cases.ActAccept, map[string]any{"step": name}, []string{"acceptance"}, []string{"case.msg.accepted"})
-		if !w.review(k, &t, now) {
-			return
+	if err := k.act(t, clerk, cases.ActAccept, cases.Input{}, map[string]any{}); err != nil {
+		return err
+	}
+	if k.c.State == cases.InProgress {
+		if ok, err := w.review(k, &t, now); !ok || err != nil {
+			return err
 		}
 		t = w.workingAfter(t, 0)
 		if !due(t) {
-			return
+			return nil
 		}
-		k.state, k.completed = cases.Completed, ptr(t)
-		k.event(t, ca, cases.ActComplete, map[string]any{}, nil, []string{"case.msg.completed"})
+		if err := k.act(t, clerk, cases.ActComplete, cases.Input{}, map[string]any{}); err != nil {
+			return err
+		}
 	}
 	t = w.workingAfter(t, w.rng.IntN(3))
 	if !due(t) {
-		return
+		return nil
 	}
 	method := []string{"window", "window", "post", "electronic"}[w.rng.IntN(4)]
-	k.state, k.delivery, k.delivered, k.closed = cases.Delivered, method, ptr(t), ptr(t)
-	k.event(t, ca, cases.ActDeliver, map[string]any{"delivery": method}, nil, []string{"case.msg.delivered"})
+	return k.act(t, clerk, cases.ActDeliver, cases.Input{Delivery: method}, map[string]any{"delivery": method})
 }
 
 // review runs the review steps up to the decision; false when now came
 // first.
-func (w *world) review(k *kase, t *time.Time, now time.Time) bool {
+func (w *world) review(k *kase, t *time.Time, now time.Time) (bool, error) {
 	it := k.it
 	due := func(when time.Time) bool { return !when.After(now) }
-	reviewer := staffActor(w.holder[fmt.Sprintf("%d/reviewer", it.DepartmentID)])
-	if reviewer.id == 0 {
-		reviewer = staffActor(w.holder[fmt.Sprintf("%d/approver", it.DepartmentID)])
+	reviewer := w.holder[holderKey(it.DepartmentID, "reviewer")]
+	if reviewer.ID == 0 {
+		reviewer = w.holder[holderKey(it.DepartmentID, "approver")]
 	}
 	if w.rng.IntN(50) == 0 {
 		when := w.workingAfter(*t, 1)
 		if !due(when) {
-			return false
+			return false, nil
 		}
-		k.paused = true
-		k.pauses = append(k.pauses, clock.Pause{From: when.UTC().Truncate(time.Millisecond), Reason: "expert_review", ExpectedDays: 5})
-		k.event(when, reviewer, cases.ActSuspend, map[string]any{"pause_reason": "expert_review", "expected_days": 5, "note": ""},
-			[]string{"suspension"}, []string{"case.msg.suspended"})
+		in := cases.Input{PauseReason: "expert_review", ExpectedDays: 5}
+		if err := k.act(when, reviewer, cases.ActSuspend, in, map[string]any{"pause_reason": in.PauseReason, "expected_days": in.ExpectedDays, "note": ""}); err != nil {
+			return false, err
+		}
 		*t = when
 		when = w.workingAfter(*t, 2+w.rng.IntN(5))
 		if !due(when) {
-			return false
+			return false, nil
 		}
-		k.paused = false
-		k.pauses[len(k.pauses)-1].To = when.UTC().Truncate(time.Millisecond)
-		k.event(when, reviewer, cases.ActResume, map[string]any{}, nil, nil)
+		if err := k.act(when, reviewer, cases.ActResume, cases.Input{}, map[string]any{}); err != nil {
+			return false, err
+		}
 		*t = when
 	}
 	budget := max(it.PromisedDays, 1)
@@ -836,8 +853,8 @@ func (w *world) review(k *kase, t *time.Time, now time.Time) bool {
 		review = budget + 1 + w.rng.IntN(3)
 	}
 	for {
-		holder := staffActor(k.holder())
-		if k.step == decisionStep(it.Steps) {
+		holder := k.holder()
+		if cases.IsDecisionStep(&k.c) {
 			when := w.workingAfter(*t, 1)
 			if it.DeemedApproval {
 				// Decided on or before the deadline, never after it.
@@ -849,19 +866,17 @@ func (w *world) review(k *kase, t *time.Time, now time.Time) bool {
 				}
 			}
 			if !due(when) {
-				return false
+				return false, nil
 			}
-			k.decided, k.stepRole, k.assignee = ptr(when), "", 0
+			act, payload := cases.Action(cases.ActApprove), map[string]any{"opinion": "符合法定条件，准予许可。"}
 			if w.rng.IntN(100) < 3 {
-				k.decision, k.state = "refused", cases.Refused
-				k.event(when, holder, cases.ActRefuse, map[string]any{"reason": "申请材料反映的情况不符合法定条件。", "remedy": remedyText},
-					[]string{"refusal"}, []string{"case.msg.refused"})
-			} else {
-				k.decision, k.state = "approved", cases.Approved
-				k.event(when, holder, cases.ActApprove, map[string]any{"opinion": "符合法定条件，准予许可。"}, []string{"approval"}, []string{"case.msg.approved"})
+				act, payload = cases.ActRefuse, map[string]any{"reason": "申请材料反映的情况不符合法定条件。", "remedy": cases.RemedyText}
+			}
+			if err := k.act(when, holder, act, cases.Input{}, payload); err != nil {
+				return false, err
 			}
 			*t = when
-			return true
+			return true, nil
 		}
 		when := w.workingAfter(*t, review)
 		if it.DeemedApproval {
@@ -870,87 +885,55 @@ func (w *world) review(k *kase, t *time.Time, now time.Time) bool {
 			}
 		}
 		if !due(when) {
-			return false
+			return false, nil
 		}
-		from := it.Steps[k.step].Name
-		name := k.enterStep(nextReviewStep(it.Steps, k.step))
-		k.event(when, holder, cases.ActForward, map[string]any{"opinion": "经审查，材料齐全，符合规定，拟同意。", "from_step": from, "step": name}, nil, nil)
+		payload := map[string]any{"opinion": "经审查，材料齐全，符合规定，拟同意。", "from_step": it.Steps[k.c.Step].Name}
+		if err := k.act(when, holder, cases.ActForward, cases.Input{}, payload); err != nil {
+			return false, err
+		}
 		*t = when
 	}
 }
 
-// deadline is the promised deadline as the clock computes it at `at`.
+// deadline is the promised deadline as the engine's clock computes it at
+// `at`.
 func (k *kase) deadline(at time.Time) *calendar.Date {
-	if k.accepted == nil {
-		return nil
-	}
-	st := clock.Compute(k.w.cal, clock.Input{AcceptedAt: *k.accepted, PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays,
-		Pauses: k.pauses, Now: at}, clock.DefaultLightRule)
-	return &st.PromisedDeadline
-}
-
-// clock is the case's clock as the engine's commit at `now` computes it
-// (nil before acceptance).
-func (k *kase) clock(now time.Time) *clock.Status {
-	if k.accepted == nil {
-		return nil
-	}
-	in := clock.Input{AcceptedAt: *k.accepted, PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, Pauses: k.pauses, Now: now}
-	if k.decided != nil {
-		in.Now = *k.decided
-	} else if k.closed != nil {
-		in.Now = *k.closed
-	}
-	st := clock.Compute(k.w.cal, in, clock.DefaultLightRule)
-	return &st
+	cases.Clock(&k.c, k.w.cal, at, clock.DefaultLightRule)
+	return k.c.Deadline
 }
 
 // facts is the case row as the engine's commit at `at` writes it, for the
 // event's record.
 func (k *kase) facts(at time.Time) cases.RowFacts {
-	c := &cases.Case{State: k.state, Decision: k.decision, ApplicantID: k.applicant.id, ItemVersionID: k.it.VersionID, DepartmentID: k.it.DepartmentID,
-		CentreID: k.centre, Channel: k.channel, Step: k.step, StepRole: k.stepRole, AssigneeID: k.assignee, Paused: k.paused,
-		PromisedDays: k.it.PromisedDays, StatutoryDays: k.it.StatutoryDays, FeesFen: k.it.TotalFeeFen(), Delivery: k.delivery,
-		ReceivedAt: k.received, NoticeDue: k.noticeDue, AcceptedAt: k.accepted, DecidedAt: k.decided, CompletedAt: k.completed,
-		DeliveredAt: k.delivered, ClosedAt: k.closed}
-	for _, p := range k.pauses {
-		cp := cases.Pause{From: p.From, Reason: p.Reason, ExpectedDays: p.ExpectedDays}
-		if !p.To.IsZero() {
-			cp.To = &p.To
-		}
-		c.Pauses = append(c.Pauses, cp)
-	}
-	if st := k.clock(at); st != nil {
-		d, sd := st.PromisedDeadline, st.StatutoryDeadline
-		c.Deadline, c.StatutoryDeadline, c.Provisional = &d, &sd, st.Provisional
-	}
-	return cases.FactsOf(c)
+	cases.Clock(&k.c, k.w.cal, at, clock.DefaultLightRule)
+	return cases.FactsOf(&k.c)
 }
 
 // store adds the case row, its materials and pauses to the batch, with the
 // deadlines the engine's last commit would have stored.
 func (k *kase) store() error {
+	c := &k.c
 	var deadline, statutory any
-	provisional := false
-	if st := k.clock(k.updated); st != nil {
-		deadline, statutory, provisional = st.PromisedDeadline.Time(time.UTC), st.StatutoryDeadline.Time(time.UTC), st.Provisional
+	cases.Clock(c, k.w.cal, k.updated, clock.DefaultLightRule)
+	if c.Deadline != nil {
+		deadline, statutory = c.Deadline.Time(time.UTC), c.StatutoryDeadline.Time(time.UTC)
 	}
 	b := k.b
 	b.cases++
-	b.nos = append(b.nos, k.no)
-	b.caseRows = append(b.caseRows, []any{k.id, k.no, k.it.ID, k.it.VersionID, k.it.DepartmentID, k.centre, k.channel, k.applicant.id, nullID(k.first),
-		k.state, k.step, k.stepRole, nullID(k.assignee), k.version, k.received, k.noticeDue, k.accepted, k.decided, k.completed, k.delivered, k.closed,
-		k.it.PromisedDays, k.it.StatutoryDays, 0, deadline, statutory, provisional, k.paused, k.it.DeemedApproval, k.decision, false, k.delivery,
-		k.it.TotalFeeFen(), k.lastHash, k.received, k.updated})
-	for _, m := range k.mats {
-		b.materials = append(b.materials, []any{k.id, m.Seq, m.Name, m.Required, m.Status, m.Note, m.Paper, m.ChangedAt})
+	b.nos = append(b.nos, c.No)
+	b.caseRows = append(b.caseRows, []any{c.ID, c.No, k.it.ID, k.it.VersionID, k.it.DepartmentID, c.CentreID, c.Channel, k.applicant.id, nullID(k.first),
+		c.State, c.Step, c.StepRole, nullID(c.AssigneeID), k.version, c.ReceivedAt, c.NoticeDue, c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt,
+		c.ClosedAt, k.it.PromisedDays, k.it.StatutoryDays, 0, deadline, statutory, c.Provisional, c.Paused, k.it.DeemedApproval, c.Decision, false,
+		c.Delivery, k.it.TotalFeeFen(), k.lastHash, c.ReceivedAt, k.updated})
+	for _, m := range c.Materials {
+		b.materials = append(b.materials, []any{c.ID, m.Seq, m.Name, m.Required, m.Status, m.Note, m.Paper, m.ChangedAt})
 	}
-	for _, p := range k.pauses {
+	for _, p := range c.Pauses {
 		var to any
-		if !p.To.IsZero() {
-			to = p.To
+		if p.To != nil {
+			to = *p.To
 		}
-		b.pauses = append(b.pauses, []any{k.id, p.From, to, p.Reason, p.ExpectedDays})
+		b.pauses = append(b.pauses, []any{c.ID, p.From, to, p.Reason, p.ExpectedDays})
 	}
 	return nil
 }
@@ -965,25 +948,6 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-// decisionStep and nextReviewStep mirror the engine's template rules.
-func decisionStep(steps []catalogue.Step) int {
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Role == "reviewer" || steps[i].Role == "approver" {
-			return i
-		}
-	}
-	return -1
-}
-
-func nextReviewStep(steps []catalogue.Step, i int) int {
-	for j := i + 1; j < len(steps); j++ {
-		if steps[j].Role == "reviewer" || steps[j].Role == "approver" {
-			return j
-		}
-	}
-	return -1
 }
 
 // rowsBuf collects one transaction's rows, table by table.
