@@ -138,3 +138,86 @@ func TestDocumentsPrintInChineseWithAnEnglishAid(t *testing.T) {
 		t.Error("a Chinese page carries an English aid")
 	}
 }
+
+var rowRE = regexp.MustCompile(`(?s)<tr class="row-[^"]*" data-no="([^"]+)">.*?</tr>`)
+var lightRE = regexp.MustCompile(`(?s)<td data-testid="inbox-light">(.*?)</td>\s*<td class="num" data-testid="inbox-left">(.*?)</td>`)
+
+// inboxRow returns the light cell and the days cell of a case in an inbox.
+func inboxCells(t *testing.T, body, no string) (light, left string) {
+	t.Helper()
+	for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+		if m[1] == no {
+			c := lightRE.FindStringSubmatch(m[0])
+			if c == nil {
+				t.Fatalf("row of %s has no light and days cells:\n%s", no, m[0])
+			}
+			return c[1], c[2]
+		}
+	}
+	t.Fatalf("inbox lacks %s", no)
+	return "", ""
+}
+
+// The inbox's light and days column agree: a decided case shows its
+// outcome (on time, or late), never a live green light beside "overdue";
+// a supervisor's inbox is titled for what it shows; the state column keeps
+// its words on one line.
+func TestInboxSignalsAgree(t *testing.T) {
+	cf := newCaseFixture(t)
+	clerk, reviewer, approver := cf.login("clerk"), cf.login("reviewer"), cf.login("approver")
+	onTime := cf.intake(clerk, "T-001", 1, 2)
+	cf.mustAct(clerk, onTime, cases.ActAccept, nil) // promised deadline 2026-10-10
+	cf.mustAct(reviewer, onTime, cases.ActForward, url.Values{"opinion": {"符合条件"}})
+	cf.mustAct(approver, onTime, cases.ActApprove, nil)
+	late := cf.intake(clerk, "T-001", 1, 2)
+	cf.mustAct(clerk, late, cases.ActAccept, nil)
+	open := cf.intake(clerk, "T-001", 1, 2)
+	cf.mustAct(clerk, open, cases.ActAccept, nil)
+
+	// Decided on Oct 14, three working days after the deadline (12, 13, 14).
+	cf.set(at("2026-10-14"))
+	reviewer, approver = cf.login("reviewer"), cf.login("approver")
+	cf.mustAct(reviewer, late, cases.ActForward, url.Values{"opinion": {"符合条件"}})
+	cf.mustAct(approver, late, cases.ActApprove, nil)
+
+	// A month on, both decided cases wait at the window for the licence.
+	cf.set(at("2026-11-10"))
+	clerk = cf.login("clerk")
+	_, body := clerk.get("/workbench?lang=zh-CN")
+	light, left := inboxCells(t, body, onTime)
+	if !strings.Contains(light, "按期决定") || strings.Contains(light, "light-") || strings.Contains(left, "超期") {
+		t.Errorf("a case decided on time: light %q, days %q", light, left)
+	}
+	light, left = inboxCells(t, body, late)
+	if !strings.Contains(light, "逾期决定") || strings.Contains(light, "light-") || !strings.Contains(left, "决定时已超期 3 个工作日") {
+		t.Errorf("a case decided late: light %q, days %q", light, left)
+	}
+	// An undecided case past its deadline is red and overdue, in one voice.
+	_, body = cf.login("supervisor").get("/workbench?lang=zh-CN")
+	light, left = inboxCells(t, body, open)
+	if !strings.Contains(light, "light-red") || !strings.Contains(left, "超期") {
+		t.Errorf("an overdue open case: light %q, days %q", light, left)
+	}
+	// The supervisor sees every open case in the county, and is told so.
+	if !strings.Contains(body, "<h1>全县在办件</h1>") || strings.Contains(body, "仅显示等待本人办理") || strings.Contains(body, `name="all"`) {
+		t.Errorf("supervisor's inbox title or hint:\n%s", problemOf(body))
+	}
+	if _, b := cf.login("leader").get("/workbench?lang=en"); !strings.Contains(b, "<h1>All open cases in the county</h1>") {
+		t.Error("leader's inbox title")
+	}
+	if _, b := cf.login("reviewer").get("/workbench?lang=zh-CN"); !strings.Contains(b, "<h1>待我办理</h1>") || !strings.Contains(b, "仅显示等待本人办理") {
+		t.Error("reviewer's own queue title")
+	}
+	// The state column does not wrap one character per line.
+	if !strings.Contains(body, `<td class="state">`) {
+		t.Fatal("the state cell has no class to style")
+	}
+	css := regexp.MustCompile(`href="(/static/[^"/]+/cases\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatal("no cases.css link")
+	}
+	_, sheet := clerk.get(css[1])
+	if !regexp.MustCompile(`\.inbox td\.state[^{]*\{[^}]*white-space:nowrap`).MatchString(sheet) {
+		t.Error("the state column may wrap")
+	}
+}
