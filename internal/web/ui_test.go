@@ -221,3 +221,100 @@ func TestInboxSignalsAgree(t *testing.T) {
 		t.Error("the state column may wrap")
 	}
 }
+
+// A signed-in citizen's header shows their name, their cases and sign-out,
+// not the staff sign-in.
+func TestApplicantHeader(t *testing.T) {
+	cf := newCaseFixture(t)
+	header := regexp.MustCompile(`(?s)<header class="top">.*?</header>`)
+	_, body := cf.anon().get("/guide?lang=zh-CN")
+	if h := header.FindString(body); !strings.Contains(h, "工作人员登录") {
+		t.Errorf("a visitor's header lacks the staff sign-in:\n%s", h)
+	}
+	_, body = cf.applicant().get("/guide?lang=zh-CN")
+	h := header.FindString(body)
+	for _, want := range []string{"王小明", `href="/my/cases"`, "我的办件", `action="/signout"`, "退出"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("a citizen's header lacks %q:\n%s", want, h)
+		}
+	}
+	if strings.Contains(h, "工作人员登录") {
+		t.Error("a citizen's header still offers the staff sign-in")
+	}
+}
+
+// An item for organisations refuses a citizen on the form's first showing,
+// before anything is uploaded; and a form refused for any reason keeps the
+// files already received, offered by reference — the uploader's own only.
+func TestApplyRefusesEarlyAndKeepsFiles(t *testing.T) {
+	cf := newCaseFixture(t)
+	ctx := context.Background()
+	admin, err := cf.srv.Org.StaffByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := cf.srv.Org.StaffByUsername(ctx, "clerk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := &catalogue.Service{DB: cf.db, Now: cf.clock}
+	c := catalogue.Content{Type: "licensing", Name: "测试企业许可", DepartmentID: st.DepartmentID, Audience: "organisation", LegalBasis: "《中华人民共和国行政许可法》第十二条",
+		StatutoryDays: 20, PromisedDays: 5, Visits: 1, Online: true, AtHall: true,
+		Materials: []catalogue.Material{{Name: "营业执照", Required: true, Form: "copy", Copies: 1}}, Steps: catalogue.DefaultSteps(5)}
+	if _, err := cat.Create(ctx, admin.Actor("192.0.2.1"), "T-010", c, ""); err != nil {
+		t.Fatal(err)
+	}
+	app := cf.applicant()
+	res, body := app.get("/apply/T-010?lang=zh-CN")
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "此事项只面向法人和其他组织办理") || strings.Contains(body, `type="file"`) {
+		t.Fatalf("a citizen opens an organisation's form: %d\n%s", res.StatusCode, problemOf(body))
+	}
+	uploads := func() int {
+		var n int
+		if err := cf.db.R.QueryRow(`SELECT COUNT(*) FROM file_owners`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	res, body = app.uploadFiles("/apply/T-010", nil, map[string]fileBody{"m1": {"执照.pdf", tinyPDF}})
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "此事项只面向法人和其他组织办理") || uploads() != 0 {
+		t.Fatalf("a citizen posts to an organisation's form: %d, %d files kept\n%s", res.StatusCode, uploads(), problemOf(body))
+	}
+
+	// A good file and a bad one: refused, the good one kept by reference.
+	app.get("/apply/T-001")
+	res, body = app.uploadFiles("/apply/T-001", nil, map[string]fileBody{"m1": {"申请表.pdf", tinyPDF}, "m2": {"id.pdf", []byte("<html></html>")}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="kept-file"`) || !strings.Contains(body, "申请表.pdf") {
+		t.Fatalf("a refused form: %d\n%s", res.StatusCode, problemOf(body))
+	}
+	sha := regexp.MustCompile(`name="m1_file" value="([0-9a-f]{64})"`).FindStringSubmatch(body)
+	if sha == nil {
+		t.Fatal("the kept file is not in the form")
+	}
+	// Someone else's upload cannot be claimed by its hash.
+	theirs := upload(t, cf.login("clerk"), "别人的.pdf", append(append([]byte{}, tinyPDF...), "clerk"...))
+	res, body = app.uploadFiles("/apply/T-001", url.Values{"m1_file": {sha[1]}, "m1_name": {"申请表.pdf"}, "m2_file": {theirs}, "m2_name": {"x.pdf"}}, nil)
+	if res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, theirs) {
+		t.Fatalf("another's file offered by hash: %d\n%s", res.StatusCode, problemOf(body))
+	}
+	if mine, _ := cf.srv.Cases.ForApplicant(ctx, cf.app.ID, 10); len(mine) != 0 {
+		t.Fatal("a refused form opened a case")
+	}
+	// Sent again with the kept reference and the second file: the case opens
+	// with the first upload, not uploaded twice.
+	res, body = app.uploadFiles("/apply/T-001", url.Values{"m1_file": {sha[1]}, "m1_name": {"申请表.pdf"}}, map[string]fileBody{"m2": {"身份证.pdf", tinyPDF}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the form sent again: %d\n%s", res.StatusCode, problemOf(body))
+	}
+	mine, err := cf.srv.Cases.ForApplicant(ctx, cf.app.ID, 10)
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("cases: %d %v", len(mine), err)
+	}
+	full, err := cf.srv.Cases.Get(ctx, cases.Actor{ApplicantID: cf.app.ID}, mine[0].No)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := full.Materials[0]; m.FileSHA != sha[1] || m.FileName != "申请表.pdf" {
+		t.Errorf("material 1: %q %q", m.FileSHA, m.FileName)
+	}
+}
