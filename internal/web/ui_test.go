@@ -10,6 +10,7 @@ import (
 
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
+	"onestop/internal/org"
 )
 
 var timelineRE = regexp.MustCompile(`(?s)<ol class="timeline".*?</ol>`)
@@ -318,3 +319,74 @@ func TestApplyRefusesEarlyAndKeepsFiles(t *testing.T) {
 		t.Errorf("material 1: %q %q", m.FileSHA, m.FileName)
 	}
 }
+
+var changeRE = regexp.MustCompile(`<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>`)
+
+// The audit log reads as a table of changed fields, labelled in words with
+// values formatted — never raw JSON, raw keys, ISO days or true/false.
+func TestAuditLogReadsInWords(t *testing.T) {
+	cf := newCaseFixture(t) // creates two items: audited with their whole content
+	ctx := context.Background()
+	adminStaff, err := cf.srv.Org.StaffByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := cf.login("admin")
+	// An update of a staff record: only what changed is shown.
+	clerk, err := cf.srv.Org.StaffByUsername(ctx, "clerk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := org.StaffInput{Username: clerk.Username, Name: clerk.Name, Role: clerk.Role, CentreID: clerk.CentreID, DepartmentID: clerk.DepartmentID,
+		WindowID: clerk.WindowID, BackupID: clerk.BackupID, Phone: "13900139000", Absent: true}
+	if _, err := cf.srv.Org.UpdateStaff(ctx, adminStaff.Actor("192.0.2.1"), clerk.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	cat := &catalogue.Service{DB: cf.db, Now: cf.clock}
+	if _, err := cat.SetStatus(ctx, adminStaff.Actor("192.0.2.1"), "T-001", "suspended", "系统升级"); err != nil {
+		t.Fatal(err)
+	}
+	if res, body := admin.post("/admin/calendar", url.Values{"year": {"2027"}, "source": {"国办发明电〔2026〕1号"},
+		"days": {"2027-01-01 元旦\n2027-02-06~2027-02-12 春节\n2027-02-14 春节 调休上班\n"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("calendar: %d %s", res.StatusCode, problemOf(body))
+	}
+	admin.post("/account/tokens", url.Values{"name": {"评价器"}, "days": {"30"}})
+
+	rawKey := regexp.MustCompile(`^[a-z]+([ _][a-z]+)*$`)
+	for _, lang := range []string{"zh-CN", "en"} {
+		_, body := admin.get("/admin/audit?limit=200&lang=" + lang)
+		if strings.Contains(body, "<pre>") || strings.Contains(body, `{&#34;`) || strings.Contains(body, `&#34;:`) {
+			t.Errorf("%s: the log shows raw JSON", lang)
+		}
+		rows := changeRE.FindAllStringSubmatch(body, -1)
+		if len(rows) < 20 {
+			t.Fatalf("%s: only %d changed fields shown", lang, len(rows))
+		}
+		labels := map[string][2]string{}
+		for _, m := range rows {
+			label, before, after := m[1], m[2], m[3]
+			labels[label] = [2]string{before, after}
+			if rawKey.MatchString(label) || (lang == "zh-CN" && regexp.MustCompile(`[A-Za-z]`).MatchString(label)) {
+				t.Errorf("%s: raw label %q", lang, label)
+			}
+			for _, v := range []string{before, after} {
+				if v == "true" || v == "false" || strings.ContainsAny(v, "{}[]") || (lang == "zh-CN" && isoDayRE.MatchString(v)) {
+					t.Errorf("%s: %s shows %q", lang, label, v)
+				}
+			}
+		}
+		want := map[string]map[string][2]string{
+			"zh-CN": {"手机号码": {"", "13900139000"}, "不在岗": {"否", "是"}, "服务对象": {"", "自然人、法人和其他组织"},
+				"牵头单位": {"", "宜章县发展和改革局"}, "状态": {"在用", "暂停办理"}, "放假": {"", "元旦 2027年1月1日、春节 2027年2月6日—2027年2月12日"}},
+			"en":    {"Away": {"No", "Yes"}},
+		}[lang]
+		for label, v := range want {
+			got, ok := labels[label]
+			if !ok || (v[0] != "" && got[0] != v[0]) || got[1] != v[1] {
+				t.Errorf("%s: %s = %q (present %v), want %q", lang, label, got, ok, v)
+			}
+		}
+	}
+}
+
+var isoDayRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
