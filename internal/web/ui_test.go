@@ -378,7 +378,7 @@ func TestAuditLogReadsInWords(t *testing.T) {
 		want := map[string]map[string][2]string{
 			"zh-CN": {"手机号码": {"", "13900139000"}, "不在岗": {"否", "是"}, "服务对象": {"", "自然人、法人和其他组织"},
 				"牵头单位": {"", "宜章县发展和改革局"}, "状态": {"在用", "暂停办理"}, "放假": {"", "元旦 2027年1月1日、春节 2027年2月6日—2027年2月12日"}},
-			"en":    {"Away": {"No", "Yes"}},
+			"en": {"Away": {"No", "Yes"}},
 		}[lang]
 		for label, v := range want {
 			got, ok := labels[label]
