@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -390,3 +392,44 @@ func TestAuditLogReadsInWords(t *testing.T) {
 }
 
 var isoDayRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+
+// Every key the engine writes into an event's payload has a timeline
+// label in both languages, or is one of those kept off the timeline, so a
+// key added later cannot show up raw.
+func TestEveryPayloadKeyHasALabel(t *testing.T) {
+	src, err := filepath.Glob("../cases/*.go")
+	if err != nil || len(src) == 0 {
+		t.Fatalf("engine sources: %v", err)
+	}
+	written := regexp.MustCompile(`payload\["([a-z_]+)"\]`)
+	keys := map[string]bool{"item_code": true, "item_version": true, "channel": true} // the submit event's literal
+	for _, f := range src {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range written.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = true
+		}
+	}
+	if len(keys) < 20 {
+		t.Fatalf("found only %d payload keys: %v", len(keys), keys)
+	}
+	hidden := map[string]bool{"remedy": true, "addressee": true, "record": true}
+	for _, lang := range []string{"zh-CN", "en"} {
+		files, _ := filepath.Glob("locales/*." + lang + ".toml")
+		var all strings.Builder
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			all.Write(b)
+		}
+		for k := range keys {
+			if !hidden[k] && !strings.Contains(all.String(), `"case.payload.`+k+`" =`) {
+				t.Errorf("%s: no label for payload key %q", lang, k)
+			}
+		}
+	}
+}
