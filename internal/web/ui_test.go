@@ -195,6 +195,13 @@ func TestInboxSignalsAgree(t *testing.T) {
 	if !strings.Contains(light, "逾期决定") || strings.Contains(light, "light-") || !strings.Contains(left, "决定时已超期 3 个工作日") {
 		t.Errorf("a case decided late: light %q, days %q", light, left)
 	}
+	// The case page says the same: an outcome, not a live light.
+	for no, want := range map[string]string{onTime: "按期决定", late: "逾期决定"} {
+		page, _ := cf.casePage(clerk, no)
+		if !strings.Contains(page, `data-testid="case-outcome"`) || !strings.Contains(page, want) || strings.Contains(page, `data-testid="case-light"`) {
+			t.Errorf("case page of %s lacks the outcome %q", no, want)
+		}
+	}
 	// An undecided case past its deadline is red and overdue, in one voice.
 	_, body = cf.login("supervisor").get("/workbench?lang=zh-CN")
 	light, left = inboxCells(t, body, open)
