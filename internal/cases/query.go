@@ -62,7 +62,7 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	default:
 		add("1 = 0")
 	}
-	if !f.All {
+	if !f.All && OwnQueue(st.Role) {
 		switch st.Role {
 		case org.Clerk:
 			add("c.state IN ('received','supplement','approved','refused','completed')")
@@ -133,23 +133,34 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 
 // quickLight colours a listed case from its stored deadline without
 // reading its pauses: a paused case shows its light as stored at the pause,
-// which is what the clock itself does (DOMAIN.md §6 lights).
+// which is what the clock itself does (DOMAIN.md §6 lights). The colour is
+// clock.Stand's, the rule the inbox page reads too.
 func (s *Service) quickLight(cal *calendar.Calendar, c *Case, today calendar.Date) clock.Light {
-	due := c.Deadline
-	if due == nil && c.NoticeDue != nil {
-		d := calendar.DateOf(*c.NoticeDue, time.UTC)
-		due = &d
-	}
+	due := c.Due()
 	if due == nil || c.DecidedAt != nil {
+		// The API has always said green here; the page shows the outcome.
 		return clock.Green
 	}
-	switch left := cal.WorkingDaysBetween(today, *due); {
-	case today.After(*due):
-		return clock.Red
-	case left <= s.Light.YellowDaysLeft:
-		return clock.Yellow
+	return clock.Stand(cal, *due, nil, today, s.Light).Light
+}
+
+// OwnQueue reports whether a role's inbox, without "all", is narrowed to
+// the cases waiting for that person; the other roles (supervisors, leaders,
+// admins) always see every open case in their scope.
+func OwnQueue(r org.Role) bool { return r == org.Clerk || r == org.Reviewer || r == org.Approver }
+
+// Due is what a case's light is measured against: the promised deadline
+// once accepted, the last day for the supplement notice before; nil for
+// neither.
+func (c *Case) Due() *calendar.Date {
+	if c.Deadline != nil {
+		return c.Deadline
 	}
-	return clock.Green
+	if c.NoticeDue != nil {
+		d := calendar.DateOf(*c.NoticeDue, time.UTC)
+		return &d
+	}
+	return nil
 }
 
 // Progress is what the public progress query shows: no names, no ID

@@ -95,7 +95,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		} else if err != nil {
 			return err
 		}
-		if (it.Audience == "citizen" && kind != "citizen") || (it.Audience == "organisation" && kind != "organisation") {
+		if !catalogue.Serves(it.Audience, kind) {
 			f.Add("applicant_id", "case.audience_"+it.Audience)
 			return f.Err()
 		}

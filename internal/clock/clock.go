@@ -186,14 +186,7 @@ func Compute(cal *calendar.Calendar, in Input, rule LightRule) Status {
 	for _, s := range spans {
 		st.PausedDays += cal.WorkingDaysBetween(s.a, s.b)
 	}
-	switch y := max(rule.YellowDaysLeft, 0); {
-	case asOf.After(pd):
-		st.Light = Red
-	case st.LeftDays <= y:
-		st.Light = Yellow
-	default:
-		st.Light = Green
-	}
+	st.Light = rule.light(asOf, pd, st.LeftDays)
 
 	// Every day looked at lies after the acceptance and no later than the
 	// latest of the dates involved, so checking that range of years covers

@@ -225,6 +225,20 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// applicantName is the signed-in applicant's name, "" for nobody (or an
+// account that is gone: the header then offers the sign-in again).
+func (s *Server) applicantName(r *http.Request) string {
+	id := s.Sessions.GetInt64(r.Context(), sessApplicant)
+	if id == 0 {
+		return ""
+	}
+	a, err := s.applicantSvc().ByID(r.Context(), id)
+	if err != nil {
+		return ""
+	}
+	return a.Name
+}
+
 func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
 	id := s.Sessions.GetInt64(r.Context(), sessApplicant)
 	if id == 0 {

@@ -17,6 +17,29 @@ import (
 // applyView is the online application form.
 type applyView struct {
 	Item *catalogue.Item
+	// Refused: the item does not serve this kind of applicant; the page
+	// says so and offers no upload.
+	Refused bool
+	// Kept are the files of a refused form, by material number, offered
+	// again so nobody uploads twice.
+	Kept map[int]*cases.FileRef
+}
+
+// eligible checks, before any upload is read, that the item serves the
+// applicant's kind (catalogue.Serves, the engine's rule); false with the
+// page made ready to say why.
+func (s *Server) eligible(r *http.Request, ca cases.Actor, p *Page) (bool, error) {
+	v := p.Data.(*applyView)
+	a, err := s.applicantSvc().ByID(r.Context(), ca.ApplicantID)
+	if err != nil {
+		return false, err
+	}
+	if catalogue.Serves(v.Item.Audience, a.Kind) {
+		return true, nil
+	}
+	v.Refused = true
+	p.Problem, p.Status = p.T("case.audience_"+v.Item.Audience), http.StatusForbidden
+	return false, nil
 }
 
 // onlineItem is an in-force item that may be applied for online; anything
@@ -33,7 +56,8 @@ func (s *Server) onlineItem(r *http.Request) (*catalogue.Item, error) {
 }
 
 func (s *Server) applyPage(w http.ResponseWriter, r *http.Request) error {
-	if _, ok, err := s.applicantActor(r); err != nil || !ok {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -46,6 +70,9 @@ func (s *Server) applyPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "apply.title")
 	p.Title = p.T("apply.title_item", "Name", it.Name)
 	p.Data = &applyView{Item: it}
+	if _, err := s.eligible(r, ca, p); err != nil {
+		return err
+	}
 	return s.render(w, r, "apply", p)
 }
 
@@ -65,7 +92,16 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "apply.title")
 	p.Title = p.T("apply.title_item", "Name", it.Name)
-	p.Data = &applyView{Item: it}
+	v := &applyView{Item: it}
+	p.Data = v
+	// Refused before the uploads are read: nothing is stored for a case
+	// that cannot be.
+	if ok, err := s.eligible(r, ca, p); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, "apply", p)
+	}
 	if err := parseAnyForm(r); err != nil {
 		return s.formFailed(w, r, "apply", p, err)
 	}
@@ -76,11 +112,19 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 		stand.Materials = append(stand.Materials, cases.Material{Seq: i + 1, Name: m.Name, Required: m.Required})
 	}
 	ms, err := s.receivedMaterials(r, ca, stand, false)
-	if err != nil {
-		return s.formFailed(w, r, "apply", p, err)
+	var c *cases.Case
+	if err == nil {
+		c, err = s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
 	}
-	c, err := s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
 	if err != nil {
+		// Whatever refused the form, the files already received stay
+		// offered with it.
+		v.Kept = map[int]*cases.FileRef{}
+		for _, m := range ms {
+			if m.File != nil {
+				v.Kept[m.Seq] = m.File
+			}
+		}
 		return s.formFailed(w, r, "apply", p, err)
 	}
 	s.flash(r, "apply.done")

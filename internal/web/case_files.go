@@ -122,8 +122,10 @@ func argList(m map[string]any) []any {
 	return out
 }
 
-// receivedMaterials reads, per material, an uploaded file (field m<seq>)
-// or, when paper is allowed (a clerk at the window), a ticked m<seq>_paper.
+// receivedMaterials reads, per material, an uploaded file (field m<seq>),
+// a file kept from a refused form (m<seq>_file: its hash, which must be the
+// uploader's own) or, when paper is allowed (a clerk at the window), a
+// ticked m<seq>_paper.
 // Files are bound to who uploads them.
 func (s *Server) receivedMaterials(r *http.Request, who cases.Actor, c *cases.Case, paper bool) ([]cases.MaterialChange, error) {
 	fe := apperr.Fields{}
@@ -142,10 +144,26 @@ func (s *Server) receivedMaterials(r *http.Request, who cases.Actor, c *cases.Ca
 				continue
 			}
 		}
+		if sha := r.PostFormValue(fmt.Sprintf("m%d_file", m.Seq)); sha != "" {
+			// A file this person uploaded with a form that was refused,
+			// offered again by reference (the form keeps it).
+			kept := cases.MaterialChange{Seq: m.Seq, File: &cases.FileRef{SHA256: sha, Name: r.PostFormValue(fmt.Sprintf("m%d_name", m.Seq))}}
+			if err := s.checkFiles(r, who, c.No, []cases.MaterialChange{kept}); err != nil {
+				if !apperr.Is(err, apperr.Invalid) {
+					return nil, err
+				}
+				fe.Add(field, "files.unknown")
+				continue
+			}
+			out = append(out, kept)
+			continue
+		}
 		if paper && r.PostFormValue(fmt.Sprintf("m%d_paper", m.Seq)) != "" {
 			out = append(out, cases.MaterialChange{Seq: m.Seq, Paper: true})
 		}
 	}
+	// The good files come back with the field errors, so a refused form
+	// can keep them.
 	return out, fe.Err()
 }
 

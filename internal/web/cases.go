@@ -182,7 +182,16 @@ type detail struct{ Label, Value string }
 // payloadOrder is the order details are shown in; keys not listed (new
 // ones the engine may add) follow in alphabetical order.
 var payloadOrder = []string{"item_code", "item_version", "channel", "received", "step", "from_step", "acting_for", "opinion", "reason",
-	"right_organ", "materials", "pause_reason", "expected_days", "note", "days", "delivery", "deadline", "rule"}
+	"right_organ", "materials", "pause_reason", "expected_days", "note", "days", "delivery", "deadline", "statutory_deadline", "provisional",
+	"delivery_due", "rule"}
+
+// hiddenPayload are keys kept in the record but not shown on the timeline:
+// the remedy and the addressee are printed on the document, and the record
+// is the row image for verify, not for reading.
+var hiddenPayload = []string{"remedy", "addressee", "record"}
+
+// payloadDates are the keys holding a calendar day ("2026-11-26").
+var payloadDates = []string{"deadline", "statutory_deadline", "delivery_due"}
 
 // eventDetails turns an event's payload into labelled lines.
 func (p *Page) eventDetails(payload []byte) []detail {
@@ -198,8 +207,7 @@ func (p *Page) eventDetails(payload []byte) []detail {
 	}
 	var rest []string
 	for k := range m {
-		// The addressee is shown on the document; the record is for verify, not for reading.
-		if !slices.Contains(payloadOrder, k) && k != "remedy" && k != "addressee" && k != "record" {
+		if !slices.Contains(payloadOrder, k) && !slices.Contains(hiddenPayload, k) {
 			rest = append(rest, k)
 		}
 	}
@@ -210,17 +218,37 @@ func (p *Page) eventDetails(payload []byte) []detail {
 		if v == "" {
 			continue
 		}
-		label := p.T("case.payload." + k)
-		if label == "case.payload."+k {
-			label = k
-		}
-		out = append(out, detail{Label: label, Value: v})
+		out = append(out, detail{Label: p.payloadLabel(k), Value: v})
 	}
 	return out
 }
 
+// payloadLabel names a payload key; a key the engine adds before its label
+// is written shows in words made from the key, never as a raw identifier.
+func (p *Page) payloadLabel(k string) string {
+	if label := p.T("case.payload." + k); label != "case.payload."+k {
+		return label
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
 func (p *Page) payloadValue(key string, v any) string {
+	if s, ok := v.(string); ok && slices.Contains(payloadDates, key) {
+		if d, err := calendar.ParseDate(s); err == nil {
+			return p.CaseDay(d)
+		}
+		return s
+	}
 	switch key {
+	case "provisional":
+		if b, _ := v.(bool); b {
+			return p.T("case.provisional_tag")
+		}
+		return ""
+	case "days":
+		if n, ok := v.(float64); ok {
+			return p.T("case.n_days", "N", int64(n))
+		}
 	case "channel":
 		return p.T("case.channel." + fmt.Sprint(v))
 	case "pause_reason":

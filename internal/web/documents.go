@@ -47,6 +47,7 @@ type documentView struct {
 	Signer string
 	// To is the addressee as recorded when the document was issued.
 	To string
+	docLang
 }
 
 // ReceivedHas reports whether a material was handed in with the
@@ -123,7 +124,7 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 		v.To = v.Payload.Addressee
 	}
 	v.Deadline, v.StatutoryDeadline, v.Provisional = c.Deadline, c.StatutoryDeadline, c.Provisional
-	if kind == "acceptance" || kind == "extension" {
+	if kind == "acceptance" || kind == "extension" || (kind == "approval" && v.Deemed) {
 		if d, err := calendar.ParseDate(v.Payload.Deadline); err == nil {
 			v.Deadline, v.Provisional = &d, v.Payload.Provisional
 		}
@@ -156,6 +157,7 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	p := s.page(r, "doc."+kind)
+	v.docLang = newDocLang(p)
 	p.Data = v
 	return s.render(w, r, "doc", p)
 }

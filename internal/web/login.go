@@ -166,7 +166,8 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.page(r, "nav.audit")
-	p.Data = map[string]any{"Items": entries, "Total": total, "Filter": f}
+	af := auditFmt{p: p, name: s.auditNames(r)}
+	p.Data = map[string]any{"Items": af.auditRows(entries), "Total": total, "Filter": f}
 	return s.render(w, r, "audit", p)
 }
 

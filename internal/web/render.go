@@ -69,6 +69,7 @@ type Page struct {
 	Lang      string
 	Title     string
 	Staff     *org.Staff
+	Applicant string // the signed-in applicant's name, for the header
 	CSRF      string
 	RequestID string
 	Path      string
@@ -141,6 +142,9 @@ func (s *Server) page(r *http.Request, titleKey string) *Page {
 	p := &Page{s: s, Lang: info.Lang, Staff: info.Staff, RequestID: info.ID, Path: r.URL.Path, Query: r.URL.RawQuery,
 		CSRF: s.csrfToken(r), Form: map[string]string{}, Errors: map[string]string{}}
 	p.Title = p.T(titleKey)
+	if p.Staff == nil {
+		p.Applicant = s.applicantName(r)
+	}
 	if f := s.Sessions.PopString(r.Context(), "flash"); f != "" {
 		p.Flash = p.T(f)
 	}

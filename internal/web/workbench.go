@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
@@ -28,6 +27,7 @@ type workbenchView struct {
 	Prev      string
 	Next      string
 	Clerk     bool
+	OwnQueue  bool // the role has a queue of its own ("all" widens it)
 }
 
 // inboxFilter reads the filters from the query: item, state, channel,
@@ -63,10 +63,16 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 	rows := make([]inboxRow, 0, len(list))
 	for _, c := range list {
 		maskCase(c, &a)
-		row := inboxRow{Case: c, Due: dueOf(c)}
+		row := inboxRow{Case: c, Due: c.Due()}
 		if row.Due != nil {
-			row.HasLeft, row.Left = true, cal.WorkingDaysBetween(today, *row.Due)
-			row.Overdue = -row.Left
+			var decided *calendar.Date
+			if c.DecidedAt != nil {
+				d := clock.Today(*c.DecidedAt)
+				decided = &d
+			}
+			// One standing for the light and the days column, so they agree.
+			st := clock.Stand(cal, *row.Due, decided, today, s.Cases.Light)
+			row.Standing = &st
 		}
 		rows = append(rows, row)
 	}
@@ -75,7 +81,7 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &workbenchView{Items: rows, Total: total, Filter: f, States: caseStates, Channels: cases.Channels, Townships: townships,
-		Full: seesFullNumbers(a), Clerk: a.Role == org.Clerk}
+		Full: seesFullNumbers(a), Clerk: a.Role == org.Clerk, OwnQueue: cases.OwnQueue(a.Role)}
 	q := r.URL.Query()
 	if f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(max(f.Offset-f.Limit, 0)))
@@ -85,7 +91,16 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
 		v.Next = "?" + q.Encode()
 	}
-	p := s.page(r, "workbench.title")
+	// The title says what the list shows: my queue, or every open case in
+	// the scope (the county, for a supervisor or a leader).
+	title := "workbench.title_scope"
+	switch {
+	case v.OwnQueue && !f.All:
+		title = "workbench.title_mine"
+	case a.CountyWide():
+		title = "workbench.title_county"
+	}
+	p := s.page(r, title)
 	p.Data = v
 	return s.render(w, r, "workbench", p)
 }
@@ -103,24 +118,9 @@ func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) error {
 	return listJSON(w, list, total)
 }
 
-// inboxRow is one case of the inbox with its days left.
+// inboxRow is one case of the inbox with where it stands.
 type inboxRow struct {
 	*cases.Case
-	Due     *calendar.Date // the deadline, or the supplement-notice due date before acceptance
-	HasLeft bool
-	Left    int // working days from today to Due: 0 on the day, negative after it
-	Overdue int // -Left, for the words "N days overdue"
-}
-
-// dueOf is what the case's light is measured against: the promised
-// deadline once accepted, the last day for the supplement notice before.
-func dueOf(c *cases.Case) *calendar.Date {
-	if c.Deadline != nil {
-		return c.Deadline
-	}
-	if c.NoticeDue != nil {
-		d := calendar.DateOf(*c.NoticeDue, time.UTC)
-		return &d
-	}
-	return nil
+	Due      *calendar.Date  // the deadline, or the supplement-notice due date before acceptance
+	Standing *clock.Standing // nil without a due day
 }
