@@ -67,11 +67,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	// The key that signs the daily checkpoints: made on first start, then
 	// kept (every process sharing the database must use the same file).
-	key, err := checkpoint.LoadOrCreateKey(keyPath(c.data, *ckKey))
+	if cfg.CheckpointKey, err = checkpoint.LoadOrCreateKey(keyPath(c.data, *ckKey)); err != nil {
+		return err
+	}
+	cfg.Light = &light
+	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
+	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
+		return err
+	}
+	// The services are built here, once: the server and the background
+	// sweeps below share them.
+	svc, err := web.NewServices(db, log, cfg)
 	if err != nil {
 		return err
 	}
-	cps := &checkpoint.Service{DB: db, Key: key, Now: time.Now}
+	cps := svc.Checkpoints
 	if err := cps.RegisterKey(ctx); err != nil {
 		return err
 	}
@@ -84,15 +94,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
-	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
-	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
-		return err
-	}
-	srv, err := web.New(db, log, cfg)
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		return err
 	}
-	srv.Cases.Light = light
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
@@ -117,7 +122,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	go srv.Housekeeping(hkCtx)
 	// Deemed acceptance and deemed approval: a durable sweep over the case
 	// rows, safe to run in every process (see internal/cases/sweep.go).
-	go srv.Cases.Run(hkCtx, time.Minute, log)
+	go svc.Cases.Run(hkCtx, time.Minute, log)
 	// The daily checkpoints, safe in every process too (one row per day,
 	// ON CONFLICT DO NOTHING). The demo writes its year of history into
 	// past days first, so its checkpoints start once that is done.

@@ -23,7 +23,7 @@ func (s *Server) registerCatalogueXLSX() {
 // file (a county's catalogue is well under a few MiB).
 func (s *Server) exportItems(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
-	if err := s.catalogueSvc().ExportXLSX(r.Context(), &buf); err != nil {
+	if err := s.Catalogue.ExportXLSX(r.Context(), &buf); err != nil {
 		return err
 	}
 	name := "catalogue-" + s.Now().In(shanghai).Format("20060102") + ".xlsx"
@@ -73,7 +73,7 @@ func (s *Server) importItems(w http.ResponseWriter, r *http.Request) error {
 		return s.formFailed(w, r, "catalogue_import", p, f.Err())
 	}
 	defer file.Close()
-	res, err := s.catalogueSvc().ImportXLSX(r.Context(), actor(r), file)
+	res, err := s.Catalogue.ImportXLSX(r.Context(), actor(r), file)
 	var ie *catalogue.ImportError
 	if errors.As(err, &ie) {
 		d := importData{FileName: hdr.Filename}

@@ -34,7 +34,12 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := demo.Ensure(context.Background(), db, 431022); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "test"})
+	cfg := web.Config{Version: "test"}
+	svc, err := web.NewServices(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatalf("services: %v", err)
+	}
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}

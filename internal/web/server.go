@@ -5,7 +5,6 @@ package web
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,12 +13,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"onestop/internal/auth"
-	"onestop/internal/cases"
-	"onestop/internal/catalogue"
-	"onestop/internal/files"
+	"onestop/internal/checkpoint"
+	"onestop/internal/clock"
 	"onestop/internal/notify"
-	"onestop/internal/org"
-	"onestop/internal/store"
 )
 
 // Config is what the command line decides.
@@ -41,20 +37,18 @@ type Config struct {
 	PublicURL string
 	// HSTS sends Strict-Transport-Security: on when serving TLS.
 	HSTS bool
+	// Light is the county's light rule (--yellow-days); nil is
+	// clock.DefaultLightRule.
+	Light *clock.LightRule
+	// CheckpointKey signs the daily checkpoints; nil for a server that
+	// only shows them.
+	CheckpointKey *checkpoint.Key
 }
 
 // Server holds everything a request needs. Build it with New.
 type Server struct {
-	DB       *store.DB
-	Org      *org.Service
-	Throttle *auth.Throttle
-	Cases    *cases.Service
-	Files    *files.Store
-	// SMS delivers the outbox (notify); without a gateway, the log.
-	SMS      notify.Sender
+	*Services
 	Sessions *scs.SessionManager
-	Log      *slog.Logger
-	Now      func() time.Time
 	Config   Config
 
 	pages  *pages
@@ -71,15 +65,11 @@ type route struct {
 	Allow   access
 }
 
-// New wires a server; it fails only when the embedded templates or
-// translations are broken, which tests catch.
-func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
-	s := &Server{DB: db, Log: log, Now: time.Now, Config: cfg}
-	s.Org = &org.Service{DB: db, Now: func() time.Time { return s.Now() }}
-	s.Throttle = auth.DefaultThrottle(db)
-	s.Cases = cases.New(db, &catalogue.Service{DB: db, Now: func() time.Time { return s.Now() }}, func() time.Time { return s.Now() })
-	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: func() time.Time { return s.Now() }}
-	s.SMS = notify.LogSender{Log: log}
+// New puts the services (built by NewServices) behind the routes; it fails
+// only when the embedded templates are broken, which tests catch.
+func New(svc *Services, cfg Config) (*Server, error) {
+	s := &Server{Services: svc, Config: cfg, i18n: svc.i18n}
+	db := svc.DB
 	s.Sessions = scs.New()
 	// Signed out after 2 hours idle (kept by the store, see SessionStore)
 	// and after 12 hours in any case.
@@ -94,9 +84,6 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 		s.fail(w, r, err)
 	}
 	var err error
-	if s.i18n, err = newTranslator(); err != nil {
-		return nil, err
-	}
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
 	}
@@ -144,12 +131,12 @@ func (s *Server) Housekeeping(ctx context.Context) {
 		if err := (auth.SessionStore{DB: s.DB}).Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("session sweep", "err", err)
 		}
-		if err := s.claims().Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+		if err := s.Claims.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("claims sweep", "err", err)
 		}
 		// Uploads never attached to a case go after files.Retention;
 		// several processes doing this at once remove each file once.
-		if n, err := s.fileOwners().Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {
+		if n, err := s.FileOwners.Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("files cleanup", "err", err)
 		} else if n > 0 {
 			s.Log.Info("files cleanup", "removed", n)
