@@ -34,6 +34,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	proxies := fs.String("trusted-proxies", env("ONESTOP_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
 	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
 	publicURL := fs.String("public-url", env("ONESTOP_PUBLIC_URL", ""), "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
+	metricsFrom := fs.String("metrics-from", env("ONESTOP_METRICS_FROM", web.DefaultMetricsFrom), "who may read GET /metrics (Prometheus): comma-separated IPs or CIDRs; none: nobody")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
 	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
@@ -72,8 +73,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	cfg.Light = &light
 	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
-	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
+	if cfg.TrustedProxies, err = parseCIDRs("--trusted-proxies", *proxies); err != nil {
 		return err
+	}
+	if !strings.EqualFold(strings.TrimSpace(*metricsFrom), "none") {
+		if cfg.MetricsFrom, err = parseCIDRs("--metrics-from", *metricsFrom); err != nil {
+			return err
+		}
 	}
 	// The services are built here, once: the server and the background
 	// sweeps below share them.
@@ -291,7 +297,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // parseCIDRs reads a comma-separated list of IPs and CIDR blocks.
-func parseCIDRs(list string) ([]*net.IPNet, error) {
+func parseCIDRs(flag, list string) ([]*net.IPNet, error) {
 	var out []*net.IPNet
 	for _, p := range strings.Split(list, ",") {
 		p = strings.TrimSpace(p)
@@ -307,7 +313,7 @@ func parseCIDRs(list string) ([]*net.IPNet, error) {
 		}
 		_, n, err := net.ParseCIDR(p)
 		if err != nil {
-			return nil, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR block", p)
+			return nil, fmt.Errorf("%s: %q is not an IP address or CIDR block", flag, p)
 		}
 		out = append(out, n)
 	}

@@ -37,6 +37,9 @@ type Config struct {
 	PublicURL string
 	// HSTS sends Strict-Transport-Security: on when serving TLS.
 	HSTS bool
+	// MetricsFrom may read /metrics (see DefaultMetricsFrom); empty:
+	// nobody.
+	MetricsFrom []*net.IPNet
 	// Light is the county's light rule (--yellow-days); nil is
 	// clock.DefaultLightRule.
 	Light *clock.LightRule
@@ -112,7 +115,7 @@ func (s *Server) Routes() []route { return s.routes }
 
 // Handler is the whole application with its middleware.
 func (s *Server) Handler() http.Handler {
-	var h http.Handler = s.mux
+	var h http.Handler = http.HandlerFunc(s.routed)
 	h = s.Sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.limitBody(h)

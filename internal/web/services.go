@@ -10,6 +10,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
 	"onestop/internal/files"
+	"onestop/internal/metrics"
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -40,6 +41,8 @@ type Services struct {
 	ProgressThrottle *auth.Throttle
 	// SMS delivers the outbox (notify); without a gateway, the log.
 	SMS notify.Sender
+	// Metrics counts requests, transitions and sweeps for /metrics.
+	Metrics *metrics.Metrics
 
 	i18n *translator
 }
@@ -55,7 +58,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	now := func() time.Time { return s.Now() }
 	s.Org = &org.Service{DB: db, Now: now}
 	s.Catalogue = &catalogue.Service{DB: db, Now: now}
+	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
+	s.Cases.Observer = s.Metrics
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
