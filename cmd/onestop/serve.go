@@ -29,18 +29,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	fs := newFlagSet(name, help, stderr)
 	var c common
 	c.register(fs)
-	tlsCert := fs.String("tls-cert", env("ONESTOP_TLS_CERT", ""), "TLS certificate file (serve HTTPS)")
-	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
-	proxies := fs.String("trusted-proxies", env("ONESTOP_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
-	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
-	publicURL := fs.String("public-url", env("ONESTOP_PUBLIC_URL", ""), "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
-	metricsFrom := fs.String("metrics-from", env("ONESTOP_METRICS_FROM", web.DefaultMetricsFrom), "who may read GET /metrics (Prometheus): comma-separated IPs or CIDRs; none: nobody")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS)")
+	tlsKey := fs.String("tls-key", "", "TLS key file")
+	proxies := fs.String("trusted-proxies", "", "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
+	secure := fs.String("secure-cookies", "auto", "mark cookies Secure: auto (TLS or loopback address), true, false")
+	publicURL := fs.String("public-url", "", "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
+	metricsFrom := fs.String("metrics-from", web.DefaultMetricsFrom, "who may read GET /metrics (Prometheus): comma-separated IPs or CIDRs; none: nobody")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
 	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
 	// day before"), so each county sets its own; every process sharing a
 	// database should get the same value (the environment variable does).
-	yellow := fs.String("yellow-days", env("ONESTOP_YELLOW_DAYS", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft)),
+	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	ckKey := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
