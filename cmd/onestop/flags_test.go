@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,30 @@ func TestBadVariableIsRefused(t *testing.T) {
 	code, _, errOut := runCmd(t, "serve", "--help")
 	if code != 1 || !strings.Contains(errOut, "ONESTOP_SEED") {
 		t.Fatalf("a bad ONESTOP_SEED: %d %s", code, errOut)
+	}
+}
+
+// The systemd environment file names only variables serve reads: a
+// misspelt one would be ignored without a word.
+func TestEnvironmentFileNamesServeFlags(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/onestop.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	flagsOf(t, []string{"serve"}).VisitAll(func(f *flag.Flag) { known[envName(f.Name)] = true })
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		key, _, ok := strings.Cut(strings.TrimPrefix(line, "#"), "=")
+		if !ok || !strings.HasPrefix(key, "ONESTOP_") {
+			continue
+		}
+		n++
+		if !known[key] {
+			t.Errorf("deploy/onestop.env sets %s, which onestop serve does not read", key)
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d variables found in deploy/onestop.env", n)
 	}
 }
