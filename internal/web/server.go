@@ -54,6 +54,10 @@ type Server struct {
 	Sessions *scs.SessionManager
 	Config   Config
 
+	// sessionStore keeps the sessions in the database (the session
+	// manager's store, swept by Housekeeping).
+	sessionStore auth.SessionStore
+
 	pages  *pages
 	i18n   *translator
 	static *staticFiles
@@ -76,8 +80,9 @@ func New(svc *Services, cfg Config) (*Server, error) {
 	s.Sessions = scs.New()
 	// Signed out after 2 hours idle (kept by the store, see SessionStore)
 	// and after 12 hours in any case.
-	s.Sessions.Store = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() },
+	s.sessionStore = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() },
 		Owner: s.sessionOwner}
+	s.Sessions.Store = s.sessionStore
 	s.Sessions.Lifetime = 12 * time.Hour
 	s.Sessions.Cookie.Name = "onestop_session"
 	s.Sessions.Cookie.HttpOnly = true
@@ -131,7 +136,7 @@ func (s *Server) Housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		if err := (auth.SessionStore{DB: s.DB}).Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+		if err := s.sessionStore.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("session sweep", "err", err)
 		}
 		if err := s.Claims.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
