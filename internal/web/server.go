@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -75,6 +76,9 @@ type route struct {
 // New puts the services (built by NewServices) behind the routes; it fails
 // only when the embedded templates are broken, which tests catch.
 func New(svc *Services, cfg Config) (*Server, error) {
+	if svc == nil || svc.i18n == nil {
+		return nil, errors.New("web.New: the services must come from NewServices")
+	}
 	s := &Server{Services: svc, Config: cfg, i18n: svc.i18n}
 	db := svc.DB
 	s.Sessions = scs.New()
