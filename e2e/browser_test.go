@@ -71,7 +71,12 @@ func NewApp(t *testing.T) *App {
 	if _, err := demo.Ensure(context.Background(), db, demoSeed); err != nil {
 		t.Fatalf("load the demo county: %v", err)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "e2e"})
+	cfg := web.Config{Version: "e2e"}
+	svc, err := web.NewServices(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatalf("build the services: %v", err)
+	}
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		t.Fatalf("build the server: %v", err)
 	}

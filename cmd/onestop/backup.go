@@ -26,7 +26,9 @@ on PATH. The uploaded files (DIR/files) go into the same archive.`, stderr)
 		fs.Usage()
 		return errors.New("backup: --out FILE is required")
 	}
-	m, err := backup.Backup(ctx, backup.Options{DataDir: c.data, DBURL: c.db, Out: *out, AppVersion: version})
+	prog := newProgress(stderr)
+	m, err := backup.Backup(ctx, backup.Options{DataDir: c.data, DBURL: c.db, Out: *out, AppVersion: version, Progress: prog.steps("backup")})
+	prog.done()
 	if err != nil {
 		return err
 	}
@@ -57,7 +59,9 @@ Stop every server first. Refuses a non-empty data directory or database unless
 		fs.Usage()
 		return errors.New("restore: --from FILE is required")
 	}
-	r, err := backup.Restore(ctx, backup.RestoreOptions{From: *from, DataDir: c.data, DBURL: c.db, Force: *force})
+	prog := newProgress(stderr)
+	r, err := backup.Restore(ctx, backup.RestoreOptions{From: *from, DataDir: c.data, DBURL: c.db, Force: *force, Progress: prog.steps("restore")})
+	prog.done()
 	if err != nil {
 		return err
 	}

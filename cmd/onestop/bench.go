@@ -26,7 +26,7 @@ supervision queries, deadline scan, HTTP latency on loopback, peak memory.
   onestop bench --sizes 100000,1000000          bulk-generated sizes (takes a while)
   onestop bench --quick --db postgres://…       the same on PostgreSQL (a fresh schema per size)`, stderr)
 	quick := fs.Bool("quick", false, "small size generated through the engine; each measurement "+bench.QuickDuration.String())
-	db := fs.String("db", env("ONESTOP_DB", ""), "PostgreSQL URL (a schema bench_<size> is created in it); empty: SQLite")
+	db := fs.String("db", "", "PostgreSQL URL (a schema bench_<size> is created in it); empty: SQLite")
 	data := fs.String("data", "", "directory for the SQLite benchmark databases (DIR/bench-<size>, kept); empty: a temporary directory")
 	sizes := fs.String("sizes", "100000,1000000", "case counts of the full run, comma-separated")
 	clients := fs.Int("clients", 64, "concurrent clients for transitions and HTTP load")

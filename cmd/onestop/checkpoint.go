@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,8 +43,8 @@ key file to every server process and restart them.`
 
 // keyFlag is --checkpoint-key: the signing key's file, by default
 // checkpoint.key in the data directory.
-func keyFlag(fs *flag.FlagSet) *string {
-	return fs.String("checkpoint-key", env("ONESTOP_CHECKPOINT_KEY", ""), "the checkpoint signing key (Ed25519, PEM); default DATA/"+checkpoint.KeyFile)
+func keyFlag(fs *flags) *string {
+	return fs.String("checkpoint-key", "", "the checkpoint signing key (Ed25519, PEM); default DATA/"+checkpoint.KeyFile)
 }
 
 func keyPath(data, flagValue string) string {

@@ -45,7 +45,12 @@ func TestCheckpointCheckCommand(t *testing.T) {
 		!strings.HasPrefix(errOut, "verify: case id ") {
 		t.Fatalf("verify: %d %s %q", code, out, errOut)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "test"})
+	cfg := web.Config{Version: "test"}
+	svc, err := web.NewServices(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

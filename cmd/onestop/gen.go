@@ -61,46 +61,15 @@ running it again adds more cases.`, stderr)
 		return fmt.Errorf("demo county: %w", err)
 	}
 	if *counties > 1 {
-		bar := progressBar{w: stderr, start: time.Now(), unit: "counties"}
-		if err := demo.EnsureProvince(ctx, db, *seed, *counties, bar.show); err != nil {
+		if err := demo.EnsureProvince(ctx, db, *seed, *counties, newProgress(stderr).counter("counties")); err != nil {
 			return fmt.Errorf("province: %w", err)
 		}
 	}
-	bar := progressBar{w: stderr, start: time.Now(), unit: "cases"}
-	res, err := bulk.Generate(ctx, db, bulk.Options{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: bar.show})
+	res, err := bulk.Generate(ctx, db, bulk.Options{Cases: total, PerDay: *perDay, Until: time.Now(), Seed: *seed, Progress: newProgress(stderr).counter("cases")})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "added %d cases, %d events, %d applicants in %.1f s (%.0f cases/min)\n", res.Cases, res.Events, res.Applicants,
 		res.Elapsed.Seconds(), float64(res.Cases)/res.Elapsed.Minutes())
 	return nil
-}
-
-// progressBar draws one line on a terminal (carriage return, no scrolling)
-// and stays readable in a log file, where each update is its own line.
-type progressBar struct {
-	w     io.Writer
-	start time.Time
-	last  time.Time
-	unit  string
-}
-
-func (p *progressBar) show(done, total int) {
-	if done < total && time.Since(p.last) < time.Second {
-		return
-	}
-	p.last = time.Now()
-	const width = 30
-	filled := width * done / max(total, 1)
-	el := time.Since(p.start)
-	eta := ""
-	if done > 0 && done < total {
-		eta = fmt.Sprintf(", about %s left", (time.Duration(float64(el) * float64(total-done) / float64(done))).Round(time.Second))
-	}
-	end := "\r"
-	if done == total {
-		end = "\n"
-	}
-	fmt.Fprintf(p.w, "[%s%s] %d/%d %s (%.0f%%)%s   %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, p.unit,
-		100*float64(done)/float64(max(total, 1)), eta, end)
 }

@@ -15,9 +15,6 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 const usage = `OneStop — government service centre software (政务服务中心)
 
 Usage:
@@ -109,11 +106,11 @@ type common struct {
 	addr, data, db, logFormat string
 }
 
-func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.addr, "addr", env("ONESTOP_ADDR", "127.0.0.1:8080"), "address to listen on (HOST:PORT)")
-	fs.StringVar(&c.data, "data", env("ONESTOP_DATA", "onestop-data"), "data directory for the SQLite file and uploads")
-	fs.StringVar(&c.db, "db", env("ONESTOP_DB", ""), "PostgreSQL URL (postgres://…); empty uses SQLite in the data directory")
-	fs.StringVar(&c.logFormat, "log-format", env("ONESTOP_LOG_FORMAT", "text"), "log format: text or json")
+func (c *common) register(fs *flags) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (HOST:PORT)")
+	fs.StringVar(&c.data, "data", "onestop-data", "data directory for the SQLite file and uploads")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://…); empty uses SQLite in the data directory")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 }
 
 func (c *common) logger(w io.Writer) *slog.Logger {
@@ -121,21 +118,4 @@ func (c *common) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
-
-func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nFlags:\n", help)
-		fs.PrintDefaults()
-	}
-	return fs
 }

@@ -51,9 +51,14 @@ func TestMigrateAndUserCommands(t *testing.T) {
 		t.Fatalf("migrate: %d %s %s", code, out, errOut)
 	}
 	t.Setenv("ONESTOP_PASSWORD", "short")
+	// Refusals in words, as the pages say them: Chinese unless asked.
 	code, _, errOut = runCmd(t, append([]string{"user", "create", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
-	if code != 1 || !strings.Contains(errOut, "auth.password.too_short") {
+	if code != 1 || !strings.Contains(errOut, "password: 密码至少需要 8 位。") || strings.Contains(errOut, "auth.") {
 		t.Fatalf("weak password: %d %s", code, errOut)
+	}
+	code, _, errOut = runCmd(t, append([]string{"user", "create", "--lang", "en", "--username", "chief", "--name", "张三", "--role", "centre_admin"}, db...)...)
+	if code != 1 || !strings.Contains(errOut, "password: The password needs at least 8 characters.") || strings.Contains(errOut, "auth.") {
+		t.Fatalf("weak password, in English: %d %s", code, errOut)
 	}
 	t.Setenv("ONESTOP_PASSWORD", "first-pass-123")
 	// No centre is never a wildcard: without one the reach must be said.

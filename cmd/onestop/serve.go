@@ -29,17 +29,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	fs := newFlagSet(name, help, stderr)
 	var c common
 	c.register(fs)
-	tlsCert := fs.String("tls-cert", env("ONESTOP_TLS_CERT", ""), "TLS certificate file (serve HTTPS)")
-	tlsKey := fs.String("tls-key", env("ONESTOP_TLS_KEY", ""), "TLS key file")
-	proxies := fs.String("trusted-proxies", env("ONESTOP_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
-	secure := fs.String("secure-cookies", env("ONESTOP_SECURE_COOKIES", "auto"), "mark cookies Secure: auto (TLS or loopback address), true, false")
-	publicURL := fs.String("public-url", env("ONESTOP_PUBLIC_URL", ""), "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS)")
+	tlsKey := fs.String("tls-key", "", "TLS key file")
+	proxies := fs.String("trusted-proxies", "", "reverse proxies whose X-Forwarded-For is trusted: comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.1.0.0/16")
+	secure := fs.String("secure-cookies", "auto", "mark cookies Secure: auto (TLS or loopback address), true, false")
+	publicURL := fs.String("public-url", "", "address citizens reach this site at, put in QR codes and printed links, e.g. https://zwfw.example.gov.cn (default: from --addr, with a warning)")
+	metricsFrom := fs.String("metrics-from", web.DefaultMetricsFrom, "who may read GET /metrics (Prometheus): comma-separated IPs or CIDRs; none: nobody")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
 	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
 	// day before"), so each county sets its own; every process sharing a
 	// database should get the same value (the environment variable does).
-	yellow := fs.String("yellow-days", env("ONESTOP_YELLOW_DAYS", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft)),
+	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	ckKey := keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -67,11 +68,26 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	// The key that signs the daily checkpoints: made on first start, then
 	// kept (every process sharing the database must use the same file).
-	key, err := checkpoint.LoadOrCreateKey(keyPath(c.data, *ckKey))
+	if cfg.CheckpointKey, err = checkpoint.LoadOrCreateKey(keyPath(c.data, *ckKey)); err != nil {
+		return err
+	}
+	cfg.Light = &light
+	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
+	if cfg.TrustedProxies, err = parseCIDRs("--trusted-proxies", *proxies); err != nil {
+		return err
+	}
+	if !strings.EqualFold(strings.TrimSpace(*metricsFrom), "none") {
+		if cfg.MetricsFrom, err = parseCIDRs("--metrics-from", *metricsFrom); err != nil {
+			return err
+		}
+	}
+	// The services are built here, once: the server and the background
+	// sweeps below share them.
+	svc, err := web.NewServices(db, log, cfg)
 	if err != nil {
 		return err
 	}
-	cps := &checkpoint.Service{DB: db, Key: key, Now: time.Now}
+	cps := svc.Checkpoints
 	if err := cps.RegisterKey(ctx); err != nil {
 		return err
 	}
@@ -84,15 +100,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
-	cfg.SecureCookies = secureCookies(*secure, *tlsCert != "", c.addr, log)
-	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
-		return err
-	}
-	srv, err := web.New(db, log, cfg)
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		return err
 	}
-	srv.Cases.Light = light
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
@@ -117,7 +128,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	go srv.Housekeeping(hkCtx)
 	// Deemed acceptance and deemed approval: a durable sweep over the case
 	// rows, safe to run in every process (see internal/cases/sweep.go).
-	go srv.Cases.Run(hkCtx, time.Minute, log)
+	go svc.Cases.Run(hkCtx, time.Minute, log)
 	// The daily checkpoints, safe in every process too (one row per day,
 	// ON CONFLICT DO NOTHING). The demo writes its year of history into
 	// past days first, so its checkpoints start once that is done.
@@ -286,7 +297,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // parseCIDRs reads a comma-separated list of IPs and CIDR blocks.
-func parseCIDRs(list string) ([]*net.IPNet, error) {
+func parseCIDRs(flag, list string) ([]*net.IPNet, error) {
 	var out []*net.IPNet
 	for _, p := range strings.Split(list, ",") {
 		p = strings.TrimSpace(p)
@@ -302,7 +313,7 @@ func parseCIDRs(list string) ([]*net.IPNet, error) {
 		}
 		_, n, err := net.ParseCIDR(p)
 		if err != nil {
-			return nil, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR block", p)
+			return nil, fmt.Errorf("%s: %q is not an IP address or CIDR block", flag, p)
 		}
 		out = append(out, n)
 	}

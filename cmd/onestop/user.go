@@ -14,6 +14,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/web"
 )
 
 const userHelp = `onestop user — manage staff accounts from the server's console
@@ -51,6 +52,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dept := fs.String("department", "", "department code")
 	window := fs.String("window", "", "window number at the centre")
 	scope := fs.String("scope", "", `"province" for an installation-wide account (no centre)`)
+	lang := fs.String("lang", "zh-CN", "language of the messages: zh-CN or en")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("no account %q", *username)
 		}
 		if err := svc.ResetPassword(ctx, system, st.ID, pw); err != nil {
-			return explain(err)
+			return explain(err, *lang)
 		}
 		fmt.Fprintf(stdout, "password of %s reset; it must be changed at next login\n", st.Username)
 		return nil
@@ -89,7 +91,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	st, err := svc.CreateStaff(ctx, system, in)
 	if err != nil {
-		return explain(err)
+		return explain(err, *lang)
 	}
 	fmt.Fprintf(stdout, "created %s (%s), id %d; the password must be changed at first login\n", st.Username, st.Role, st.ID)
 	return nil
@@ -119,17 +121,10 @@ func readPassword() (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// explain turns field errors into console text (message keys are stable
-// and readable; the console has no translation context).
-func explain(err error) error {
-	ae := apperr.As(err)
-	if ae == nil {
+// explain puts a refusal into words, as the pages would say it.
+func explain(err error, lang string) error {
+	if apperr.As(err) == nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString(ae.Msg.Key)
-	for f, m := range ae.Fields {
-		fmt.Fprintf(&b, "\n  %s: %s", f, m.Key)
-	}
-	return errors.New(b.String())
+	return errors.New(web.Explain(err, lang))
 }

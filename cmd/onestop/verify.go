@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"time"
 
 	"onestop/internal/cases"
 	"onestop/internal/files"
@@ -62,48 +60,3 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintln(stdout)
 	return nil
 }
-
-// progress writes a status line to stderr: rewritten in place on a
-// terminal, at most one line every progressEvery otherwise (a log file or
-// a CI job gets no carriage returns).
-var progressEvery = 10 * time.Second
-
-type progress struct {
-	w     io.Writer
-	tty   bool
-	last  time.Time
-	shown bool
-}
-
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, last: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
-}
-
-func (p *progress) show(s string) {
-	switch {
-	case p.tty && time.Since(p.last) >= 200*time.Millisecond:
-		fmt.Fprintf(p.w, "\r\033[K%s", s)
-		p.shown = true
-	case !p.tty && time.Since(p.last) >= progressEvery:
-		fmt.Fprintln(p.w, s)
-	default:
-		return
-	}
-	p.last = time.Now()
-}
-
-// clear removes a status line before other output.
-func (p *progress) clear() {
-	if p.tty && p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.shown = false
-	}
-}
-
-func (p *progress) done() { p.clear() }

@@ -70,6 +70,16 @@ type Options struct {
 	DBURL      string // empty: SQLite in DataDir; postgres://…: PostgreSQL
 	Out        string // the archive to write
 	AppVersion string
+	// Progress, when set, hears each step as it starts (total 0), and
+	// done of total while the uploaded files are archived.
+	Progress func(step string, done, total int)
+}
+
+// step tells progress, if anyone listens.
+func step(p func(string, int, int), name string, done, total int) {
+	if p != nil {
+		p(name, done, total)
+	}
 }
 
 // Backup writes the archive to opt.Out. The archive is assembled under a
@@ -94,6 +104,7 @@ func Backup(ctx context.Context, opt Options) (Manifest, error) {
 	defer os.RemoveAll(scratch)
 
 	var dbFile, dbMember string
+	step(opt.Progress, "copying the database", 0, 0)
 	if isPostgres(opt.DBURL) {
 		m.Engine = string(store.Postgres)
 		dbFile, dbMember = filepath.Join(scratch, pgDumpName), pgDumpName
@@ -140,13 +151,15 @@ func Backup(ctx context.Context, opt Options) (Manifest, error) {
 	if err := addFile(tw, dbMember, dbFile); err != nil {
 		return m, err
 	}
-	for _, f := range files {
+	step(opt.Progress, "archiving the uploaded files", 0, 0)
+	for i, f := range files {
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
 		if err := addFile(tw, filesDir+"/"+f.rel, f.path); err != nil {
 			return m, err
 		}
+		step(opt.Progress, "files", i+1, len(files))
 	}
 	if err := tw.Close(); err != nil {
 		return m, fmt.Errorf("backup: %w", err)

@@ -26,6 +26,9 @@ type RestoreOptions struct {
 	// Force allows restoring over a data directory or database that is not
 	// empty. The SQLite file it replaces is moved aside, never deleted.
 	Force bool
+	// Progress, when set, hears each step as it starts (total 0), and
+	// done of total while the uploaded files are unpacked.
+	Progress func(step string, done, total int)
 }
 
 // Report is what a restore found when it verified its work.
@@ -132,6 +135,7 @@ func Restore(ctx context.Context, opt RestoreOptions) (Report, error) {
 	// under its hash or absent, so restoring it in place is safe).
 	var dbStaged string
 	filesRoot := filepath.Join(opt.DataDir, filesDir)
+	step(opt.Progress, "unpacking the archive", 0, 0)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -162,6 +166,7 @@ func Restore(ctx context.Context, opt RestoreOptions) (Report, error) {
 				return r, err
 			}
 			r.Files++
+			step(opt.Progress, "files", r.Files, m.Files)
 		}
 	}
 	if dbStaged == "" {
@@ -194,6 +199,7 @@ func Restore(ctx context.Context, opt RestoreOptions) (Report, error) {
 	}
 	defer db.Close()
 	r.Location = db.Location
+	step(opt.Progress, "verifying every case record", 0, 0)
 	if err := verify(ctx, db, &r); err != nil {
 		return r, err
 	}

@@ -584,7 +584,12 @@ type endpoint struct {
 
 // http measures the pages and API under concurrent load on loopback.
 func (r *runner) http(ctx context.Context, clerk bulk.Staff) error {
-	srv, err := web.New(r.db, quietLogger(), web.Config{Version: "bench", DataDir: r.dataDir})
+	cfg := web.Config{Version: "bench", DataDir: r.dataDir}
+	svc, err := web.NewServices(r.db, quietLogger(), cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		return err
 	}

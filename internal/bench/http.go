@@ -292,7 +292,6 @@ type rssWatch struct {
 	pid    string // "self" or the server process's
 	stop   chan struct{}
 	done   chan struct{}
-	peak   float64
 	reset  bool
 	sample float64
 }

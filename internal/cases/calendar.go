@@ -146,3 +146,14 @@ func Calendar(ctx context.Context, q store.Querier) (*calendar.Calendar, error) 
 	}
 	return calendar.New(years...)
 }
+
+// SaveYear saves a year's calendar (see the function SaveYear) and drops
+// this engine's cached calendar, so the edit holds for its next
+// transition; other processes re-read within their 30-second cache.
+func (s *Service) SaveYear(ctx context.Context, a org.Actor, y calendar.YearData) error {
+	if err := SaveYear(ctx, s.DB, a, y, s.Now()); err != nil {
+		return err
+	}
+	s.ForgetCalendar()
+	return nil
+}

@@ -22,6 +22,8 @@ type Service struct {
 	Catalogue *catalogue.Service
 	Now       func() time.Time
 	Light     clock.LightRule
+	// Observer, when set, hears every committed transition and sweep.
+	Observer Observer
 
 	calMu   sync.Mutex
 	cal     *calendar.Calendar
@@ -195,6 +197,7 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 		return nil, err
 	}
 	out.Version++
+	s.observeTransition(action)
 	return out, nil
 }
 

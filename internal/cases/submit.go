@@ -136,6 +136,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 	if err != nil {
 		return nil, err
 	}
+	s.observeTransition(ActSubmit)
 	if a.Staff == nil && a.ApplicantID == 0 {
 		return nil, nil
 	}

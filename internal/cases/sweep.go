@@ -80,7 +80,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Log
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if r, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+		r, err := s.Sweep(ctx)
+		if ctx.Err() == nil {
+			s.observeSweep(r, err)
+		}
+		if err != nil && ctx.Err() == nil {
 			log.Error("case sweep", "err", err)
 		} else if r.DeemedAccepted+r.DeemedApproved > 0 {
 			log.Info("case sweep", "deemed_accepted", r.DeemedAccepted, "deemed_approved", r.DeemedApproved)

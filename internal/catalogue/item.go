@@ -119,6 +119,10 @@ func (c Content) TotalFeeFen() int64 {
 
 var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,39}$`)
 
+// ValidCode reports whether code has an item code's form (the importer
+// checks rows with it before anything is written).
+func ValidCode(code string) bool { return codeRE.MatchString(code) }
+
 // maxStatutory bounds limits to something a law could set (a year of
 // working days); larger numbers are typing mistakes.
 const maxStatutory = 250

@@ -38,19 +38,6 @@ func (s *Server) registerApplicants() {
 // windowStaff are the people at a window who can check an ID card.
 var windowStaff = roles(org.Clerk)
 
-func (s *Server) claims() *applicants.Claims {
-	return &applicants.Claims{DB: s.DB, Now: s.Now, Text: func(lang, key string, args map[string]any) string {
-		if lang == "" {
-			lang = defaultLang
-		}
-		return s.i18n.T(lang, key, args)
-	}}
-}
-
-func (s *Server) applicantSvc() *applicants.Service {
-	return &applicants.Service{DB: s.DB, Now: s.Now}
-}
-
 // seesFullNumbers: the people who handle cases need the whole ID number to
 // check it against the card; everyone else sees it masked.
 func seesFullNumbers(a org.Actor) bool { return caseWorkers.Allows(a) }
@@ -75,7 +62,7 @@ func (s *Server) registerApplicant(w http.ResponseWriter, r *http.Request) error
 	}
 	var id int64
 	if err == nil {
-		id, err = s.claims().Start(r.Context(), in, clientAddress(r), reqInfo(r).Lang)
+		id, err = s.Claims.Start(r.Context(), in, clientAddress(r), reqInfo(r).Lang)
 	}
 	if err != nil {
 		p := s.page(r, "register.title")
@@ -107,7 +94,7 @@ func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch {
 	case claim != 0 && number == "":
-		a, err = s.claims().Confirm(r.Context(), claim, code, clientAddress(r))
+		a, err = s.Claims.Confirm(r.Context(), claim, code, clientAddress(r))
 	default:
 		password := r.PostFormValue("password")
 		if password != r.PostFormValue("again") {
@@ -115,7 +102,7 @@ func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) error {
 			f.Add("again", "password.mismatch")
 			err = f.Err()
 		} else {
-			a, err = s.claims().WindowConfirm(r.Context(), number, code, password, clientAddress(r))
+			a, err = s.Claims.WindowConfirm(r.Context(), number, code, password, clientAddress(r))
 		}
 	}
 	if err != nil {
@@ -143,7 +130,7 @@ func (s *Server) onlineAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := actor(r)
-	if err := s.claims().WindowStart(r.Context(), a.Who(), id, r.PostFormValue("phone")); err != nil {
+	if err := s.Claims.WindowStart(r.Context(), a.Who(), id, r.PostFormValue("phone")); err != nil {
 		p := s.page(r, "nav.applicants")
 		list, lerr := s.findApplicants(r)
 		if lerr != nil {
@@ -169,7 +156,7 @@ func (s *Server) apiOnlineAccount(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.claims().WindowStart(r.Context(), actor(r).Who(), id, in.Phone); err != nil {
+	if err := s.Claims.WindowStart(r.Context(), actor(r).Who(), id, in.Phone); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, map[string]any{"sent": true})
@@ -196,7 +183,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	if blocked {
 		return s.formFailed(w, r, "signin", p, throttled(now, until, "login.throttled"))
 	}
-	a, err := s.applicantSvc().ByNumber(r.Context(), number)
+	a, err := s.Applicants.ByNumber(r.Context(), number)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
@@ -232,7 +219,7 @@ func (s *Server) applicantName(r *http.Request) string {
 	if id == 0 {
 		return ""
 	}
-	a, err := s.applicantSvc().ByID(r.Context(), id)
+	a, err := s.Applicants.ByID(r.Context(), id)
 	if err != nil {
 		return ""
 	}
@@ -245,7 +232,7 @@ func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return nil
 	}
-	a, err := s.applicantSvc().ByID(r.Context(), id)
+	a, err := s.Applicants.ByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -255,7 +242,7 @@ func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) findApplicants(r *http.Request) ([]applicants.Applicant, error) {
-	list, err := s.applicantSvc().Search(r.Context(), r.URL.Query().Get("q"), 50)
+	list, err := s.Applicants.Search(r.Context(), r.URL.Query().Get("q"), 50)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +280,7 @@ func (s *Server) apiRegisterWalkIn(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	in.Password = ""
-	a, err := s.applicantSvc().Register(r.Context(), in, false)
+	a, err := s.Applicants.Register(r.Context(), in, false)
 	if err != nil {
 		return err
 	}

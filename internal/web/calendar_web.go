@@ -334,7 +334,7 @@ func (s *Server) calendarSave(w http.ResponseWriter, r *http.Request) error {
 		y, err = parseYearText(year, r.PostFormValue("source"), r.PostFormValue("days"))
 	}
 	if err == nil {
-		err = cases.SaveYear(r.Context(), s.DB, actor(r), y, s.Now())
+		err = s.Cases.SaveYear(r.Context(), actor(r), y)
 	}
 	if err != nil {
 		v, _, verr := s.calendarData(r)
@@ -355,8 +355,6 @@ func (s *Server) calendarSave(w http.ResponseWriter, r *http.Request) error {
 		p.Data = v
 		return s.formFailed(w, r, "calendar_admin", p, err)
 	}
-	// This process re-reads at once; others within their 30-second cache.
-	s.Cases.ForgetCalendar()
 	s.flash(r, "calendar.saved")
 	http.Redirect(w, r, "/admin/calendar#y"+strconv.Itoa(year), http.StatusSeeOther)
 	return nil
@@ -396,9 +394,8 @@ func (s *Server) apiCalendarSaveYear(w http.ResponseWriter, r *http.Request) err
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if err := cases.SaveYear(r.Context(), s.DB, actor(r), y, s.Now()); err != nil {
+	if err := s.Cases.SaveYear(r.Context(), actor(r), y); err != nil {
 		return err
 	}
-	s.Cases.ForgetCalendar()
 	return writeJSON(w, http.StatusOK, y)
 }

@@ -30,7 +30,7 @@ type applyView struct {
 // page made ready to say why.
 func (s *Server) eligible(r *http.Request, ca cases.Actor, p *Page) (bool, error) {
 	v := p.Data.(*applyView)
-	a, err := s.applicantSvc().ByID(r.Context(), ca.ApplicantID)
+	a, err := s.Applicants.ByID(r.Context(), ca.ApplicantID)
 	if err != nil {
 		return false, err
 	}

@@ -70,8 +70,6 @@ func parseAnyForm(r *http.Request) error {
 	return apperr.New(apperr.Invalid, "error.bad_form")
 }
 
-func (s *Server) fileOwners() *files.Owners { return &files.Owners{DB: s.DB} }
-
 // ownerOf is who an upload by a belongs to.
 func ownerOf(a cases.Actor) files.Owner {
 	if a.Staff != nil {
@@ -85,7 +83,7 @@ func ownerOf(a cases.Actor) files.Owner {
 // problem of the form field.
 func (s *Server) store(r *http.Request, who cases.Actor, fh *multipart.FileHeader, fe apperr.Fields, field string) (*cases.FileRef, error) {
 	owner := ownerOf(who)
-	if err := s.fileOwners().CheckQuota(r.Context(), owner, fh.Size, s.Now()); err != nil {
+	if err := s.FileOwners.CheckQuota(r.Context(), owner, fh.Size, s.Now()); err != nil {
 		if ae := apperr.As(err); ae != nil {
 			fe.Add(field, ae.Msg.Key, argList(ae.Msg.Args)...)
 			return nil, nil
@@ -108,7 +106,7 @@ func (s *Server) store(r *http.Request, who cases.Actor, fh *multipart.FileHeade
 		fe.Add(field, "files.failed")
 		return nil, nil
 	}
-	if err := s.fileOwners().Bind(r.Context(), ref, owner, s.Now()); err != nil {
+	if err := s.FileOwners.Bind(r.Context(), ref, owner, s.Now()); err != nil {
 		return nil, err
 	}
 	return &cases.FileRef{SHA256: ref.SHA256, Name: ref.Name, Type: ref.Type, Size: ref.Size}, nil
@@ -186,7 +184,7 @@ func (s *Server) checkFiles(r *http.Request, who cases.Actor, no string, ms []ca
 			fe.Add(field, "files.unknown")
 			continue
 		}
-		mine, err := s.fileOwners().Owns(r.Context(), ref.SHA256, ownerOf(who))
+		mine, err := s.FileOwners.Owns(r.Context(), ref.SHA256, ownerOf(who))
 		if err != nil {
 			return err
 		}
@@ -247,7 +245,7 @@ func (s *Server) attached(r *http.Request, ms []cases.MaterialChange) error {
 			shas = append(shas, m.File.SHA256)
 		}
 	}
-	if err := s.fileOwners().Attached(r.Context(), shas, s.Now()); err != nil {
+	if err := s.FileOwners.Attached(r.Context(), shas, s.Now()); err != nil {
 		s.Log.Error("mark files attached", "files", shas, "err", err)
 	}
 	return nil

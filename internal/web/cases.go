@@ -84,7 +84,7 @@ func (s *Server) applicantActor(r *http.Request) (cases.Actor, bool, error) {
 	if id == 0 {
 		return cases.Actor{}, false, nil
 	}
-	a, err := s.applicantSvc().ByID(r.Context(), id)
+	a, err := s.Applicants.ByID(r.Context(), id)
 	if apperr.Is(err, apperr.NotFound) {
 		return cases.Actor{}, false, nil
 	}

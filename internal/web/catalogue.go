@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
-	"onestop/internal/catalogue"
 	"onestop/internal/org"
 )
 
@@ -54,10 +53,6 @@ func (s *Server) registerCatalogue() {
 	s.handle("GET /api/v1/openapi.json", everyone, s.openAPI)
 
 	s.registerCatalogueXLSX()
-}
-
-func (s *Server) catalogueSvc() *catalogue.Service {
-	return &catalogue.Service{DB: s.DB, Now: func() time.Time { return s.Now() }}
 }
 
 // managesCatalogue: the county hall's admin and department admins keep the

@@ -41,7 +41,7 @@ func (s *Server) adminItems(w http.ResponseWriter, r *http.Request) error {
 		d.Status, status = "", "all"
 	}
 	limit, offset := pageParams(r, adminPageSize, 500)
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	items, total, err := svc.List(ctx, catalogue.Filter{Q: d.Q, DepartmentID: d.DepartmentID, Type: d.Type, Status: status, Limit: limit, Offset: offset})
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Server) itemFormPage(r *http.Request, p *Page, it *catalogue.Item, rows
 		d.CanManage = catalogue.CanManage(a, it.DepartmentID)
 	}
 	var err error
-	if d.Types, err = s.catalogueSvc().Types(ctx); err != nil {
+	if d.Types, err = s.Catalogue.Types(ctx); err != nil {
 		return err
 	}
 	depts, _, err := s.Org.Departments(ctx, org.DepartmentFilter{}, allOptions)
@@ -130,7 +130,7 @@ func (s *Server) adminItemCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Problems) > 0 {
 		err = f.check()
 	} else {
-		_, err = s.catalogueSvc().Create(r.Context(), actor(r), f.Code, f.Content, f.Note)
+		_, err = s.Catalogue.Create(r.Context(), actor(r), f.Code, f.Content, f.Note)
 		err = f.explain(err)
 	}
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Server) adminItemCreate(w http.ResponseWriter, r *http.Request) error {
 // adminItem shows an item's form: editable for those who keep it,
 // read-only for every other member of staff.
 func (s *Server) adminItem(w http.ResponseWriter, r *http.Request) error {
-	it, err := s.catalogueSvc().Item(r.Context(), itemCode(r))
+	it, err := s.Catalogue.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func itemRows(c catalogue.Content) func(string) []int {
 }
 
 func (s *Server) adminItemUpdate(w http.ResponseWriter, r *http.Request) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	cur, err := svc.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
@@ -209,7 +209,7 @@ func (s *Server) adminItemUpdate(w http.ResponseWriter, r *http.Request) error {
 // adminItemStatus suspends, cancels or restores an item; the reason is
 // required for the first two and shown on the public card.
 func (s *Server) adminItemStatus(w http.ResponseWriter, r *http.Request) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	cur, err := svc.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ func (s *Server) adminItemVersions(w http.ResponseWriter, r *http.Request) error
 
 // adminComposites lists the parallel-approval bundles.
 func (s *Server) adminComposites(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.catalogueSvc().Composites(r.Context())
+	list, err := s.Catalogue.Composites(r.Context())
 	if err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (s *Server) adminCompositeCreate(w http.ResponseWriter, r *http.Request) er
 	}
 	err := decodeValues(r.PostForm, &in)
 	if err == nil {
-		_, err = s.catalogueSvc().CreateComposite(r.Context(), actor(r), catalogue.CompositeInput{Code: in.Code, Name: in.Name,
+		_, err = s.Catalogue.CreateComposite(r.Context(), actor(r), catalogue.CompositeInput{Code: in.Code, Name: in.Name,
 			LeadDepartmentID: in.LeadDepartmentID, StatutoryDays: in.StatutoryDays, PromisedDays: in.PromisedDays,
 			ItemCodes: splitCodes(r.PostFormValue("item_codes"))})
 	}
@@ -311,7 +311,7 @@ type statsData struct {
 // reviewed, kept and cancelled, per department and type.
 func (s *Server) adminCatalogueStats(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	var d statsData
 	var err error
 	if d.Stats, err = svc.Stats(ctx); err != nil {

@@ -59,7 +59,7 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) error {
 		return listJSON(w, []apiItem{}, 0)
 	}
 	limit, offset := pageParams(r, 50, 500)
-	items, total, err := s.catalogueSvc().List(r.Context(), catalogue.Filter{Q: q.Get("q"), DepartmentID: dept, Type: q.Get("type"),
+	items, total, err := s.Catalogue.List(r.Context(), catalogue.Filter{Q: q.Get("q"), DepartmentID: dept, Type: q.Get("type"),
 		Theme: q.Get("theme"), Audience: q.Get("audience"), County: q.Get("county"), Limit: limit, Offset: offset})
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Server) apiItems(w http.ResponseWriter, r *http.Request) error {
 // apiItem answers one item in any status (a cancelled item says so, with
 // its reason), the version in force or ?version=N.
 func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	it, err := svc.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiItemVersions(w http.ResponseWriter, r *http.Request) error {
-	vs, err := s.catalogueSvc().Versions(r.Context(), itemCode(r))
+	vs, err := s.Catalogue.Versions(r.Context(), itemCode(r))
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) apiCreateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.resolveDepartment(r, &in); err != nil {
 		return err
 	}
-	it, err := s.catalogueSvc().Create(r.Context(), actor(r), in.Code, in.Content, in.ChangeNote)
+	it, err := s.Catalogue.Create(r.Context(), actor(r), in.Code, in.Content, in.ChangeNote)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (s *Server) apiCreateItem(w http.ResponseWriter, r *http.Request) error {
 // keep their current values, so a client may send only what changes
 // (steps must still add up to the promised limit).
 func (s *Server) apiUpdateItem(w http.ResponseWriter, r *http.Request) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	cur, err := svc.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func (s *Server) apiItemStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	it, err := s.catalogueSvc().SetStatus(r.Context(), actor(r), itemCode(r), in.Status, in.Reason)
+	it, err := s.Catalogue.SetStatus(r.Context(), actor(r), itemCode(r), in.Status, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (s *Server) apiItemStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiComposites(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.catalogueSvc().Composites(r.Context())
+	list, err := s.Catalogue.Composites(r.Context())
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *Server) apiComposites(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiComposite(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.catalogueSvc().Composite(r.Context(), itemCode(r))
+	c, err := s.Catalogue.Composite(r.Context(), itemCode(r))
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func (s *Server) apiCreateComposite(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c, err := s.catalogueSvc().CreateComposite(r.Context(), actor(r), in)
+	c, err := s.Catalogue.CreateComposite(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) apiCreateComposite(w http.ResponseWriter, r *http.Request) erro
 
 // apiItemTypes lists the item types, which are data (provinces differ).
 func (s *Server) apiItemTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := s.catalogueSvc().Types(r.Context())
+	types, err := s.Catalogue.Types(r.Context())
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (s *Server) apiItemTypes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCatalogueStats(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.catalogueSvc().Stats(r.Context())
+	st, err := s.Catalogue.Stats(r.Context())
 	if err != nil {
 		return err
 	}

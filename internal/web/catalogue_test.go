@@ -37,9 +37,8 @@ func stepsJSON(promised int) string {
 // API by the county hall's admin.
 type catalogueFixture struct {
 	*fixture
-	admin           *client
-	ownDept, other  int64 // the department admin's department, and another
-	ownName, other2 string
+	admin          *client
+	ownDept, other int64 // the department admin's department, and another
 }
 
 func newCatalogueFixture(t *testing.T) *catalogueFixture {

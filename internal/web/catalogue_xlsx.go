@@ -8,10 +8,11 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
+	"onestop/internal/catalogue/xlsx"
 )
 
 // registerCatalogueXLSX wires the workbook a department fills in by hand
-// (internal/catalogue/xlsx.go): the export doubles as the template.
+// (internal/catalogue/xlsx): the export doubles as the template.
 func (s *Server) registerCatalogueXLSX() {
 	s.handle("GET /admin/items/export.xlsx", anyStaff, s.exportItems)
 	s.handle("GET /admin/items/import", itemManagers, s.manages(s.importPage))
@@ -23,7 +24,7 @@ func (s *Server) registerCatalogueXLSX() {
 // file (a county's catalogue is well under a few MiB).
 func (s *Server) exportItems(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
-	if err := s.catalogueSvc().ExportXLSX(r.Context(), &buf); err != nil {
+	if err := xlsx.Export(r.Context(), s.Catalogue, &buf); err != nil {
 		return err
 	}
 	name := "catalogue-" + s.Now().In(shanghai).Format("20060102") + ".xlsx"
@@ -73,8 +74,8 @@ func (s *Server) importItems(w http.ResponseWriter, r *http.Request) error {
 		return s.formFailed(w, r, "catalogue_import", p, f.Err())
 	}
 	defer file.Close()
-	res, err := s.catalogueSvc().ImportXLSX(r.Context(), actor(r), file)
-	var ie *catalogue.ImportError
+	res, err := xlsx.Import(r.Context(), s.Catalogue, actor(r), file)
+	var ie *xlsx.ImportError
 	if errors.As(err, &ie) {
 		d := importData{FileName: hdr.Filename}
 		for _, row := range ie.Rows {

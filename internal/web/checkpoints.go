@@ -21,8 +21,6 @@ func (s *Server) registerCheckpoints() {
 	s.handle("GET /api/v1/checkpoints/key", everyone, s.apiCheckpointKey)
 }
 
-func (s *Server) checkpoints() *checkpoint.Service { return &checkpoint.Service{DB: s.DB} }
-
 // checkpointRange reads ?from=&to= (YYYY-MM-DD, either may be left out);
 // a malformed day is the caller's mistake.
 func checkpointRange(r *http.Request) (from, to calendar.Date, err error) {
@@ -53,7 +51,7 @@ func (s *Server) apiCheckpoints(w http.ResponseWriter, r *http.Request) error {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	items, total, err := s.checkpoints().List(r.Context(), from, to, limit, o.Offset)
+	items, total, err := s.Checkpoints.List(r.Context(), from, to, limit, o.Offset)
 	if err != nil {
 		return err
 	}
@@ -67,7 +65,7 @@ type checkpointKey struct {
 }
 
 func (s *Server) checkpointKey(r *http.Request) (*checkpointKey, error) {
-	keys, err := s.checkpoints().Keys(r.Context())
+	keys, err := s.Checkpoints.Keys(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +98,7 @@ const checkpointsPerPage = 31
 func (s *Server) checkpointsPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "record.title")
 	ctx := r.Context()
-	cs := s.checkpoints()
+	cs := s.Checkpoints
 	_, total, err := cs.List(ctx, calendar.Date{}, calendar.Date{}, 0, 0)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func (s *Server) guidePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.DepartmentID = intParam(r, "department")
 	limit, offset := pageParams(r, guidePageSize, 100)
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	items, total, err := svc.List(ctx, catalogue.Filter{Q: d.Q, DepartmentID: d.DepartmentID, Theme: d.Theme, Audience: d.Audience,
 		Limit: limit, Offset: offset})
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) guidePrint(w http.ResponseWriter, r *http.Request) error { retu
 // Cancelled and suspended items still answer: citizens follow old links
 // and printed QR codes, and deserve to learn what happened.
 func (s *Server) card(w http.ResponseWriter, r *http.Request, print bool) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	code := itemCode(r)
 	it, err := svc.Item(r.Context(), code)
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Server) guideVersions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) versionsPage(w http.ResponseWriter, r *http.Request, admin bool) error {
-	svc := s.catalogueSvc()
+	svc := s.Catalogue
 	it, err := svc.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
@@ -163,7 +163,7 @@ func (s *Server) versionsPage(w http.ResponseWriter, r *http.Request, admin bool
 // guideQR is the QR code of the card's address, for printed cards and the
 // screen beside the window.
 func (s *Server) guideQR(w http.ResponseWriter, r *http.Request) error {
-	it, err := s.catalogueSvc().Item(r.Context(), itemCode(r))
+	it, err := s.Catalogue.Item(r.Context(), itemCode(r))
 	if err != nil {
 		return err
 	}

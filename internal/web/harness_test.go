@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -34,7 +35,14 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := demo.Ensure(context.Background(), db, 431022); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{Version: "test"})
+	// Prometheus may scrape from this machine, as by default in serve.
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	cfg := web.Config{Version: "test", MetricsFrom: []*net.IPNet{loopback}}
+	svc, err := web.NewServices(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatalf("services: %v", err)
+	}
+	srv, err := web.New(svc, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}

@@ -25,6 +25,7 @@ type request struct {
 	ID      string
 	Lang    string
 	Address string     // the client's IP (see peerAddress)
+	Route   string     // the pattern the mux chose ("" when none)
 	Staff   *org.Staff // nil when nobody is signed in
 	Actor   *org.Actor
 }
@@ -71,8 +72,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(sw, r)
+		took := time.Since(start)
 		s.Log.Info("request", "id", info.ID, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
+			"bytes", sw.bytes, "ms", took.Milliseconds())
+		route, status := info.Route, sw.status
+		if route == "" {
+			route = "unmatched"
+		}
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.Metrics.Request(route, status, took)
 	})
 }
 

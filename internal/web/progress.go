@@ -8,6 +8,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/auth"
 	"onestop/internal/cases"
+	"onestop/internal/store"
 )
 
 // The public progress query (办件进度查询): case number + the applicant's
@@ -21,8 +22,8 @@ import (
 // the hall's address. As for logins, the hard delay falls on the address
 // guessing a case's phone; the case itself only ever imposes a short wait,
 // so someone guessing at case X cannot keep its owner out.
-func (s *Server) progressThrottle() *auth.Throttle {
-	return &auth.Throttle{DB: s.DB,
+func progressThrottle(db *store.DB) *auth.Throttle {
+	return &auth.Throttle{DB: db,
 		Pair:     auth.Backoff{Free: 5, Base: time.Second, Cap: 15 * time.Minute, Window: 24 * time.Hour},
 		Account:  auth.Backoff{Free: 10, Base: time.Second, Cap: 30 * time.Second, Window: time.Hour},
 		Address:  auth.Backoff{Free: 60, Base: time.Second, Cap: time.Minute, Window: 15 * time.Minute},
@@ -40,7 +41,7 @@ func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, e
 	now := s.Now()
 	no = strings.ToUpper(strings.TrimSpace(no))
 	account, addr := "progress:"+no, "progress:"+clientAddress(r)
-	th := s.progressThrottle()
+	th := s.ProgressThrottle
 	blocked, until, err := th.Blocked(ctx, account, addr, now)
 	if err != nil {
 		return nil, err

@@ -149,7 +149,11 @@ func TestHSTSOverTLS(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hsts := func(cfg web.Config, tls bool) string {
 		t.Helper()
-		srv, err := web.New(db, log, cfg)
+		svc, err := web.NewServices(db, log, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := web.New(svc, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

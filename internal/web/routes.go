@@ -11,6 +11,9 @@ func (s *Server) registerRoutes() {
 	// keeps their consoles quiet.
 	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.handle("GET /healthz", everyone, s.healthz)
+	// For the operator's Prometheus, outside the session and role checks:
+	// it is limited by address instead (metrics.go).
+	s.mux.Handle("GET /metrics", s.metrics())
 	s.handle("GET /{$}", everyone, s.home)
 	s.handle("GET /login", everyone, s.loginPage)
 	s.handle("POST /login", everyone, s.login)

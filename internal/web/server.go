@@ -5,7 +5,7 @@ package web
 
 import (
 	"context"
-	"log/slog"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -14,12 +14,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"onestop/internal/auth"
-	"onestop/internal/cases"
-	"onestop/internal/catalogue"
-	"onestop/internal/files"
+	"onestop/internal/checkpoint"
+	"onestop/internal/clock"
 	"onestop/internal/notify"
-	"onestop/internal/org"
-	"onestop/internal/store"
 )
 
 // Config is what the command line decides.
@@ -41,21 +38,26 @@ type Config struct {
 	PublicURL string
 	// HSTS sends Strict-Transport-Security: on when serving TLS.
 	HSTS bool
+	// MetricsFrom may read /metrics (see DefaultMetricsFrom); empty:
+	// nobody.
+	MetricsFrom []*net.IPNet
+	// Light is the county's light rule (--yellow-days); nil is
+	// clock.DefaultLightRule.
+	Light *clock.LightRule
+	// CheckpointKey signs the daily checkpoints; nil for a server that
+	// only shows them.
+	CheckpointKey *checkpoint.Key
 }
 
 // Server holds everything a request needs. Build it with New.
 type Server struct {
-	DB       *store.DB
-	Org      *org.Service
-	Throttle *auth.Throttle
-	Cases    *cases.Service
-	Files    *files.Store
-	// SMS delivers the outbox (notify); without a gateway, the log.
-	SMS      notify.Sender
+	*Services
 	Sessions *scs.SessionManager
-	Log      *slog.Logger
-	Now      func() time.Time
 	Config   Config
+
+	// sessionStore keeps the sessions in the database (the session
+	// manager's store, swept by Housekeeping).
+	sessionStore auth.SessionStore
 
 	pages  *pages
 	i18n   *translator
@@ -71,20 +73,20 @@ type route struct {
 	Allow   access
 }
 
-// New wires a server; it fails only when the embedded templates or
-// translations are broken, which tests catch.
-func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
-	s := &Server{DB: db, Log: log, Now: time.Now, Config: cfg}
-	s.Org = &org.Service{DB: db, Now: func() time.Time { return s.Now() }}
-	s.Throttle = auth.DefaultThrottle(db)
-	s.Cases = cases.New(db, &catalogue.Service{DB: db, Now: func() time.Time { return s.Now() }}, func() time.Time { return s.Now() })
-	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: func() time.Time { return s.Now() }}
-	s.SMS = notify.LogSender{Log: log}
+// New puts the services (built by NewServices) behind the routes; it fails
+// only when the embedded templates are broken, which tests catch.
+func New(svc *Services, cfg Config) (*Server, error) {
+	if svc == nil || svc.i18n == nil {
+		return nil, errors.New("web.New: the services must come from NewServices")
+	}
+	s := &Server{Services: svc, Config: cfg, i18n: svc.i18n}
+	db := svc.DB
 	s.Sessions = scs.New()
 	// Signed out after 2 hours idle (kept by the store, see SessionStore)
 	// and after 12 hours in any case.
-	s.Sessions.Store = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() },
+	s.sessionStore = auth.SessionStore{DB: db, Idle: 2 * time.Hour, Touch: 5 * time.Minute, Now: func() time.Time { return s.Now() },
 		Owner: s.sessionOwner}
+	s.Sessions.Store = s.sessionStore
 	s.Sessions.Lifetime = 12 * time.Hour
 	s.Sessions.Cookie.Name = "onestop_session"
 	s.Sessions.Cookie.HttpOnly = true
@@ -94,9 +96,6 @@ func New(db *store.DB, log *slog.Logger, cfg Config) (*Server, error) {
 		s.fail(w, r, err)
 	}
 	var err error
-	if s.i18n, err = newTranslator(); err != nil {
-		return nil, err
-	}
 	if s.static, err = newStaticFiles(); err != nil {
 		return nil, err
 	}
@@ -125,7 +124,7 @@ func (s *Server) Routes() []route { return s.routes }
 
 // Handler is the whole application with its middleware.
 func (s *Server) Handler() http.Handler {
-	var h http.Handler = s.mux
+	var h http.Handler = http.HandlerFunc(s.routed)
 	h = s.Sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.limitBody(h)
@@ -141,15 +140,15 @@ func (s *Server) Housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		if err := (auth.SessionStore{DB: s.DB}).Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+		if err := s.sessionStore.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("session sweep", "err", err)
 		}
-		if err := s.claims().Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
+		if err := s.Claims.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("claims sweep", "err", err)
 		}
 		// Uploads never attached to a case go after files.Retention;
 		// several processes doing this at once remove each file once.
-		if n, err := s.fileOwners().Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {
+		if n, err := s.FileOwners.Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("files cleanup", "err", err)
 		} else if n > 0 {
 			s.Log.Info("files cleanup", "removed", n)

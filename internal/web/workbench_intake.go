@@ -130,7 +130,7 @@ func (s *Server) intakeState(r *http.Request, p *Page, number, typed string) (*i
 	if number == "" {
 		p.Errors["id_number"] = p.T("error.required")
 	} else {
-		ap, err := s.applicantSvc().ByNumber(ctx, number)
+		ap, err := s.Applicants.ByNumber(ctx, number)
 		switch {
 		case err == nil:
 			v.Applicant = &ap
@@ -206,7 +206,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 	if v.Applicant == nil {
 		in := applicants.Input{Kind: p.Form["kind"], IDNumber: p.Form["id_number"], Name: p.Form["name"], Phone: p.Form["phone"],
 			ContactName: p.Form["contact_name"], ConfirmCheck: p.Form["confirm_check"] != ""}
-		ap, err := s.applicantSvc().Register(ctx, in, false)
+		ap, err := s.Applicants.Register(ctx, in, false)
 		if err != nil {
 			if ae := apperr.As(err); ae != nil && ae.Fields["id_number"].Key == "applicant.check_confirm" {
 				p.Form["show_confirm"] = "1"

@@ -1,34 +1,22 @@
-package catalogue
+package xlsx
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"onestop/internal/catalogue"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"onestop/internal/apperr"
-	"onestop/internal/audit"
 	"onestop/internal/org"
 )
-
-// ImportResult counts what an import did. Created + Updated + Unchanged is
-// the number of rows of the 事项 sheet; StatusChanged counts the items whose
-// status or status reason the import changed.
-type ImportResult struct {
-	Created       int `json:"created"`
-	Updated       int `json:"updated"`
-	Unchanged     int `json:"unchanged"`
-	StatusChanged int `json:"status_changed"`
-}
 
 // RowError is one problem of an import, placed where the person who filled
 // the workbook will look for it.
@@ -95,112 +83,31 @@ const importUnzipLimit = 128 << 20
 // gigabytes of garbage); real sheets have some twenty columns.
 const maxSheetCells = (MaxImportRows + 1) * 64
 
-// ImportXLSX reads a workbook in the layout of ExportXLSX and applies it in
-// one transaction: new codes are created, existing codes get a new version
-// when their content changed, and the 状态 column sets the status. It is all
-// or nothing: if any row is wrong nothing is imported and the *ImportError
-// lists every wrong row. The county hall's admin may import any department's
-// items, a department admin only their own; the caller limits the size of r.
-func (s *Service) ImportXLSX(ctx context.Context, a org.Actor, r io.Reader) (ImportResult, error) {
+// Import reads a workbook in the layout of Export and applies it through
+// the catalogue in one transaction: new codes are created, existing codes
+// get a new version when their content changed, and the 状态 column sets
+// the status. It is all or nothing: if any row is wrong nothing is
+// imported and the *ImportError lists every wrong row. The county hall's
+// admin may import any department's items, a department admin only their
+// own; the caller limits the size of r.
+func Import(ctx context.Context, s *catalogue.Service, a org.Actor, r io.Reader) (catalogue.ImportResult, error) {
 	all := a.Role == org.CentreAdmin && a.CountyWide()
 	if !all && a.Role != org.DeptAdmin {
-		return ImportResult{}, apperr.New(apperr.Forbidden, "error.forbidden")
+		return catalogue.ImportResult{}, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	ref, err := s.importRefs(ctx, a, all)
+	ref, err := importRefs(ctx, s, a, all)
 	if err != nil {
-		return ImportResult{}, err
+		return catalogue.ImportResult{}, err
 	}
 	items, err := parseWorkbook(r, ref)
 	if err != nil {
-		return ImportResult{}, err
+		return catalogue.ImportResult{}, err
 	}
-	now := s.Now().UTC().Truncate(time.Millisecond)
-	var res ImportResult
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res = ImportResult{}
-		for _, it := range items {
-			if err := s.importItem(ctx, tx, a, it, now, &res); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return ImportResult{}, err
+	in := make([]catalogue.Imported, len(items))
+	for i, it := range items {
+		in[i] = catalogue.Imported{Code: it.code, Content: it.c, Status: it.status, Reason: it.reason}
 	}
-	return res, nil
-}
-
-// importItem applies one checked row. The checks ran before the
-// transaction; create and update check again, so anything that changed
-// meanwhile still fails (and rolls back the whole import).
-func (s *Service) importItem(ctx context.Context, tx *sql.Tx, a org.Actor, it *importItem, now time.Time, res *ImportResult) error {
-	load := func() (Item, error) {
-		return scanItem(tx.QueryRowContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+" WHERE i.code = $1", it.code))
-	}
-	cur, err := load()
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		if _, err := s.create(ctx, tx, a.Who(), it.code, it.c, "表格导入新增", now); err != nil {
-			return it.locate(err)
-		}
-		res.Created++
-		if it.status == "" || (it.status == InForce && it.reason == "") {
-			return nil // in force as created
-		}
-		if cur, err = load(); err != nil {
-			return err
-		}
-	case err != nil:
-		return err
-	default:
-		if !CanManage(a, cur.DepartmentID) {
-			return it.locate(apperr.New(apperr.Forbidden, "error.forbidden"))
-		}
-		changed, err := s.update(ctx, tx, a.Who(), cur, it.c, "", now)
-		if err != nil {
-			return it.locate(err)
-		}
-		if changed {
-			res.Updated++
-		} else {
-			res.Unchanged++
-		}
-	}
-	if it.status == "" || (it.status == cur.Status && it.reason == cur.StatusReason) {
-		return nil
-	}
-	res.StatusChanged++
-	return s.setStatus(ctx, tx, a.Who(), cur, it.status, it.reason, now)
-}
-
-// checkStatus applies SetStatus's rules to a status and its reason.
-func checkStatus(f apperr.Fields, status, reason string) string {
-	reason = f.Text("reason", reason, status != InForce, 500)
-	if status != InForce && status != Suspended && status != Cancelled {
-		f.Add("status", "error.choose")
-	}
-	return reason
-}
-
-// setStatus is SetStatus's change inside the caller's transaction, for the
-// importer; the caller has checked permission and the reason. An item
-// already cancelled keeps the day it was cancelled (the yearly clean-up
-// report counts by that day).
-func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, who audit.Who, cur Item, status, reason string, now time.Time) error {
-	var on any
-	switch {
-	case status == Cancelled && cur.Status == Cancelled && cur.CancelledOn != nil:
-		on = *cur.CancelledOn
-	case status == Cancelled:
-		on = civilDate(now)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, status_reason = $2, cancelled_on = $3, updated_at = $4 WHERE id = $5`,
-		status, reason, on, now, cur.ID); err != nil {
-		return fmt.Errorf("item status: %w", err)
-	}
-	return audit.Write(ctx, tx, now, who, status, "item", cur.Code, 0, cur.DepartmentID,
-		map[string]string{"status": cur.Status}, map[string]string{"status": status, "reason": reason})
+	return s.Import(ctx, a, in, func(i int, err error) error { return items[i].locate(err) })
 }
 
 // importRef is what the rows are checked against, read once.
@@ -214,7 +121,7 @@ type importRef struct {
 	existing  map[string]int64 // item code → its department
 }
 
-func (s *Service) importRefs(ctx context.Context, a org.Actor, all bool) (*importRef, error) {
+func importRefs(ctx context.Context, s *catalogue.Service, a org.Actor, all bool) (*importRef, error) {
 	ref := &importRef{actor: a, all: all, types: map[string]string{}, depts: map[string]int64{}, deptCodes: map[int64]string{}, existing: map[string]int64{}}
 	types, err := s.Types(ctx)
 	if err != nil {
@@ -253,7 +160,7 @@ func (s *Service) importRefs(ctx context.Context, a org.Actor, all bool) (*impor
 type importItem struct {
 	row    int
 	code   string
-	c      Content
+	c      catalogue.Content
 	status string // "": keep an existing item's status (a new one is in force)
 	reason string
 	// The rows the lists came from, in content order, so problems that
@@ -457,7 +364,7 @@ func parseWorkbook(r io.Reader, ref *importRef) (items []*importItem, err error)
 		it.c = c
 		if it.status != "" {
 			f := apperr.Fields{}
-			it.reason = checkStatus(f, it.status, it.reason)
+			it.reason = catalogue.CheckStatus(f, it.status, it.reason)
 			it.fieldProblems(f)
 		}
 	}
@@ -574,9 +481,9 @@ type listEntry[T any] struct {
 }
 
 type itemLists struct {
-	materials []listEntry[Material]
-	fees      []listEntry[Fee]
-	steps     []listEntry[Step]
+	materials []listEntry[catalogue.Material]
+	fees      []listEntry[catalogue.Fee]
+	steps     []listEntry[catalogue.Step]
 }
 
 // cells reads one row of a sheet, recording problems at its cells.
@@ -689,7 +596,7 @@ func (ps *parser) item(row tableRow) {
 	switch {
 	case it.code == "":
 		c.bad(ixCode, "error.required")
-	case !codeRE.MatchString(it.code):
+	case !catalogue.ValidCode(it.code):
 		c.bad(ixCode, "catalogue.code_format")
 	}
 	dup := false
@@ -778,10 +685,10 @@ func (ps *parser) owner(c cells, known bool) *itemLists {
 func (ps *parser) material(row tableRow, known bool) {
 	c := cells{spec: &materialSheet, row: row, p: ps.p}
 	l := ps.owner(c, known)
-	m := Material{Name: c.get(mxName), Condition: c.get(mxCondition), Copies: c.whole(mxCopies), BlankForm: c.yes(mxBlank), Notes: c.get(mxNotes)}
+	m := catalogue.Material{Name: c.get(mxName), Condition: c.get(mxCondition), Copies: c.whole(mxCopies), BlankForm: c.yes(mxBlank), Notes: c.get(mxNotes)}
 	m.Required = c.choose(mxRequired, necessityLabels) == "required"
 	m.Form = c.choose(mxForm, formLabels)
-	e := listEntry[Material]{seq: c.seq(mxSeq), row: row.n, v: m}
+	e := listEntry[catalogue.Material]{seq: c.seq(mxSeq), row: row.n, v: m}
 	if l != nil {
 		l.materials = append(l.materials, e)
 	}
@@ -790,7 +697,7 @@ func (ps *parser) material(row tableRow, known bool) {
 func (ps *parser) fee(row tableRow, known bool) {
 	c := cells{spec: &feeSheet, row: row, p: ps.p}
 	l := ps.owner(c, known)
-	fee := Fee{Name: c.get(fxName), Basis: c.get(fxBasis)}
+	fee := catalogue.Fee{Name: c.get(fxName), Basis: c.get(fxBasis)}
 	if v := c.get(fxAmount); v != "" {
 		fen, ok := parseFen(v)
 		if !ok {
@@ -798,7 +705,7 @@ func (ps *parser) fee(row tableRow, known bool) {
 		}
 		fee.AmountFen = fen
 	}
-	e := listEntry[Fee]{seq: c.seq(fxSeq), row: row.n, v: fee}
+	e := listEntry[catalogue.Fee]{seq: c.seq(fxSeq), row: row.n, v: fee}
 	if l != nil {
 		l.fees = append(l.fees, e)
 	}
@@ -807,8 +714,8 @@ func (ps *parser) fee(row tableRow, known bool) {
 func (ps *parser) step(row tableRow, known bool) {
 	c := cells{spec: &stepSheet, row: row, p: ps.p}
 	l := ps.owner(c, known)
-	st := Step{Name: c.get(sxName), Role: c.choose(sxRole, roleLabels), Days: c.whole(sxDays)}
-	e := listEntry[Step]{seq: c.seq(sxSeq), row: row.n, v: st}
+	st := catalogue.Step{Name: c.get(sxName), Role: c.choose(sxRole, roleLabels), Days: c.whole(sxDays)}
+	e := listEntry[catalogue.Step]{seq: c.seq(sxSeq), row: row.n, v: st}
 	if l != nil {
 		l.steps = append(l.steps, e)
 	}

@@ -1,9 +1,13 @@
-package catalogue
+// Package xlsx is the catalogue workbook (docs/catalogue-xlsx.md): the
+// export departments fill in as a template, and the import that reads it
+// back through the catalogue's rules.
+package xlsx
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"onestop/internal/catalogue"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -166,7 +170,7 @@ type label struct{ code, text string }
 
 var (
 	audienceLabels  = []label{{"citizen", "个人"}, {"organisation", "法人"}, {"both", "个人和法人"}}
-	statusLabels    = []label{{InForce, "在用"}, {Suspended, "暂停"}, {Cancelled, "取消"}}
+	statusLabels    = []label{{catalogue.InForce, "在用"}, {catalogue.Suspended, "暂停"}, {catalogue.Cancelled, "取消"}}
 	necessityLabels = []label{{"required", "必要"}, {"conditional", "情形"}}
 	formLabels      = []label{{"original", "原件"}, {"copy", "复印件"}, {"original_and_copy", "原件和复印件"}, {"electronic", "电子"}}
 	roleLabels      = []label{{"clerk", "受理人员"}, {"reviewer", "审核人员"}, {"approver", "首席代表"}}
@@ -210,11 +214,11 @@ func yesNo(b bool) string {
 // people type by habit.
 const themeSep = "、"
 
-// ExportXLSX writes the whole catalogue — every item in every status, in
+// Export writes the whole catalogue — every item in every status, in
 // its version in force — as the workbook documented in
 // docs/catalogue-xlsx.md. The item sheets are streamed so a large catalogue
 // does not sit in memory twice.
-func (s *Service) ExportXLSX(ctx context.Context, w io.Writer) error {
+func Export(ctx context.Context, s *catalogue.Service, w io.Writer) error {
 	types, err := s.Types(ctx)
 	if err != nil {
 		return err
@@ -264,7 +268,7 @@ func (s *Service) ExportXLSX(ctx context.Context, w io.Writer) error {
 		}
 		writers[spec] = sw
 	}
-	if err := s.each(ctx, " ORDER BY d.code, i.code", func(it Item) error { return writeItem(writers, it, st) }); err != nil {
+	if err := s.EachByDepartment(ctx, func(it catalogue.Item) error { return writeItem(writers, it, st) }); err != nil {
 		return fmt.Errorf("export items: %w", err)
 	}
 	for _, spec := range dataSheets {
@@ -358,7 +362,7 @@ func (w *sheetWriter) add(values ...any) error {
 	return w.sw.SetRow(cell, values)
 }
 
-func writeItem(ws map[*sheetSpec]*sheetWriter, it Item, st exportStyles) error {
+func writeItem(ws map[*sheetSpec]*sheetWriter, it catalogue.Item, st exportStyles) error {
 	err := ws[&itemSheet].add(it.Code, it.Name, it.TypeName, it.DepartmentCode, textOf(audienceLabels, it.Audience),
 		strings.Join(it.Themes, themeSep), it.LegalBasis, it.Conditions, it.StatutoryDays, it.PromisedDays, yesNo(it.Immediate),
 		it.Visits, yesNo(it.Online), yesNo(it.AtHall), yesNo(it.AtTownship), yesNo(it.Commissioned), yesNo(it.DeemedApproval),
@@ -395,7 +399,7 @@ type deptRef struct {
 	Code, Name string
 }
 
-func activeDepartments(ctx context.Context, s *Service) ([]deptRef, error) {
+func activeDepartments(ctx context.Context, s *catalogue.Service) ([]deptRef, error) {
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, code, name FROM departments WHERE retired_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("departments: %w", err)
@@ -477,7 +481,7 @@ func writeHelp(f *excelize.File, st exportStyles, typeNames []string, depts []de
 	if err := put(st.bold, "主题"); err != nil {
 		return err
 	}
-	if err := put(0, "", strings.Join(Themes, themeSep)); err != nil {
+	if err := put(0, "", strings.Join(catalogue.Themes, themeSep)); err != nil {
 		return err
 	}
 	row++

@@ -1,4 +1,4 @@
-package catalogue_test
+package xlsx_test
 
 import (
 	"archive/zip"
@@ -15,6 +15,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
+	"onestop/internal/catalogue/xlsx"
 	"onestop/internal/org"
 	"onestop/internal/testutil"
 )
@@ -86,7 +87,7 @@ func varied(t testing.TB, w *world) {
 func export(t testing.TB, w *world) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := w.cat.ExportXLSX(context.Background(), &buf); err != nil {
+	if err := xlsx.Export(context.Background(), w.cat, &buf); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	return buf.Bytes()
@@ -228,7 +229,7 @@ func allItems(t testing.TB, w *world) []catalogue.Item {
 }
 
 func importAs(w *world, user string, data []byte) (catalogue.ImportResult, error) {
-	return w.cat.ImportXLSX(context.Background(), w.actors[user], bytes.NewReader(data))
+	return xlsx.Import(context.Background(), w.cat, w.actors[user], bytes.NewReader(data))
 }
 
 func TestXLSXLayout(t *testing.T) {
@@ -519,9 +520,9 @@ type problem struct {
 	key    string
 }
 
-func problemsOf(t testing.TB, err error) ([]problem, *catalogue.ImportError) {
+func problemsOf(t testing.TB, err error) ([]problem, *xlsx.ImportError) {
 	t.Helper()
-	var ie *catalogue.ImportError
+	var ie *xlsx.ImportError
 	if !errors.As(err, &ie) {
 		t.Fatalf("want *ImportError, got %v", err)
 	}
@@ -787,13 +788,13 @@ func bigSteps(t testing.TB, last int, row func(sw *excelize.StreamWriter, i int)
 func TestXLSXTooLarge(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
-	data := bigSteps(t, catalogue.MaxImportRows+2, func(sw *excelize.StreamWriter, i int) error {
+	data := bigSteps(t, xlsx.MaxImportRows+2, func(sw *excelize.StreamWriter, i int) error {
 		cell, _ := excelize.CoordinatesToCellName(1, i)
 		return sw.SetRow(cell, []any{"MZJ-T01", i - 1, "受理", "受理人员", 0})
 	})
 	_, err := importAs(w, "admin", data)
 	ae := apperr.As(err)
-	if ae == nil || ae.Code != apperr.TooLarge || ae.Msg.Key != "catalogue.xlsx_too_many_rows" || ae.Msg.Args["Sheet"] != "流程" || ae.Msg.Args["Max"] != catalogue.MaxImportRows {
+	if ae == nil || ae.Code != apperr.TooLarge || ae.Msg.Key != "catalogue.xlsx_too_many_rows" || ae.Msg.Args["Sheet"] != "流程" || ae.Msg.Args["Max"] != xlsx.MaxImportRows {
 		t.Fatalf("too many rows: %v", err)
 	}
 	// Blank rows do not count: 20,000 rows of data after a gap are fine
@@ -807,7 +808,7 @@ func TestXLSXTooLarge(t *testing.T) {
 	}
 	// A small file whose rows reach the last column would make the
 	// decoder pad every row to 16,384 cells: refused quickly.
-	data = bigSteps(t, catalogue.MaxImportRows, func(sw *excelize.StreamWriter, i int) error {
+	data = bigSteps(t, xlsx.MaxImportRows, func(sw *excelize.StreamWriter, i int) error {
 		cell, _ := excelize.CoordinatesToCellName(16384, i)
 		return sw.SetRow(cell, []any{"x"})
 	})
@@ -847,7 +848,7 @@ func FuzzImportXLSX(f *testing.F) {
 		f.Fatal(err)
 	}
 	valid := export(f, w)
-	if res, err := w.cat.ImportXLSX(ctx, root, bytes.NewReader(valid)); err != nil || res.Unchanged != 2 {
+	if res, err := xlsx.Import(ctx, w.cat, root, bytes.NewReader(valid)); err != nil || res.Unchanged != 2 {
 		f.Fatalf("the valid seed: %+v %v", res, err)
 	}
 	f.Add(valid)
@@ -870,7 +871,7 @@ func FuzzImportXLSX(f *testing.F) {
 		x.DeleteSheet("说明")
 	}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := w.cat.ImportXLSX(ctx, root, bytes.NewReader(data))
+		_, err := xlsx.Import(ctx, w.cat, root, bytes.NewReader(data))
 		// The importer turns a decoder panic into an error so a server
 		// survives it; the fuzzer must still see it.
 		if err != nil && strings.Contains(err.Error(), "decoder panic") {

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"log/slog"
+	"time"
+
+	"onestop/internal/applicants"
+	"onestop/internal/auth"
+	"onestop/internal/cases"
+	"onestop/internal/catalogue"
+	"onestop/internal/checkpoint"
+	"onestop/internal/files"
+	"onestop/internal/metrics"
+	"onestop/internal/notify"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// Services are the domain services a server uses, built once by
+// NewServices: the command builds them, may use them itself (the sweeps,
+// the checkpoints), and hands them to New. Handlers only call them, so a
+// setting made here (the light rule, a clock) holds for every request.
+type Services struct {
+	DB  *store.DB
+	Log *slog.Logger
+	// Now is every service's clock; tests replace it to move time, and the
+	// services read it on each call.
+	Now func() time.Time
+
+	Org         *org.Service
+	Catalogue   *catalogue.Service
+	Cases       *cases.Service
+	Applicants  *applicants.Service
+	Claims      *applicants.Claims
+	Files       *files.Store
+	FileOwners  *files.Owners
+	Checkpoints *checkpoint.Service
+	// Throttle guards the logins; ProgressThrottle the public progress
+	// query (see progress.go for why it keeps its own counts).
+	Throttle         *auth.Throttle
+	ProgressThrottle *auth.Throttle
+	// SMS delivers the outbox (notify); without a gateway, the log.
+	SMS notify.Sender
+	// Metrics counts requests, transitions and sweeps for /metrics.
+	Metrics *metrics.Metrics
+
+	i18n *translator
+}
+
+// NewServices builds the services over db with the settings in cfg. It
+// fails only when the embedded translations are broken.
+func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) {
+	tr, err := newTranslator()
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{DB: db, Log: log, Now: time.Now, i18n: tr}
+	now := func() time.Time { return s.Now() }
+	s.Org = &org.Service{DB: db, Now: now}
+	s.Catalogue = &catalogue.Service{DB: db, Now: now}
+	s.Metrics = metrics.New(db)
+	s.Cases = cases.New(db, s.Catalogue, now)
+	s.Cases.Observer = s.Metrics
+	if cfg.Light != nil {
+		s.Cases.Light = *cfg.Light
+	}
+	s.Applicants = &applicants.Service{DB: db, Now: now}
+	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
+		if lang == "" {
+			lang = defaultLang
+		}
+		return tr.T(lang, key, args)
+	}}
+	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: now}
+	s.FileOwners = &files.Owners{DB: db}
+	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
+	s.Throttle = auth.DefaultThrottle(db)
+	s.ProgressThrottle = progressThrottle(db)
+	s.SMS = notify.LogSender{Log: log}
+	return s, nil
+}
