@@ -145,12 +145,6 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// EscapeLike makes a user's text match literally inside a LIKE pattern
-// written with ESCAPE '\' (same on SQLite and PostgreSQL).
-func EscapeLike(v string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(v)
-}
-
 // Column reads a one-column result into a slice and closes the rows:
 // store.Column[string](q.QueryContext(ctx, `SELECT no FROM …`)).
 func Column[T any](rows *sql.Rows, err error) ([]T, error) {
