@@ -203,9 +203,8 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Applicant,
 	if q == "" {
 		return []Applicant{}, nil
 	}
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+cols+` FROM applicants WHERE id_number LIKE $1 ESCAPE '\' OR name LIKE $2 ESCAPE '\' ORDER BY name LIMIT $3`,
-		strings.ToUpper(r)+"%", "%"+r+"%", limit)
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+cols+` FROM applicants WHERE id_number LIKE $1 ESCAPE '\' OR name LIKE $2 ESCAPE '\' ORDER BY name LIMIT $3`,
+		store.Prefix(strings.ToUpper(q)), store.Contains(q), limit)
 	if err != nil {
 		return nil, fmt.Errorf("search applicants: %w", err)
 	}

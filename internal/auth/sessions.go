@@ -75,7 +75,7 @@ func (s SessionStore) CommitCtx(ctx context.Context, token string, b []byte, exp
 	}
 	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, seen_at, staff_id, applicant_id) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, seen_at = excluded.seen_at,
-		staff_id = excluded.staff_id, applicant_id = excluded.applicant_id WHERE sessions.ended_at IS NULL`, token, b, expiry.UTC(), s.now(), nullID(o.StaffID), nullID(o.ApplicantID))
+		staff_id = excluded.staff_id, applicant_id = excluded.applicant_id WHERE sessions.ended_at IS NULL`, token, b, expiry.UTC(), s.now(), store.NullID(o.StaffID), store.NullID(o.ApplicantID))
 	return err
 }
 
@@ -94,13 +94,6 @@ func EndStaffSessions(ctx context.Context, tx store.Querier, staffID int64, now 
 func EndApplicantSessions(ctx context.Context, tx store.Querier, applicantID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE applicant_id = $2 AND ended_at IS NULL`, now.UTC(), applicantID)
 	return err
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func (s SessionStore) DeleteCtx(ctx context.Context, token string) error {

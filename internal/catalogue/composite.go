@@ -11,6 +11,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/org"
+	"onestop/internal/store"
 )
 
 // Composite bundles several departments' items for parallel approval
@@ -111,7 +112,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	err := tx.QueryRowContext(ctx, `INSERT INTO composites (code, name, lead_department_id, statutory_days, promised_days, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now).Scan(&id)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+		if store.IsUnique(err) {
 			// A duplicate is a conflict, as for items and departments.
 			f.Add("code", "error.duplicate")
 			return "", &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: f}
