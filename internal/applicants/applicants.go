@@ -188,12 +188,12 @@ func (s *Service) Register(ctx context.Context, in Input, withPassword bool) (Ap
 
 // ByID returns one applicant.
 func (s *Service) ByID(ctx context.Context, id int64) (Applicant, error) {
-	return scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id = $1", id))
+	return scan(s.DB.Read().QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id = $1", id))
 }
 
 // ByNumber finds an applicant by resident ID or credit code (normalised).
 func (s *Service) ByNumber(ctx context.Context, number string) (Applicant, error) {
-	return scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id_number = $1", strings.ToUpper(strings.TrimSpace(number))))
+	return scan(s.DB.Read().QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id_number = $1", strings.ToUpper(strings.TrimSpace(number))))
 }
 
 // Search finds applicants by the start of their number or a part of their

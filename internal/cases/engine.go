@@ -44,7 +44,7 @@ func (s *Service) WorkingCalendar(ctx context.Context) (*calendar.Calendar, erro
 	if s.cal != nil && time.Since(s.calRead) < 30*time.Second {
 		return s.cal, nil
 	}
-	cal, err := Calendar(ctx, s.DB.R)
+	cal, err := Calendar(ctx, s.DB.Read())
 	if err != nil {
 		return nil, err
 	}

@@ -130,7 +130,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 // Composite returns a composite with its items (their versions in force).
 func (s *Service) Composite(ctx context.Context, code string) (Composite, error) {
 	var c Composite
-	err := s.DB.R.QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
 		FROM composites c JOIN departments d ON d.id = c.lead_department_id WHERE c.code = $1 AND c.retired_at IS NULL`, code).
 		Scan(&c.ID, &c.Code, &c.Name, &c.LeadDepartmentID, &c.LeadDepartment, &c.StatutoryDays, &c.PromisedDays)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -139,7 +139,7 @@ func (s *Service) Composite(ctx context.Context, code string) (Composite, error)
 	if err != nil {
 		return c, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+` JOIN composite_items ci ON ci.item_id = i.id
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+` JOIN composite_items ci ON ci.item_id = i.id
 		WHERE ci.composite_id = $1 ORDER BY ci.seq`, c.ID)
 	if err != nil {
 		return c, err
@@ -157,7 +157,7 @@ func (s *Service) Composite(ctx context.Context, code string) (Composite, error)
 
 // Composites lists the composites in force.
 func (s *Service) Composites(ctx context.Context) ([]Composite, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ type Type struct {
 
 // Types lists the item types in order.
 func (s *Service) Types(ctx context.Context) ([]Type, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT code, name, power FROM item_types ORDER BY seq`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT code, name, power FROM item_types ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("item types: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *Service) Item(ctx context.Context, code string) (Item, error) {
 
 // ItemVersion returns one version of an item (cases name their version).
 func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
-	return ItemVersionIn(ctx, s.DB.R, code, version)
+	return ItemVersionIn(ctx, s.DB.Read(), code, version)
 }
 
 var itemVersionQuery = "SELECT " + itemCols + " FROM " + strings.Replace(itemFrom, "v.version = i.current_version", "v.version = $2", 1) +
@@ -253,7 +253,7 @@ func (s *Service) InForce(ctx context.Context, fn func(Item) error) error {
 
 // each streams the items a condition and order select.
 func (s *Service) each(ctx context.Context, condOrder string, fn func(Item) error, args ...any) error {
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+condOrder, args...)
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+condOrder, args...)
 	if err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
@@ -537,7 +537,7 @@ type Version struct {
 
 // Versions lists an item's versions, newest first.
 func (s *Service) Versions(ctx context.Context, code string) ([]Version, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT v.version, v.id, v.name, v.change_note, v.created_by, v.created_at FROM item_versions v
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT v.version, v.id, v.name, v.change_note, v.created_by, v.created_at FROM item_versions v
 		JOIN items i ON i.id = v.item_id WHERE i.code = $1 ORDER BY v.version DESC`, code)
 	if err != nil {
 		return nil, fmt.Errorf("item versions: %w", err)

@@ -233,7 +233,7 @@ func (s *Service) importRefs(ctx context.Context, a org.Actor, all bool) (*impor
 	for _, d := range depts {
 		ref.depts[strings.ToUpper(d.Code)] = d.ID
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT i.code, i.department_id, d.code FROM items i JOIN departments d ON d.id = i.department_id`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT i.code, i.department_id, d.code FROM items i JOIN departments d ON d.id = i.department_id`)
 	if err != nil {
 		return nil, fmt.Errorf("import: items: %w", err)
 	}
