@@ -160,7 +160,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 		w.Add("(d.region_code = ? OR d.region_code IS NULL)", f.County)
 	}
 	if f.Theme != "" {
-		w.Add(`v.themes LIKE ? ESCAPE '\'`, `%"`+store.EscapeLike(f.Theme)+`"%`)
+		// The themes are a JSON array of strings: the quotes make the match whole.
+		w.Add(`v.themes LIKE ? ESCAPE '\'`, store.Contains(`"`+f.Theme+`"`))
 	}
 	if f.Audience == "citizen" || f.Audience == "organisation" {
 		w.Add("v.audience IN (?, 'both')", f.Audience)

@@ -71,7 +71,7 @@ func (s *Service) Townships(ctx context.Context, county string) ([]Centre, error
 		return e.list, nil
 	}
 	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+
-		` WHERE c.kind = 'township' AND c.retired_at IS NULL AND c.region_code LIKE $1 ESCAPE '\' ORDER BY c.code`, store.EscapeLike(county)+"%")
+		` WHERE c.kind = 'township' AND c.retired_at IS NULL AND c.region_code LIKE $1 ESCAPE '\' ORDER BY c.code`, store.Prefix(county))
 	if err != nil {
 		return nil, err
 	}

@@ -54,17 +54,9 @@ func (p *Page) CatYuan(fen int64) string  { return p.Yuan(fen) }
 // civil day of an instant in Shanghai: 2026年11月26日 on Chinese pages,
 // 26 Nov 2026 on English ones. Nil and zero values show as "".
 func (p *Page) Day(v any) string {
-	var d calendar.Date
-	switch x := v.(type) {
-	case calendar.Date:
-		d = x
-	case *calendar.Date:
-		if x == nil {
-			return ""
-		}
-		d = *x
-	default:
-		tm, ok := instant(x)
+	d, ok := deref[calendar.Date](v)
+	if !ok {
+		tm, ok := instant(v)
 		if !ok {
 			return ""
 		}
@@ -101,16 +93,22 @@ func (p *Page) Date(t any) string {
 
 // instant reads a template argument that may be a time.Time or a
 // *time.Time; false for nil, zero or anything else.
-func instant(t any) (time.Time, bool) {
-	var tm time.Time
-	switch v := t.(type) {
-	case time.Time:
-		tm = v
-	case *time.Time:
-		if v == nil {
-			return tm, false
+func instant(v any) (time.Time, bool) {
+	tm, ok := deref[time.Time](v)
+	return tm, ok && !tm.IsZero()
+}
+
+// deref reads a template argument given as a T or a *T; false for a nil
+// pointer or another type.
+func deref[T any](v any) (T, bool) {
+	switch x := v.(type) {
+	case T:
+		return x, true
+	case *T:
+		if x != nil {
+			return *x, true
 		}
-		tm = *v
 	}
-	return tm, !tm.IsZero()
+	var zero T
+	return zero, false
 }
