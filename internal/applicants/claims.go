@@ -293,15 +293,14 @@ func (c *Claims) confirm(ctx context.Context, id int64, number, code, password, 
 
 // wrongCode counts a wrong code against its claim and the throttle.
 func (c *Claims) wrongCode(ctx context.Context, id int64, number, address string, now time.Time) error {
-	err := c.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if id != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE applicant_claims SET attempts = attempts + 1 WHERE id = $1`, id); err != nil {
-				return err
-			}
+	// Each count is committed on its own, as soon as it can be: a guesser
+	// hanging up must not take back one already made.
+	if id != 0 {
+		if _, err := c.DB.Exec(ctx, `UPDATE applicant_claims SET attempts = attempts + 1 WHERE id = $1`, id); err != nil {
+			return err
 		}
-		return recordAttempt(ctx, tx, number, address, now)
-	})
-	if err != nil {
+	}
+	if err := c.DB.Tx(ctx, func(tx *sql.Tx) error { return recordAttempt(ctx, tx, number, address, now) }); err != nil {
 		return err
 	}
 	return errCode()

@@ -164,15 +164,14 @@ func (t *Throttle) until(ctx context.Context, where string, args []any, b Backof
 
 // Fail records a failed login.
 func (t *Throttle) Fail(ctx context.Context, account, address string, now time.Time) error {
-	// One transaction, so one commit (one fsync on SQLite) per failure.
-	return t.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)`, normAccount(account), address, now.UTC()); err != nil {
-			return fmt.Errorf("throttle: %w", err)
-		}
-		// Keep the table small: old failures no longer count.
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, now.Add(-24*time.Hour).UTC())
-		return err
-	})
+	// The failure is committed on its own: a cleanup that fails (or a
+	// guesser hanging up meanwhile) must not take the mark back with it.
+	if _, err := t.DB.Exec(ctx, `INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)`, normAccount(account), address, now.UTC()); err != nil {
+		return fmt.Errorf("throttle: %w", err)
+	}
+	// Keep the table small: old failures no longer count.
+	_, err := t.DB.Exec(ctx, `DELETE FROM login_failures WHERE at < $1`, now.Add(-24*time.Hour).UTC())
+	return err
 }
 
 // Succeed forgets the failures of the owner's own address after a correct
