@@ -188,12 +188,12 @@ func (s *Service) Register(ctx context.Context, in Input, withPassword bool) (Ap
 
 // ByID returns one applicant.
 func (s *Service) ByID(ctx context.Context, id int64) (Applicant, error) {
-	return scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id = $1", id))
+	return scan(s.DB.Read().QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id = $1", id))
 }
 
 // ByNumber finds an applicant by resident ID or credit code (normalised).
 func (s *Service) ByNumber(ctx context.Context, number string) (Applicant, error) {
-	return scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id_number = $1", strings.ToUpper(strings.TrimSpace(number))))
+	return scan(s.DB.Read().QueryRowContext(ctx, "SELECT "+cols+" FROM applicants WHERE id_number = $1", strings.ToUpper(strings.TrimSpace(number))))
 }
 
 // Search finds applicants by the start of their number or a part of their
@@ -203,9 +203,8 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Applicant,
 	if q == "" {
 		return []Applicant{}, nil
 	}
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+cols+` FROM applicants WHERE id_number LIKE $1 ESCAPE '\' OR name LIKE $2 ESCAPE '\' ORDER BY name LIMIT $3`,
-		strings.ToUpper(r)+"%", "%"+r+"%", limit)
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+cols+` FROM applicants WHERE id_number LIKE $1 ESCAPE '\' OR name LIKE $2 ESCAPE '\' ORDER BY name LIMIT $3`,
+		store.Prefix(strings.ToUpper(q)), store.Contains(q), limit)
 	if err != nil {
 		return nil, fmt.Errorf("search applicants: %w", err)
 	}

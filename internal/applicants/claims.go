@@ -206,7 +206,7 @@ func (c *Claims) WindowConfirm(ctx context.Context, number, code, password, addr
 		return Applicant{}, f.Err()
 	}
 	var id int64
-	err := c.DB.R.QueryRowContext(ctx, `SELECT id FROM applicant_claims WHERE id_number = $1 AND purpose = 'window' AND used_at IS NULL
+	err := c.DB.Read().QueryRowContext(ctx, `SELECT id FROM applicant_claims WHERE id_number = $1 AND purpose = 'window' AND used_at IS NULL
 		ORDER BY id DESC LIMIT 1`, number).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Applicant{}, err
@@ -224,7 +224,7 @@ func (c *Claims) confirm(ctx context.Context, id int64, number, code, password, 
 	code = strings.TrimSpace(code)
 	var r claimRow
 	var stored string
-	err := c.DB.R.QueryRowContext(ctx, `SELECT purpose, COALESCE(applicant_id, 0), kind, id_number, name, contact_name, phone, email, check_override,
+	err := c.DB.Read().QueryRowContext(ctx, `SELECT purpose, COALESCE(applicant_id, 0), kind, id_number, name, contact_name, phone, email, check_override,
 		password_hash, code_hash FROM applicant_claims WHERE id = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3`, id, now, CodeAttempts).
 		Scan(&r.purpose, &r.applicantID, &r.in.Kind, &r.in.IDNumber, &r.in.Name, &r.in.ContactName, &r.in.Phone, &r.in.Email, &r.override, &r.hash, &stored)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -293,12 +293,14 @@ func (c *Claims) confirm(ctx context.Context, id int64, number, code, password, 
 
 // wrongCode counts a wrong code against its claim and the throttle.
 func (c *Claims) wrongCode(ctx context.Context, id int64, number, address string, now time.Time) error {
+	// Each count is committed on its own, as soon as it can be: a guesser
+	// hanging up must not take back one already made.
 	if id != 0 {
-		if _, err := c.DB.W.ExecContext(ctx, `UPDATE applicant_claims SET attempts = attempts + 1 WHERE id = $1`, id); err != nil {
+		if _, err := c.DB.Exec(ctx, `UPDATE applicant_claims SET attempts = attempts + 1 WHERE id = $1`, id); err != nil {
 			return err
 		}
 	}
-	if err := recordAttempt(ctx, c.DB.W, number, address, now); err != nil {
+	if err := c.DB.Tx(ctx, func(tx *sql.Tx) error { return recordAttempt(ctx, tx, number, address, now) }); err != nil {
 		return err
 	}
 	return errCode()
@@ -307,13 +309,15 @@ func (c *Claims) wrongCode(ctx context.Context, id int64, number, address string
 // Sweep deletes claims a day after they expired and attempts that no
 // longer count.
 func (c *Claims) Sweep(ctx context.Context, now time.Time) error {
-	if _, err := c.DB.W.ExecContext(ctx, `DELETE FROM applicant_claims WHERE expires_at < $1`, now.Add(-24*time.Hour).UTC()); err != nil {
-		return fmt.Errorf("claims sweep: %w", err)
-	}
-	if _, err := c.DB.W.ExecContext(ctx, `DELETE FROM register_attempts WHERE at < $1`, now.Add(-ThrottleWindow).UTC()); err != nil {
-		return fmt.Errorf("claims sweep: %w", err)
-	}
-	return nil
+	return c.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM applicant_claims WHERE expires_at < $1`, now.Add(-24*time.Hour).UTC()); err != nil {
+			return fmt.Errorf("claims sweep: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM register_attempts WHERE at < $1`, now.Add(-ThrottleWindow).UTC()); err != nil {
+			return fmt.Errorf("claims sweep: %w", err)
+		}
+		return nil
+	})
 }
 
 type claimRow struct {
@@ -358,7 +362,7 @@ func (c *Claims) throttled(ctx context.Context, number, address string, now time
 			continue
 		}
 		var n int
-		err := c.DB.R.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM register_attempts WHERE %s = $1 AND at > $2`, k.col), k.val, since).Scan(&n)
+		err := c.DB.Read().QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM register_attempts WHERE %s = $1 AND at > $2`, k.col), k.val, since).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("register throttle: %w", err)
 		}
@@ -367,7 +371,7 @@ func (c *Claims) throttled(ctx context.Context, number, address string, now time
 		}
 		// The limit-th newest attempt decides when the block lifts.
 		var at time.Time
-		err = c.DB.R.QueryRowContext(ctx, fmt.Sprintf(`SELECT at FROM register_attempts WHERE %s = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3`, k.col),
+		err = c.DB.Read().QueryRowContext(ctx, fmt.Sprintf(`SELECT at FROM register_attempts WHERE %s = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3`, k.col),
 			k.val, since, k.limit-1).Scan(&at)
 		if err != nil {
 			return fmt.Errorf("register throttle: %w", err)

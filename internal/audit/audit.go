@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"onestop/internal/store"
@@ -54,7 +53,7 @@ func Write(ctx context.Context, tx store.Querier, now time.Time, who Who, action
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor, role, address, action, entity, entity_id, centre_id, department_id, before, after)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		now.UTC(), nullID(who.StaffID), who.Name, who.Role, who.Address, action, entity, entityID, nullID(centreID), nullID(departmentID), b, a)
+		now.UTC(), store.NullID(who.StaffID), who.Name, who.Role, who.Address, action, entity, entityID, store.NullID(centreID), store.NullID(departmentID), b, a)
 	if err != nil {
 		return fmt.Errorf("audit write: %w", err)
 	}
@@ -72,13 +71,6 @@ func marshal(v any) (string, error) {
 	return string(b), nil
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // Filter narrows a listing. Zero values mean "any". CentreID/DepartmentID
 // restrict to a scope (set by the caller from the viewer's rights).
 type Filter struct {
@@ -93,45 +85,38 @@ type Filter struct {
 
 // List returns entries newest first and the total matching.
 func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
+	var w store.Where
 	if f.Entity != "" {
-		add("entity = ?", f.Entity)
+		w.Add("entity = ?", f.Entity)
 	}
 	if f.Actor != "" {
-		add("actor = ?", f.Actor)
+		w.Add("actor = ?", f.Actor)
 	}
 	if !f.From.IsZero() {
-		add("at >= ?", f.From.UTC())
+		w.Add("at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		add("at < ?", f.To.UTC())
+		w.Add("at < ?", f.To.UTC())
 	}
 	if f.CentreID != 0 {
-		add("centre_id = ?", f.CentreID)
+		w.Add("centre_id = ?", f.CentreID)
 	}
 	if f.DepartmentID != 0 {
-		add("department_id = ?", f.DepartmentID)
+		w.Add("department_id = ?", f.DepartmentID)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := w.String()
 	var total int
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log"+cond, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log"+cond, w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("audit count: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor, role, address, action, entity, entity_id,
-		COALESCE(centre_id, 0), COALESCE(department_id, 0), before, after FROM audit_log%s ORDER BY id DESC LIMIT $%d OFFSET $%d`, cond, len(args)-1, len(args)), args...)
+	page := fmt.Sprintf(`SELECT id, at, COALESCE(actor_id, 0), actor, role, address, action, entity, entity_id,
+		COALESCE(centre_id, 0), COALESCE(department_id, 0), before, after FROM audit_log%s ORDER BY id DESC LIMIT %s OFFSET %s`,
+		cond, w.Bind(limit), w.Bind(max(f.Offset, 0)))
+	rows, err := q.QueryContext(ctx, page, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit list: %w", err)
 	}

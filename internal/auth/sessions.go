@@ -60,7 +60,7 @@ func (s SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, 
 			return nil, false, nil
 		}
 		if now.Sub(*seen) > s.Touch {
-			if _, err := s.DB.W.ExecContext(ctx, `UPDATE sessions SET seen_at = $1 WHERE token = $2`, now, token); err != nil {
+			if _, err := s.DB.Exec(ctx, `UPDATE sessions SET seen_at = $1 WHERE token = $2`, now, token); err != nil {
 				return nil, false, err
 			}
 		}
@@ -73,9 +73,9 @@ func (s SessionStore) CommitCtx(ctx context.Context, token string, b []byte, exp
 	if s.Owner != nil {
 		o = s.Owner(b)
 	}
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, seen_at, staff_id, applicant_id) VALUES ($1, $2, $3, $4, $5, $6)
+	_, err := s.DB.Exec(ctx, `INSERT INTO sessions (token, data, expiry, seen_at, staff_id, applicant_id) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, seen_at = excluded.seen_at,
-		staff_id = excluded.staff_id, applicant_id = excluded.applicant_id WHERE sessions.ended_at IS NULL`, token, b, expiry.UTC(), s.now(), nullID(o.StaffID), nullID(o.ApplicantID))
+		staff_id = excluded.staff_id, applicant_id = excluded.applicant_id WHERE sessions.ended_at IS NULL`, token, b, expiry.UTC(), s.now(), store.NullID(o.StaffID), store.NullID(o.ApplicantID))
 	return err
 }
 
@@ -96,15 +96,8 @@ func EndApplicantSessions(ctx context.Context, tx store.Querier, applicantID int
 	return err
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func (s SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, token)
+	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token)
 	return err
 }
 
@@ -121,6 +114,6 @@ func (s SessionStore) Delete(token string) error { return s.DeleteCtx(context.Ba
 // began before the end can still be running; the server calls it now and
 // then.
 func (s SessionStore) Sweep(ctx context.Context, now time.Time) error {
-	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE expiry < $1 OR ended_at < $2`, now.UTC(), now.Add(-time.Hour).UTC())
+	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expiry < $1 OR ended_at < $2`, now.UTC(), now.Add(-time.Hour).UTC())
 	return err
 }

@@ -69,7 +69,7 @@ func TokenStaff(ctx context.Context, db *store.DB, tok string, now time.Time) (i
 	var id, tokenID int64
 	var created time.Time
 	var expires, used *time.Time
-	err := db.R.QueryRowContext(ctx, `SELECT id, staff_id, created_at, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+	err := db.Read().QueryRowContext(ctx, `SELECT id, staff_id, created_at, expires_at, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
 		hashToken(tok)).Scan(&tokenID, &id, &created, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -83,7 +83,7 @@ func TokenStaff(ctx context.Context, db *store.DB, tok string, now time.Time) (i
 	// "Last used" lets the owner spot a token nobody needs any more; it is
 	// written at most every few minutes, not on every API call.
 	if used == nil || now.Sub(*used) > tokenTouch {
-		if _, err := db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now.UTC(), tokenID); err != nil {
+		if _, err := db.Exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now.UTC(), tokenID); err != nil {
 			return 0, err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,7 +46,7 @@ func (s *Service) WorkingCalendar(ctx context.Context) (*calendar.Calendar, erro
 	if s.cal != nil && time.Since(s.calRead) < 30*time.Second {
 		return s.cal, nil
 	}
-	cal, err := Calendar(ctx, s.DB.R)
+	cal, err := Calendar(ctx, s.DB.Read())
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +291,7 @@ func (t *tx) commit() error {
 	res, err := t.q.ExecContext(t.ctx, `UPDATE cases SET state=$1, step=$2, step_role=$3, assignee_id=$4, version=version+1, notice_due=$5,
 		accepted_at=$6, decided_at=$7, completed_at=$8, delivered_at=$9, closed_at=$10, extension_days=$11, deadline=$12, statutory_deadline=$13,
 		provisional=$14, paused=$15, decision=$16, deemed=$17, delivery=$18, last_hash=$19, updated_at=$20 WHERE id=$21 AND version=$22`,
-		c.State, c.Step, c.StepRole, nullID(c.AssigneeID), noticeDue(c.NoticeDue), c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt, c.ClosedAt,
+		c.State, c.Step, c.StepRole, store.NullID(c.AssigneeID), noticeDue(c.NoticeDue), c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt, c.ClosedAt,
 		c.ExtensionDays, dbDate(c.Deadline), dbDate(c.StatutoryDeadline), c.Provisional, c.Paused, c.Decision, c.Deemed, c.Delivery, e.Hash, t.now,
 		c.ID, c.Version)
 	if err != nil {
@@ -302,9 +301,9 @@ func (t *tx) commit() error {
 		return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version+1)
 	}
 	if _, err := t.q.ExecContext(t.ctx, `INSERT INTO case_events (case_id, seq, at, actor_id, actor, role, place, action, payload, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, c.ID, e.Seq, e.At, nullID(e.ActorID), e.Actor, e.Role, e.Place, e.Action, string(payload),
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, c.ID, e.Seq, e.At, store.NullID(e.ActorID), e.Actor, e.Role, e.Place, e.Action, string(payload),
 		e.PrevHash, e.Hash); err != nil {
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version+1)
 		}
 		return fmt.Errorf("append event: %w", err)
@@ -327,22 +326,11 @@ func (t *tx) commit() error {
 	return nil
 }
 
-func isUnique(err error) bool {
-	return strings.Contains(err.Error(), "UNIQUE constraint") || strings.Contains(err.Error(), "SQLSTATE 23505")
-}
-
 func noticeDue(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return *t
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // trimmed checks a free-text input; long ones (reasons, opinions) may span

@@ -33,41 +33,33 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		return nil, 0, forbidden()
 	}
 	st := a.Staff
-	var where []string
-	var args []any
-	add := func(cond string, v ...any) {
-		for _, x := range v {
-			args = append(args, x)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		where = append(where, cond)
-	}
+	var w store.Where
 	// Every condition is on the cases row itself (lookups as subqueries),
 	// so counting and ordering read only the partial indexes on open cases
 	// and the case rows; the joins for display run for one page of rows.
 	// At 1M cases this took the clerk's inbox from ~64 ms to ~2 ms.
-	add("c.closed_at IS NULL")
+	w.Add("c.closed_at IS NULL")
 	// Scope: the same rule as Actor.sees, in SQL.
 	switch {
 	case st.CountyWide():
 		if cond, args := st.CountyCentres("c.centre_id"); cond != "" {
-			add(cond, args...)
+			w.Add(cond, args...)
 		}
 	case st.Role == org.CentreAdmin:
-		add("c.centre_id = ?", st.CentreID)
+		w.Add("c.centre_id = ?", st.CentreID)
 	case st.Role == org.Clerk:
-		add("c.centre_id = ? AND c.department_id IN (SELECT id FROM departments WHERE id = ? OR mode = 'commissioned')", st.CentreID, st.DepartmentID)
+		w.Add("c.centre_id = ? AND c.department_id IN (SELECT id FROM departments WHERE id = ? OR mode = 'commissioned')", st.CentreID, st.DepartmentID)
 	case st.Role.InDepartment():
-		add("c.department_id = ?", st.DepartmentID)
+		w.Add("c.department_id = ?", st.DepartmentID)
 	default:
-		add("1 = 0")
+		w.Add("1 = 0")
 	}
 	if !f.All && OwnQueue(st.Role) {
 		switch st.Role {
 		case org.Clerk:
-			add("c.state IN ('received','supplement','approved','refused','completed')")
+			w.Add("c.state IN ('received','supplement','approved','refused','completed')")
 		case org.Reviewer, org.Approver:
-			add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
+			w.Add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
 				OR c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
 					WHERE s.absent AND (s.backup_id = ? OR b.id IS NULL OR b.absent)))`, string(st.Role), st.StaffID, st.StaffID)
 		}
@@ -75,31 +67,31 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	if f.ItemCode != "" {
 		// A clerk types a code or part of a name; names match in any version,
 		// so a case filed under an older wording is still found.
-		add(`c.item_id IN (SELECT i.id FROM items i WHERE i.code = ? OR i.id IN (SELECT v.item_id FROM item_versions v WHERE v.name LIKE ? ESCAPE '\'))`,
-			strings.ToUpper(f.ItemCode), "%"+store.EscapeLike(f.ItemCode)+"%")
+		w.Add(`c.item_id IN (SELECT i.id FROM items i WHERE i.code = ? OR i.id IN (SELECT v.item_id FROM item_versions v WHERE v.name LIKE ? ESCAPE '\'))`,
+			strings.ToUpper(f.ItemCode), store.Contains(f.ItemCode))
 	}
 	if f.State != "" {
-		add("c.state = ?", f.State)
+		w.Add("c.state = ?", f.State)
 	}
 	if f.Channel != "" {
-		add("c.channel = ?", f.Channel)
+		w.Add("c.channel = ?", f.Channel)
 	}
 	if f.RegionCode != "" {
-		add("c.centre_id IN (SELECT id FROM centres WHERE region_code = ?)", f.RegionCode)
+		w.Add("c.centre_id IN (SELECT id FROM centres WHERE region_code = ?)", f.RegionCode)
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
+	cond := w.String()
 	r := s.DB.Read()
 	var total int
-	if err := r.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases c"+cond, args...).Scan(&total); err != nil {
+	if err := r.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases c"+cond, w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("inbox count: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	args = append(args, limit, max(f.Offset, 0))
-	found, err := store.Column[int64](r.QueryContext(ctx, fmt.Sprintf(`SELECT c.id FROM cases c%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT $%d OFFSET $%d`,
-		cond, len(args)-1, len(args)), args...))
+	page := fmt.Sprintf(`SELECT c.id FROM cases c%s ORDER BY COALESCE(c.deadline, c.notice_due), c.id LIMIT %s OFFSET %s`,
+		cond, w.Bind(limit), w.Bind(max(f.Offset, 0)))
+	found, err := store.Column[int64](r.QueryContext(ctx, page, w.Args()...))
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}

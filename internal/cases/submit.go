@@ -12,6 +12,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
 	"onestop/internal/clock"
+	"onestop/internal/store"
 )
 
 // SubmitInput opens a case.
@@ -108,7 +109,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		err = sqltx.QueryRowContext(ctx, `INSERT INTO cases (no, item_id, item_version_id, department_id, centre_id, channel, applicant_id,
 			first_contact_id, state, version, received_at, notice_due, promised_days, statutory_days, deemed_allowed, fees_fen, last_hash, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,'',$10,$10) RETURNING id`,
-			no, it.ID, it.VersionID, it.DepartmentID, centreID, channel, in.ApplicantID, nullID(firstContact), Received, now, due,
+			no, it.ID, it.VersionID, it.DepartmentID, centreID, channel, in.ApplicantID, store.NullID(firstContact), Received, now, due,
 			it.PromisedDays, it.StatutoryDays, it.DeemedApproval, it.TotalFeeFen()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert case: %w", err)

@@ -11,6 +11,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/org"
+	"onestop/internal/store"
 )
 
 // Composite bundles several departments' items for parallel approval
@@ -111,7 +112,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	err := tx.QueryRowContext(ctx, `INSERT INTO composites (code, name, lead_department_id, statutory_days, promised_days, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now).Scan(&id)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+		if store.IsUnique(err) {
 			// A duplicate is a conflict, as for items and departments.
 			f.Add("code", "error.duplicate")
 			return "", &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: f}
@@ -129,7 +130,7 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 // Composite returns a composite with its items (their versions in force).
 func (s *Service) Composite(ctx context.Context, code string) (Composite, error) {
 	var c Composite
-	err := s.DB.R.QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
 		FROM composites c JOIN departments d ON d.id = c.lead_department_id WHERE c.code = $1 AND c.retired_at IS NULL`, code).
 		Scan(&c.ID, &c.Code, &c.Name, &c.LeadDepartmentID, &c.LeadDepartment, &c.StatutoryDays, &c.PromisedDays)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -138,7 +139,7 @@ func (s *Service) Composite(ctx context.Context, code string) (Composite, error)
 	if err != nil {
 		return c, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+` JOIN composite_items ci ON ci.item_id = i.id
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+` JOIN composite_items ci ON ci.item_id = i.id
 		WHERE ci.composite_id = $1 ORDER BY ci.seq`, c.ID)
 	if err != nil {
 		return c, err
@@ -156,7 +157,7 @@ func (s *Service) Composite(ctx context.Context, code string) (Composite, error)
 
 // Composites lists the composites in force.
 func (s *Service) Composites(ctx context.Context) ([]Composite, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
+	"onestop/internal/clock"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -31,7 +32,7 @@ type Type struct {
 
 // Types lists the item types in order.
 func (s *Service) Types(ctx context.Context) ([]Type, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT code, name, power FROM item_types ORDER BY seq`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT code, name, power FROM item_types ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("item types: %w", err)
 	}
@@ -100,7 +101,7 @@ func (s *Service) Item(ctx context.Context, code string) (Item, error) {
 
 // ItemVersion returns one version of an item (cases name their version).
 func (s *Service) ItemVersion(ctx context.Context, code string, version int) (Item, error) {
-	return ItemVersionIn(ctx, s.DB.R, code, version)
+	return ItemVersionIn(ctx, s.DB.Read(), code, version)
 }
 
 var itemVersionQuery = "SELECT " + itemCols + " FROM " + strings.Replace(itemFrom, "v.version = i.current_version", "v.version = $2", 1) +
@@ -132,69 +133,57 @@ type Filter struct {
 // several words must all match; partial words match (LIKE on a lower-cased
 // search text behaves the same on SQLite and PostgreSQL, Chinese included).
 func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v ...any) {
-		for _, x := range v {
-			args = append(args, x)
-			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1)
-		}
-		where = append(where, cond)
-	}
+	var w store.Where
 	switch f.Status {
 	case "":
-		add("i.status = ?", InForce)
+		w.Add("i.status = ?", InForce)
 	case "all":
 	default:
-		add("i.status = ?", f.Status)
+		w.Add("i.status = ?", f.Status)
 	}
-	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
-		if len([]rune(w)) > 50 {
-			w = string([]rune(w)[:50])
+	for _, word := range strings.Fields(strings.ToLower(f.Q)) {
+		if len([]rune(word)) > 50 {
+			word = string([]rune(word)[:50])
 		}
-		add(`i.search_text LIKE ? ESCAPE '\'`, "%"+store.EscapeLike(w)+"%")
+		w.Add(`i.search_text LIKE ? ESCAPE '\'`, store.Contains(word))
 	}
 	// The filters below read the version's content; without them the ids
 	// are found on items and departments alone.
 	content := f.Type != "" || f.Theme != "" || f.Audience == "citizen" || f.Audience == "organisation" || f.Online || f.AtTownship
 	if f.DepartmentID != 0 {
-		add("i.department_id = ?", f.DepartmentID)
+		w.Add("i.department_id = ?", f.DepartmentID)
 	}
 	if f.Type != "" {
-		add("v.type = ?", f.Type)
+		w.Add("v.type = ?", f.Type)
 	}
 	if f.County != "" {
-		add("(d.region_code = ? OR d.region_code IS NULL)", f.County)
+		w.Add("(d.region_code = ? OR d.region_code IS NULL)", f.County)
 	}
 	if f.Theme != "" {
-		add(`v.themes LIKE ? ESCAPE '\'`, `%"`+store.EscapeLike(f.Theme)+`"%`)
+		// The themes are a JSON array of strings: the quotes make the match whole.
+		w.Add(`v.themes LIKE ? ESCAPE '\'`, store.Contains(`"`+f.Theme+`"`))
 	}
 	if f.Audience == "citizen" || f.Audience == "organisation" {
-		add("v.audience IN (?, 'both')", f.Audience)
+		w.Add("v.audience IN (?, 'both')", f.Audience)
 	}
 	if f.Online {
-		add("v.online = ?", true)
+		w.Add("v.online = ?", true)
 	}
 	if f.AtTownship {
-		add("v.at_township = ?", true)
+		w.Add("v.at_township = ?", true)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := w.String()
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	countArgs := args[:len(args):len(args)]
+	countArgs := w.Args()
 	order := "d.code, i.code"
 	// A query of only spaces has no first word (indexing it panicked).
 	if words := strings.Fields(strings.ToLower(f.Q)); len(words) > 0 {
 		// Names that start with the first word come first.
-		args = append(args, store.EscapeLike(words[0])+"%")
-		order = fmt.Sprintf(`CASE WHEN LOWER(i.name) LIKE $%d ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(i.name), i.code`, len(args))
+		order = `CASE WHEN LOWER(i.name) LIKE ` + w.Bind(store.Prefix(words[0])) + ` ESCAPE '\' THEN 0 ELSE 1 END, LENGTH(i.name), i.code`
 	}
-	args = append(args, limit, max(f.Offset, 0))
 	// Two steps. First the page's ids, sorted on narrow rows, with the
 	// number of matches: a province's catalogue has tens of thousands of
 	// items, and sorting them with their whole content (materials, fees,
@@ -205,8 +194,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, int, error) {
 	if !content {
 		from = itemIndex
 	}
-	rows, err := r.QueryContext(ctx, fmt.Sprintf("SELECT i.id, COUNT(*) OVER () FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
-		from, cond, order, len(args)-1, len(args)), args...)
+	page := fmt.Sprintf("SELECT i.id, COUNT(*) OVER () FROM %s%s ORDER BY %s LIMIT %s OFFSET %s",
+		from, cond, order, w.Bind(limit), w.Bind(max(f.Offset, 0)))
+	rows, err := r.QueryContext(ctx, page, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list items: %w", err)
 	}
@@ -264,7 +254,7 @@ func (s *Service) InForce(ctx context.Context, fn func(Item) error) error {
 
 // each streams the items a condition and order select.
 func (s *Service) each(ctx context.Context, condOrder string, fn func(Item) error, args ...any) error {
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+condOrder, args...)
+	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+itemCols+" FROM "+itemFrom+condOrder, args...)
 	if err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
@@ -385,7 +375,7 @@ func (s *Service) create(ctx context.Context, tx *sql.Tx, who audit.Who, code st
 	err = tx.QueryRowContext(ctx, `INSERT INTO items (code, department_id, status, current_version, created_at, updated_at) VALUES ($1,$2,$3,1,$4,$4) RETURNING id`,
 		code, c.DepartmentID, InForce, now).Scan(&id)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "23505") {
+		if store.IsUnique(err) {
 			f.Add("code", "error.duplicate")
 			return 0, &apperr.Error{Code: apperr.Conflict, Msg: apperr.M("error.invalid"), Fields: f}
 		}
@@ -532,11 +522,7 @@ func (s *Service) SetStatus(ctx context.Context, a org.Actor, code, status, reas
 // civilDate is the Shanghai calendar day of an instant, as a midnight UTC
 // time both drivers store as a date.
 func civilDate(t time.Time) time.Time {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	y, m, d := t.In(loc).Date()
+	y, m, d := t.In(clock.Shanghai).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
@@ -552,7 +538,7 @@ type Version struct {
 
 // Versions lists an item's versions, newest first.
 func (s *Service) Versions(ctx context.Context, code string) ([]Version, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT v.version, v.id, v.name, v.change_note, v.created_by, v.created_at FROM item_versions v
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT v.version, v.id, v.name, v.change_note, v.created_by, v.created_at FROM item_versions v
 		JOIN items i ON i.id = v.item_id WHERE i.code = $1 ORDER BY v.version DESC`, code)
 	if err != nil {
 		return nil, fmt.Errorf("item versions: %w", err)

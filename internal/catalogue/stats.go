@@ -41,7 +41,7 @@ type Stats struct {
 // versions.
 func (s *Service) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{CancelledByType: map[string]int{}, ByType: map[string]int{}}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT d.id, d.code, d.name, d.mode, i.status, v.type, v.immediate, v.online, v.deemed_approval, v.fees = '[]'
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT d.id, d.code, d.name, d.mode, i.status, v.type, v.immediate, v.online, v.deemed_approval, v.fees = '[]'
 		FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.current_version JOIN departments d ON d.id = i.department_id
 		ORDER BY d.code`)
 	if err != nil {

@@ -96,7 +96,7 @@ type PublicKey struct {
 
 // RegisterKey records the signing key's public half, once.
 func (s *Service) RegisterKey(ctx context.Context) error {
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO checkpoint_keys (key_id, public_key, created_at) VALUES ($1, $2, $3)
+	_, err := s.DB.Exec(ctx, `INSERT INTO checkpoint_keys (key_id, public_key, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (key_id) DO NOTHING`, s.Key.ID, EncodePublic(s.Key.Public), s.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("register checkpoint key: %w", err)
@@ -196,7 +196,7 @@ func (s *Service) last(ctx context.Context, q store.Querier) (*Checkpoint, error
 func (s *Service) WriteDue(ctx context.Context) (int, error) {
 	// Reads go to the primary's read pool (never a replica, which may
 	// lag behind the day being sealed), the insert to the writer.
-	q := s.DB.R
+	q := s.DB.Read()
 	last, err := s.last(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("checkpoints: %w", err)
@@ -238,7 +238,7 @@ func (s *Service) WriteDue(ctx context.Context) (int, error) {
 		}
 		c.Prev, c.CreatedAt = prev, s.Now().UTC().Truncate(time.Millisecond)
 		c.sign(s.Key)
-		res, err := s.DB.W.ExecContext(ctx, `INSERT INTO checkpoints (`+cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (day) DO NOTHING`,
+		res, err := s.DB.Exec(ctx, `INSERT INTO checkpoints (`+cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (day) DO NOTHING`,
 			c.Day, c.Events, c.Root, c.Prev, c.KeyID, c.Signature, c.CreatedAt)
 		if err != nil {
 			return n, fmt.Errorf("checkpoint %s: %w", c.Day, err)

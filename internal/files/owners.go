@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -50,7 +51,7 @@ func (o *Owners) CheckQuota(ctx context.Context, who Owner, size int64, now time
 		return nil
 	}
 	var used int64
-	err := o.DB.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM file_owners WHERE owner_kind = $1 AND owner_id = $2 AND created_at > $3`,
+	err := o.DB.Read().QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM file_owners WHERE owner_kind = $1 AND owner_id = $2 AND created_at > $3`,
 		who.Kind, who.ID, now.Add(-24*time.Hour).UTC()).Scan(&used)
 	if err != nil {
 		return fmt.Errorf("files quota: %w", err)
@@ -64,7 +65,7 @@ func (o *Owners) CheckQuota(ctx context.Context, who Owner, size int64, now time
 // Bind records that who uploaded ref. Uploading the same bytes again
 // starts the retention period again.
 func (o *Owners) Bind(ctx context.Context, ref Ref, who Owner, now time.Time) error {
-	_, err := o.DB.W.ExecContext(ctx, `INSERT INTO file_owners (sha256, owner_kind, owner_id, size, created_at) VALUES ($1, $2, $3, $4, $5)
+	_, err := o.DB.Exec(ctx, `INSERT INTO file_owners (sha256, owner_kind, owner_id, size, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (sha256, owner_kind, owner_id) DO UPDATE SET created_at = excluded.created_at, size = excluded.size`,
 		ref.SHA256, who.Kind, who.ID, ref.Size, now.UTC())
 	if err != nil {
@@ -76,7 +77,7 @@ func (o *Owners) Bind(ctx context.Context, ref Ref, who Owner, now time.Time) er
 // Owns reports whether who uploaded sha.
 func (o *Owners) Owns(ctx context.Context, sha string, who Owner) (bool, error) {
 	var n int
-	err := o.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM file_owners WHERE sha256 = $1 AND owner_kind = $2 AND owner_id = $3`, sha, who.Kind, who.ID).Scan(&n)
+	err := o.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM file_owners WHERE sha256 = $1 AND owner_kind = $2 AND owner_id = $3`, sha, who.Kind, who.ID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("files owner: %w", err)
 	}
@@ -87,12 +88,15 @@ func (o *Owners) Owns(ctx context.Context, sha string, who Owner) (bool, error) 
 // once a later resubmission replaces them in the case (the record needs
 // what was handed in).
 func (o *Owners) Attached(ctx context.Context, shas []string, now time.Time) error {
-	for _, sha := range shas {
-		if _, err := o.DB.W.ExecContext(ctx, `UPDATE file_owners SET attached_at = $1 WHERE sha256 = $2 AND attached_at IS NULL`, now.UTC(), sha); err != nil {
-			return fmt.Errorf("files attached: %w", err)
+	// One transaction: the files are kept all together or not at all.
+	return o.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, sha := range shas {
+			if _, err := tx.ExecContext(ctx, `UPDATE file_owners SET attached_at = $1 WHERE sha256 = $2 AND attached_at IS NULL`, now.UTC(), sha); err != nil {
+				return fmt.Errorf("files attached: %w", err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Cleanup removes files uploaded more than Retention before now that no
@@ -102,7 +106,7 @@ func (o *Owners) Attached(ctx context.Context, shas []string, now time.Time) err
 // files it removed.
 func (o *Owners) Cleanup(ctx context.Context, st *Store, now time.Time) (int, error) {
 	cutoff := now.Add(-Retention).UTC()
-	rows, err := o.DB.R.QueryContext(ctx, `SELECT DISTINCT f.sha256 FROM file_owners f WHERE f.attached_at IS NULL AND f.created_at < $1
+	rows, err := o.DB.Read().QueryContext(ctx, `SELECT DISTINCT f.sha256 FROM file_owners f WHERE f.attached_at IS NULL AND f.created_at < $1
 		AND NOT EXISTS (SELECT 1 FROM file_owners g WHERE g.sha256 = f.sha256 AND (g.attached_at IS NOT NULL OR g.created_at >= $1))
 		AND NOT EXISTS (SELECT 1 FROM case_materials m WHERE m.file_sha256 = f.sha256) LIMIT 1000`, cutoff)
 	shas, err := store.Column[string](rows, err)
@@ -121,7 +125,7 @@ func (o *Owners) Cleanup(ctx context.Context, st *Store, now time.Time) (int, er
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return removed, fmt.Errorf("files cleanup: %w", err)
 		}
-		if _, err := o.DB.W.ExecContext(ctx, `DELETE FROM file_owners WHERE sha256 = $1 AND attached_at IS NULL AND created_at < $2`, sha, cutoff); err != nil {
+		if _, err := o.DB.Exec(ctx, `DELETE FROM file_owners WHERE sha256 = $1 AND attached_at IS NULL AND created_at < $2`, sha, cutoff); err != nil {
 			return removed, fmt.Errorf("files cleanup: %w", err)
 		}
 		removed++

@@ -3,6 +3,8 @@ package ident
 import (
 	"fmt"
 	"time"
+
+	"onestop/internal/clock"
 )
 
 // ResidentIDInfo is what a valid resident ID number tells.
@@ -21,11 +23,6 @@ const residentChecks = "10X98765432"
 // bound, and DOMAIN.md's own example 440524188001010014 is born in 1880, so
 // the floor is only there to catch garbage, not centenarians.
 var earliestBirth = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// chinaTime is UTC+8 without tzdata: the birth date is a Chinese calendar
-// day, and a baby born this morning in Beijing must not be "in the future"
-// because the server runs on UTC.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // now is replaceable in tests.
 var now = time.Now
@@ -68,7 +65,9 @@ func ResidentID(s string) (ResidentIDInfo, error) {
 	if birth.Year() != y || int(birth.Month()) != m || birth.Day() != d {
 		return ResidentIDInfo{}, wrap(ErrBirthDate, fmt.Sprintf("no such date %s", n[6:14]))
 	}
-	ty, tm, td := now().In(chinaTime).Date()
+	// The birth date is a Chinese calendar day: a baby born this morning in
+	// Beijing must not be "in the future" because the server runs on UTC.
+	ty, tm, td := now().In(clock.Shanghai).Date()
 	if birth.Before(earliestBirth) || birth.After(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)) {
 		return ResidentIDInfo{}, wrap(ErrBirthDate, fmt.Sprintf("%s is out of range", n[6:14]))
 	}

@@ -87,7 +87,7 @@ func Deliver(ctx context.Context, db *store.DB, s Sender, now time.Time, limit i
 	}
 	sent := 0
 	for _, m := range waiting {
-		res, err := db.W.ExecContext(ctx, `UPDATE sms_outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL`, now.UTC(), m.ID)
+		res, err := db.Exec(ctx, `UPDATE sms_outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL`, now.UTC(), m.ID)
 		if err != nil {
 			return sent, fmt.Errorf("sms outbox: %w", err)
 		}
@@ -105,7 +105,7 @@ func Deliver(ctx context.Context, db *store.DB, s Sender, now time.Time, limit i
 // Outbox lists the messages to one phone, newest first (for tests and a
 // developer without a gateway).
 func Outbox(ctx context.Context, db *store.DB, phone string) ([]Message, error) {
-	rows, err := db.R.QueryContext(ctx, `SELECT id, phone, text, created_at, sent_at FROM sms_outbox WHERE phone = $1 ORDER BY id DESC`, phone)
+	rows, err := db.Read().QueryContext(ctx, `SELECT id, phone, text, created_at, sent_at FROM sms_outbox WHERE phone = $1 ORDER BY id DESC`, phone)
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func (s *Service) Townships(ctx context.Context, county string) ([]Centre, error
 		return e.list, nil
 	}
 	rows, err := s.DB.Read().QueryContext(ctx, "SELECT "+centreCols+" FROM "+centreFrom+
-		` WHERE c.kind = 'township' AND c.retired_at IS NULL AND c.region_code LIKE $1 ESCAPE '\' ORDER BY c.code`, store.EscapeLike(county)+"%")
+		` WHERE c.kind = 'township' AND c.retired_at IS NULL AND c.region_code LIKE $1 ESCAPE '\' ORDER BY c.code`, store.Prefix(county))
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +100,13 @@ func (s *Service) Townships(ctx context.Context, county string) ([]Centre, error
 func (s *Service) Centres(ctx context.Context, kind string, o ListOptions) ([]Centre, int, error) {
 	q := query{from: centreFrom, cols: centreCols, order: "CASE c.kind WHEN 'hall' THEN 0 WHEN 'township' THEN 1 ELSE 2 END, c.code"}
 	if !o.Retired {
-		q.filter("c.retired_at IS NULL")
+		q.Add("c.retired_at IS NULL")
 	}
 	if kind != "" {
-		q.filter("c.kind = ?", kind)
+		q.Add("c.kind = ?", kind)
 	}
 	if o.Q != "" {
-		q.filter(`(c.name LIKE ? ESCAPE '\' OR c.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
+		q.Add(`(c.name LIKE ? ESCAPE '\' OR c.code LIKE ? ESCAPE '\')`, o.pattern(), o.pattern())
 	}
 	return list(ctx, s.DB.Read(), q, o, scanCentre)
 }
@@ -158,7 +158,7 @@ func (s *Service) CreateCentre(ctx context.Context, a Actor, in CentreInput) (Ce
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO centres (code, name, kind, region_code, address, phone, hours, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING id`, c.Code, c.Name, c.Kind, c.RegionCode, c.Address, c.Phone, c.Hours, now).Scan(&c.ID)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("code")
 		}
 		if err != nil {

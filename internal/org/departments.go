@@ -10,6 +10,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
+	"onestop/internal/store"
 )
 
 // Department is a window unit (窗口单位): seated in the hall with its own
@@ -71,16 +72,16 @@ type DepartmentFilter struct {
 func (s *Service) Departments(ctx context.Context, f DepartmentFilter, o ListOptions) ([]Department, int, error) {
 	q := query{from: "departments d", cols: deptCols, order: "d.code"}
 	if !o.Retired {
-		q.filter("d.retired_at IS NULL")
+		q.Add("d.retired_at IS NULL")
 	}
 	if f.Mode != "" {
-		q.filter("d.mode = ?", f.Mode)
+		q.Add("d.mode = ?", f.Mode)
 	}
 	if f.RegionCode != "" {
-		q.filter("d.region_code = ?", f.RegionCode)
+		q.Add("d.region_code = ?", f.RegionCode)
 	}
 	if o.Q != "" {
-		q.filter(`(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
+		q.Add(`(d.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\' OR d.code LIKE ? ESCAPE '\')`, o.pattern(), o.pattern(), o.pattern())
 	}
 	return list(ctx, s.DB.Read(), q, o, scanDepartment)
 }
@@ -161,8 +162,8 @@ func (s *Service) CreateDepartment(ctx context.Context, a Actor, in DepartmentIn
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO departments (code, name, short_name, mode, phone, region_code, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) RETURNING id`, d.Code, d.Name, d.ShortName, d.Mode, d.Phone, nullStr(d.RegionCode), now).Scan(&d.ID)
-		if isUnique(err) {
-			return duplicate(uniqueField(err, "code", "name"))
+		if store.IsUnique(err) {
+			return duplicate(store.UniqueField(err, "code", "name"))
 		}
 		if err != nil {
 			return fmt.Errorf("insert department: %w", err)
@@ -206,7 +207,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, a Actor, id int64, in De
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE departments SET name=$1, short_name=$2, mode=$3, phone=$4, region_code=$5, updated_at=$6 WHERE id=$7`,
 			after.Name, after.ShortName, after.Mode, after.Phone, nullStr(after.RegionCode), now, id)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("name")
 		}
 		if err != nil {
@@ -241,19 +242,6 @@ func (s *Service) RetireDepartment(ctx context.Context, a Actor, id int64) error
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "retire", "department", fmt.Sprint(id), 0, id, before, nil)
 	})
-}
-
-// uniqueField tells which column a unique violation is about from the
-// driver's message: SQLite names "table.column", PostgreSQL the constraint
-// "table_column_key".
-func uniqueField(err error, fields ...string) string {
-	msg := err.Error()
-	for _, f := range fields[1:] {
-		if strings.Contains(msg, "."+f) || strings.Contains(msg, "_"+f+"_key") {
-			return f
-		}
-	}
-	return fields[0]
 }
 
 // fieldErr is one field's validation error.

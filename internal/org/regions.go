@@ -8,6 +8,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/ident"
+	"onestop/internal/store"
 )
 
 // Region is an administrative division (GB/T 2260): the county, a township or
@@ -48,13 +49,13 @@ func (s *Service) Region(ctx context.Context, code string) (Region, error) {
 func (s *Service) Regions(ctx context.Context, parent string, o ListOptions) ([]Region, int, error) {
 	q := query{from: "regions", cols: regionCols, order: "code"}
 	if !o.Retired {
-		q.filter("retired_at IS NULL")
+		q.Add("retired_at IS NULL")
 	}
 	if parent != "" {
-		q.filter("parent_code = ?", parent)
+		q.Add("parent_code = ?", parent)
 	}
 	if o.Q != "" {
-		q.filter(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
+		q.Add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, o.pattern(), o.pattern())
 	}
 	return list(ctx, s.DB.Read(), q, o, scanRegion)
 }
@@ -63,8 +64,8 @@ func (s *Service) Regions(ctx context.Context, parent string, o ListOptions) ([]
 // installation, many when a province shares the database.
 func (s *Service) Counties(ctx context.Context) ([]Region, error) {
 	q := query{from: "regions", cols: regionCols, order: "code"}
-	q.filter("retired_at IS NULL")
-	q.filter("level = ?", "county")
+	q.Add("retired_at IS NULL")
+	q.Add("level = ?", "county")
 	out, _, err := list(ctx, s.DB.Read(), q, ListOptions{Limit: 10000}, scanRegion)
 	return out, err
 }
@@ -117,7 +118,7 @@ func (s *Service) CreateRegion(ctx context.Context, a Actor, in RegionInput) (Re
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name, level, kind, parent_code, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$6)`,
 			r.Code, r.Name, r.Level, r.Kind, nullStr(r.ParentCode), now)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("code")
 		}
 		if err != nil {

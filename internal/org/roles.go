@@ -106,7 +106,7 @@ func (a Actor) CountyCentres(col string) (string, []any) {
 	case a.County() == "":
 		return "1 = 0", nil
 	}
-	return col + ` IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, []any{store.EscapeLike(a.County()) + "%"}
+	return col + ` IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, []any{store.Prefix(a.County())}
 }
 
 // Scope names the reach of the actor's account, as the audit log and the

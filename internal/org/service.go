@@ -46,6 +46,9 @@ type ListOptions struct {
 	Offset  int
 }
 
+// pattern is the LIKE pattern for Q: its text anywhere, literally.
+func (o ListOptions) pattern() string { return store.Contains(strings.TrimSpace(o.Q)) }
+
 func (o ListOptions) limit() int {
 	if o.Limit <= 0 || o.Limit > 1000 {
 		return 200
@@ -57,15 +60,6 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Milliseco
 
 // forbidden is the answer when a role may not change something at all.
 func forbidden() error { return apperr.New(apperr.Forbidden, "error.forbidden") }
-
-// isUnique reports a unique-constraint violation on either engine.
-func isUnique(err error) bool {
-	if err == nil {
-		return false
-	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
-}
 
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -81,57 +75,26 @@ func retire(ctx context.Context, tx *sql.Tx, table, keyCol string, key any, now 
 	return err
 }
 
-// restore undoes retire.
-func restore(ctx context.Context, tx *sql.Tx, table, keyCol string, key any, now time.Time) error {
-	_, err := tx.ExecContext(ctx, "UPDATE "+table+" SET retired_at = NULL, updated_at = $1 WHERE "+keyCol+" = $2", now, key)
-	return err
-}
-
-func likeArg(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.TrimSpace(q)) + "%"
-}
-
-func nullInt(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 type scanner interface{ Scan(...any) error }
 
 // query is one listing: a table (or join), its columns, the filter and the
 // order. list runs the count and the page query with the same filter.
 type query struct {
-	from  string
-	cols  string
-	where []string
-	args  []any
+	from string
+	cols string
+	store.Where
 	order string
 }
 
-// filter adds a condition; "?" in cond stands for the next argument.
-func (q *query) filter(cond string, args ...any) {
-	for _, a := range args {
-		q.args = append(q.args, a)
-		cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(q.args)), 1)
-	}
-	q.where = append(q.where, cond)
-}
-
 func list[T any](ctx context.Context, db store.Querier, q query, o ListOptions, scan func(scanner) (T, error)) ([]T, int, error) {
-	where := ""
-	if len(q.where) > 0 {
-		where = " WHERE " + strings.Join(q.where, " AND ")
-	}
+	where := q.String()
 	var total int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+q.from+where, q.args...).Scan(&total); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+q.from+where, q.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", q.from, err)
 	}
-	args := append(q.args, o.limit(), max(o.Offset, 0))
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d",
-		q.cols, q.from, where, q.order, len(args)-1, len(args)), args...)
+	page := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s LIMIT %s OFFSET %s",
+		q.cols, q.from, where, q.order, q.Bind(o.limit()), q.Bind(max(o.Offset, 0)))
+	rows, err := db.QueryContext(ctx, page, q.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", q.from, err)
 	}

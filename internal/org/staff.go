@@ -10,6 +10,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/auth"
+	"onestop/internal/store"
 )
 
 // Staff is a staff account. The password hash never leaves this package.
@@ -102,14 +103,14 @@ func scopeStaff(q *query, a Actor) {
 	switch {
 	case a.CountyWide():
 		if cond, args := a.CountyCentres("s.centre_id"); cond != "" {
-			q.filter(cond, args...)
+			q.Add(cond, args...)
 		}
 	case a.Role == CentreAdmin:
-		q.filter("s.centre_id = ?", a.CentreID)
+		q.Add("s.centre_id = ?", a.CentreID)
 	case a.Role == DeptAdmin:
-		q.filter("s.department_id = ?", a.DepartmentID)
+		q.Add("s.department_id = ?", a.DepartmentID)
 	default:
-		q.filter("s.id = ?", a.StaffID)
+		q.Add("s.id = ?", a.StaffID)
 	}
 }
 
@@ -147,20 +148,20 @@ type StaffFilter struct {
 func (s *Service) StaffList(ctx context.Context, a Actor, f StaffFilter, o ListOptions) ([]Staff, int, error) {
 	q := query{from: staffFrom, cols: staffCols, order: "s.username"}
 	if !o.Retired {
-		q.filter("s.retired_at IS NULL")
+		q.Add("s.retired_at IS NULL")
 	}
 	if f.CentreID != 0 {
-		q.filter("s.centre_id = ?", f.CentreID)
+		q.Add("s.centre_id = ?", f.CentreID)
 	}
 	if f.DepartmentID != 0 {
-		q.filter("s.department_id = ?", f.DepartmentID)
+		q.Add("s.department_id = ?", f.DepartmentID)
 	}
 	if f.Role != "" {
-		q.filter("s.role = ?", string(f.Role))
+		q.Add("s.role = ?", string(f.Role))
 	}
 	scopeStaff(&q, a)
 	if o.Q != "" {
-		q.filter(`(s.username LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q))
+		q.Add(`(s.username LIKE ? ESCAPE '\' OR s.name LIKE ? ESCAPE '\')`, o.pattern(), o.pattern())
 	}
 	return list(ctx, s.DB.Read(), q, o, scanStaff)
 }
@@ -360,9 +361,9 @@ func (s *Service) CreateStaff(ctx context.Context, a Actor, in StaffInput) (Staf
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO staff (username, name, role, centre_id, department_id, window_id, backup_id, phone, absent,
 			password_hash, must_change_password, scope, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) RETURNING id`,
-			st.Username, st.Name, string(st.Role), nullInt(st.CentreID), nullInt(st.DepartmentID), nullInt(st.WindowID), nullInt(st.BackupID),
+			st.Username, st.Name, string(st.Role), store.NullID(st.CentreID), store.NullID(st.DepartmentID), store.NullID(st.WindowID), store.NullID(st.BackupID),
 			st.Phone, st.Absent, hash, st.MustChangePassword, st.Scope, now).Scan(&st.ID)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("username")
 		}
 		if err != nil {
@@ -415,7 +416,7 @@ func (s *Service) UpdateStaff(ctx context.Context, a Actor, id int64, in StaffIn
 		// overwrite a grant the earlier one made, unseen.
 		res, err := tx.ExecContext(ctx, `UPDATE staff SET name=$1, role=$2, centre_id=$3, department_id=$4, window_id=$5, backup_id=$6, phone=$7,
 			absent=$8, scope=$9, updated_at=$10 WHERE id=$11 AND role=$12 AND scope=$13`, after.Name, string(after.Role),
-			nullInt(after.CentreID), nullInt(after.DepartmentID), nullInt(after.WindowID), nullInt(after.BackupID), after.Phone, after.Absent,
+			store.NullID(after.CentreID), store.NullID(after.DepartmentID), store.NullID(after.WindowID), store.NullID(after.BackupID), after.Phone, after.Absent,
 			after.Scope, now, id, string(before.Role), before.Scope)
 		if err != nil {
 			return fmt.Errorf("update staff: %w", err)

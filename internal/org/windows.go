@@ -8,6 +8,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
+	"onestop/internal/store"
 )
 
 // Window is a numbered service window of one department at one centre.
@@ -59,17 +60,17 @@ type WindowFilter struct {
 func (s *Service) Windows(ctx context.Context, a Actor, f WindowFilter, o ListOptions) ([]Window, int, error) {
 	q := query{from: windowFrom, cols: windowCols, order: "c.code, LENGTH(w.number), w.number"}
 	if !o.Retired {
-		q.filter("w.retired_at IS NULL")
+		q.Add("w.retired_at IS NULL")
 	}
 	if f.CentreID != 0 {
-		q.filter("w.centre_id = ?", f.CentreID)
+		q.Add("w.centre_id = ?", f.CentreID)
 	}
 	if f.DepartmentID != 0 {
-		q.filter("w.department_id = ?", f.DepartmentID)
+		q.Add("w.department_id = ?", f.DepartmentID)
 	}
 	scopeWindows(&q, a)
 	if o.Q != "" {
-		q.filter(`(w.number LIKE ? ESCAPE '\' OR w.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\')`, likeArg(o.Q), likeArg(o.Q), likeArg(o.Q))
+		q.Add(`(w.number LIKE ? ESCAPE '\' OR w.name LIKE ? ESCAPE '\' OR d.short_name LIKE ? ESCAPE '\')`, o.pattern(), o.pattern(), o.pattern())
 	}
 	return list(ctx, s.DB.Read(), q, o, scanWindow)
 }
@@ -80,16 +81,16 @@ func scopeWindows(q *query, a Actor) {
 	switch {
 	case a.CountyWide():
 		if cond, args := a.CountyCentres("w.centre_id"); cond != "" {
-			q.filter(cond, args...)
+			q.Add(cond, args...)
 		}
 	case a.Role == CentreAdmin:
-		q.filter("w.centre_id = ?", a.CentreID)
+		q.Add("w.centre_id = ?", a.CentreID)
 	case a.Role == DeptAdmin:
-		q.filter("w.department_id = ?", a.DepartmentID)
+		q.Add("w.department_id = ?", a.DepartmentID)
 	case a.Role.InDepartment():
-		q.filter("w.department_id = ? AND w.centre_id = ?", a.DepartmentID, a.CentreID)
+		q.Add("w.department_id = ? AND w.centre_id = ?", a.DepartmentID, a.CentreID)
 	default:
-		q.filter("1 = 0")
+		q.Add("1 = 0")
 	}
 }
 
@@ -138,7 +139,7 @@ func (s *Service) CreateWindow(ctx context.Context, a Actor, in WindowInput) (Wi
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO windows (centre_id, department_id, number, name, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$5) RETURNING id`, w.CentreID, w.DepartmentID, w.Number, w.Name, now).Scan(&w.ID)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("number")
 		}
 		if err != nil {
@@ -167,7 +168,7 @@ func (s *Service) UpdateWindow(ctx context.Context, a Actor, id int64, in Window
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE windows SET department_id=$1, number=$2, name=$3, updated_at=$4 WHERE id=$5`,
 			after.DepartmentID, after.Number, after.Name, now, id)
-		if isUnique(err) {
+		if store.IsUnique(err) {
 			return duplicate("number")
 		}
 		if err != nil {

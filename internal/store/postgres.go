@@ -1,4 +1,37 @@
 package store
 
-// The only import of the PostgreSQL driver; it registers "pgx" with database/sql.
-import _ "github.com/jackc/pgx/v5/stdlib"
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	// The only import of the PostgreSQL driver; it registers "pgx" with database/sql.
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// postgresUnique recognises SQLSTATE 23505 (unique_violation) and reads
+// the key's columns from the detail PostgreSQL sends with it:
+// `Key (case_id, seq)=(1, 2) already exists.`
+func postgresUnique(err error) ([]string, bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "23505" {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(pe.Detail, "Key (")
+	if !ok {
+		return nil, true
+	}
+	list, _, ok := strings.Cut(rest, ")=(")
+	if !ok {
+		return nil, true
+	}
+	cols := strings.Split(list, ", ")
+	for _, c := range cols {
+		// A key on an expression, "lower(name)": no column to name, as
+		// on SQLite.
+		if strings.ContainsAny(c, "( ") {
+			return nil, true
+		}
+	}
+	return cols, true
+}

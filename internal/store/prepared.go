@@ -12,8 +12,9 @@ import (
 // transition (measured with BenchmarkTransitions -cpuprofile); pgx caches
 // on its own, so on PostgreSQL this only saves a map lookup's worth.
 //
-// Only fixed query texts belong here: a query built from user input
-// would grow the cache without bound.
+// Only query texts written in code belong here, fixed or built with
+// Where from fixed conditions: a text built from user input would fill the
+// cache (it stops at maxStmts, past which statements are prepared per call).
 type Prepared struct {
 	pool  *sql.DB
 	tx    *sql.Tx

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	// The only import of the SQLite driver, so it can be swapped in one place.
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqlitePragmas: WAL for concurrent readers, synchronous=FULL because an
@@ -39,4 +42,34 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	return &DB{W: w, R: r, Dialect: SQLite, Location: path}, nil
+}
+
+// sqliteUnique recognises the extended result codes of a unique or
+// primary-key violation and reads the key's columns from the message
+// SQLite writes for them: "UNIQUE constraint failed: t.a, t.b". A key on
+// an expression is named as "index 'name'" instead, and gives no columns.
+func sqliteUnique(err error) ([]string, bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return nil, false
+	}
+	if c := se.Code(); c != sqlite3.SQLITE_CONSTRAINT_UNIQUE && c != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+		return nil, false
+	}
+	// The driver prefixes its own "constraint failed: " and appends the code.
+	msg := se.Error()
+	i := strings.LastIndex(msg, "constraint failed: ")
+	if i < 0 {
+		return nil, true
+	}
+	list, _, _ := strings.Cut(msg[i+len("constraint failed: "):], " (")
+	var cols []string
+	for _, tc := range strings.Split(list, ", ") {
+		_, col, ok := strings.Cut(tc, ".")
+		if !ok {
+			return nil, true
+		}
+		cols = append(cols, col)
+	}
+	return cols, true
 }

@@ -1,6 +1,29 @@
-// Package store opens the database (embedded SQLite or PostgreSQL), applies the
-// embedded migrations and offers the transaction helper every domain package
-// writes through. Queries themselves live with the domain packages.
+// Package store opens the database (embedded SQLite or PostgreSQL), applies
+// the embedded migrations and offers the helpers every domain package uses
+// to reach it. Queries themselves live with the domain packages.
+//
+// There is one way to read and one way to write:
+//
+//   - Read with db.Read(): the reader pool, each query text prepared once.
+//     On SQLite the readers run beside the writer (WAL) and cannot write
+//     (query_only), so a read never waits for, or turns into, a write.
+//   - Write with db.Tx(ctx, fn): one transaction on the writer, committed
+//     when fn returns nil and rolled back otherwise. Inside fn, db.InTx(tx)
+//     is the same transaction with cached statements, for hot paths. A lone
+//     statement goes through Tx too, as db.Exec: on SQLite it costs nothing
+//     more (one commit either way), and several statements in one Tx are
+//     one commit.
+//     A read that must see the transaction's own writes uses tx.
+//
+// Helpers that work both inside and outside a transaction take a Querier.
+// The pools db.W and db.R themselves are for this package, migrations,
+// backup and restore (VACUUM INTO, a dedicated connection), maintenance
+// (ANALYZE) and tests.
+//
+// Both engines share the SQL text: placeholders are $1, $2 … (Where numbers
+// them for optional filters), LIKE patterns are escaped with EscapeLike and
+// written with ESCAPE '\', a duplicate is recognised with IsUnique, and a
+// zero id is stored as NULL with NullID.
 package store
 
 import (
@@ -137,18 +160,21 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
+// Exec is Tx for a lone statement, with its result.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
 // Querier is what both *sql.DB and *sql.Tx offer; read helpers take it so
 // they work inside and outside a transaction.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// EscapeLike makes a user's text match literally inside a LIKE pattern
-// written with ESCAPE '\' (same on SQLite and PostgreSQL).
-func EscapeLike(v string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(v)
 }
 
 // Column reads a one-column result into a slice and closes the rows:

@@ -54,3 +54,26 @@ func TestMigrateTwiceIsHarmless(t *testing.T) {
 		t.Fatalf("status: applied %d of %d, err %v", applied, total, err)
 	}
 }
+
+// Exec is a transaction of one statement: its effect is committed and
+// visible to readers, its result is returned, and a failing statement
+// changes nothing.
+func TestExecCommitsOneStatement(t *testing.T) {
+	db := testutil.NewTestDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 2, 14, 9, 30, 0, 0, time.UTC)
+	res, err := db.Exec(ctx, `INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)`, "a", "x", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Errorf("RowsAffected = %d", n)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO login_failures (account, address, at) VALUES ($1, $2, NULL)`, "b", "y"); err == nil {
+		t.Fatal("NULL time stored")
+	}
+	var n int
+	if err := db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rows: %d, %v", n, err)
+	}
+}

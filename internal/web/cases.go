@@ -114,34 +114,6 @@ func maskCase(c *cases.Case, a *org.Actor) {
 	maskAddressees(c)
 }
 
-// CaseDay formats a calendar day (a deadline) or the day of an instant:
-// 2026年11月26日 in Chinese, 26 Nov 2026 in English (DESIGN.md §5a).
-func (p *Page) CaseDay(v any) string {
-	var d calendar.Date
-	switch x := v.(type) {
-	case calendar.Date:
-		d = x
-	case *calendar.Date:
-		if x == nil {
-			return ""
-		}
-		d = *x
-	default:
-		tm, ok := instant(x)
-		if !ok {
-			return ""
-		}
-		d = clock.Today(tm)
-	}
-	if d.IsZero() {
-		return ""
-	}
-	if p.Lang == "en" {
-		return d.Time(time.UTC).Format("2 Jan 2006")
-	}
-	return fmt.Sprintf("%d年%d月%d日", d.Year, int(d.Month), d.Day)
-}
-
 // CaseRole names the role an event was recorded under.
 func (p *Page) CaseRole(role string) string {
 	if org.Role(role).Valid() {
@@ -387,11 +359,6 @@ var actionOrder = []string{cases.ActAccept, cases.ActSupplement, cases.ActResubm
 
 // knownAction reports whether the action is one a person may post.
 func knownAction(a string) bool { return slices.Contains(actionOrder, a) }
-
-// CaseYuan shows fen as yuan with two decimals (DESIGN.md §5a).
-func (p *Page) CaseYuan(fen int64) string {
-	return fmt.Sprintf("¥%d.%02d", fen/100, fen%100)
-}
 
 // CaseSize shows a file size in KB or MB.
 func (p *Page) CaseSize(n int64) string {

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/org"
@@ -78,16 +76,6 @@ func itemCode(r *http.Request) string {
 	return strings.ToUpper(strings.TrimSpace(r.PathValue("code")))
 }
 
-// yuan formats fen as yuan with two decimals, in integers so that no
-// amount is ever off by a fen.
-func yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
-
 var yuanRE = regexp.MustCompile(`^([0-9]{1,10})(?:\.([0-9]{1,2}))?$`)
 
 // parseYuan reads an amount typed in yuan ("80", "80.5", "¥80.50", "80元")
@@ -110,26 +98,6 @@ func parseYuan(s string) (int64, bool) {
 	}
 	f, _ := strconv.ParseInt(frac, 10, 64)
 	return whole*100 + f, true
-}
-
-// CatYuan shows an amount in fen as "¥80.00" (DESIGN.md §5a).
-func (p *Page) CatYuan(fen int64) string { return "¥" + yuan(fen) }
-
-// CatDay formats the calendar day of an instant: 2026年11月26日 in Chinese.
-func (p *Page) CatDay(t any) string {
-	tm, ok := instant(t)
-	if !ok {
-		return ""
-	}
-	// Dates stored as dates come back as midnight UTC; only instants move
-	// to Shanghai time.
-	if !(tm.Hour() == 0 && tm.Minute() == 0 && tm.Second() == 0 && tm.Nanosecond() == 0 && tm.Location() == time.UTC) {
-		tm = tm.In(shanghai)
-	}
-	if p.Lang == "en" {
-		return tm.Format("2 Jan 2006")
-	}
-	return tm.Format("2006年1月2日")
 }
 
 // CatTheme names a theme in the page's language. Themes are catalogue data

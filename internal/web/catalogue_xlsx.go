@@ -9,6 +9,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
 	"onestop/internal/catalogue/xlsx"
+	"onestop/internal/clock"
 )
 
 // registerCatalogueXLSX wires the workbook a department fills in by hand
@@ -27,7 +28,7 @@ func (s *Server) exportItems(w http.ResponseWriter, r *http.Request) error {
 	if err := xlsx.Export(r.Context(), s.Catalogue, &buf); err != nil {
 		return err
 	}
-	name := "catalogue-" + s.Now().In(shanghai).Format("20060102") + ".xlsx"
+	name := "catalogue-" + s.Now().In(clock.Shanghai).Format("20060102") + ".xlsx"
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)

@@ -9,6 +9,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/auth"
+	"onestop/internal/clock"
 	"onestop/internal/org"
 )
 
@@ -187,10 +188,10 @@ func (s *Server) auditEntries(r *http.Request) ([]audit.Entry, int, audit.Filter
 	o := listOptions(r)
 	f := audit.Filter{Entity: q.Get("entity"), Actor: q.Get("actor"), Limit: o.Limit, Offset: o.Offset}
 	if d, ok := q.Date("from"); ok {
-		f.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, shanghai)
+		f.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, clock.Shanghai)
 	}
 	if d, ok := q.Date("to"); ok {
-		f.To = time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, shanghai)
+		f.To = time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, clock.Shanghai)
 	}
 	if err := q.Err(); err != nil {
 		return nil, 0, f, err

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
-	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/org"
@@ -20,13 +19,6 @@ import (
 var templateFS embed.FS
 
 type pages struct{ set map[string]*template.Template }
-
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
 
 // parsePages parses every page once at start: the layout and partials plus
 // one page file each.
@@ -85,35 +77,6 @@ type Page struct {
 // T translates a key with name/value arguments.
 func (p *Page) T(key string, kv ...any) string {
 	return p.s.i18n.Msg(p.Lang, apperr.M(key, kv...))
-}
-
-// instant reads a template argument that may be a time.Time or a
-// *time.Time; false for nil, zero or anything else.
-func instant(t any) (time.Time, bool) {
-	var tm time.Time
-	switch v := t.(type) {
-	case time.Time:
-		tm = v
-	case *time.Time:
-		if v == nil {
-			return tm, false
-		}
-		tm = *v
-	}
-	return tm, !tm.IsZero()
-}
-
-// Date formats an instant for this language in Asia/Shanghai.
-func (p *Page) Date(t any) string {
-	tm, ok := instant(t)
-	if !ok {
-		return ""
-	}
-	tm = tm.In(shanghai)
-	if p.Lang == "en" {
-		return tm.Format("2 Jan 2006 15:04")
-	}
-	return tm.Format("2006年1月2日 15:04")
 }
 
 // Other returns the language to offer in the switch.

@@ -140,7 +140,7 @@ func importRefs(ctx context.Context, s *catalogue.Service, a org.Actor, all bool
 	for _, d := range depts {
 		ref.depts[strings.ToUpper(d.Code)] = d.ID
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT i.code, i.department_id, d.code FROM items i JOIN departments d ON d.id = i.department_id`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT i.code, i.department_id, d.code FROM items i JOIN departments d ON d.id = i.department_id`)
 	if err != nil {
 		return nil, fmt.Errorf("import: items: %w", err)
 	}

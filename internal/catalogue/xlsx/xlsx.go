@@ -400,7 +400,7 @@ type deptRef struct {
 }
 
 func activeDepartments(ctx context.Context, s *catalogue.Service) ([]deptRef, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, code, name FROM departments WHERE retired_at IS NULL ORDER BY code`)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, code, name FROM departments WHERE retired_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("departments: %w", err)
 	}

@@ -658,7 +658,7 @@ func (k *kase) event(at time.Time, a actorRef, action string, payload map[string
 	k.version++
 	e := cases.Event{Seq: k.version, At: at, ActorID: a.id, Actor: a.name, Role: a.role, Place: a.place, Action: action, Payload: p, PrevHash: k.lastHash}
 	e.Hash = cases.HashEvent(k.c.No, e)
-	k.b.events = append(k.b.events, []any{k.c.ID, e.Seq, at, nullID(a.id), a.name, a.role, a.place, action, string(p), e.PrevHash, e.Hash})
+	k.b.events = append(k.b.events, []any{k.c.ID, e.Seq, at, store.NullID(a.id), a.name, a.role, a.place, action, string(p), e.PrevHash, e.Hash})
 	for _, d := range docs {
 		k.b.docs = append(k.b.docs, []any{k.c.ID, d, e.Seq, at})
 	}
@@ -921,8 +921,8 @@ func (k *kase) store() error {
 	b := k.b
 	b.cases++
 	b.nos = append(b.nos, c.No)
-	b.caseRows = append(b.caseRows, []any{c.ID, c.No, k.it.ID, k.it.VersionID, k.it.DepartmentID, c.CentreID, c.Channel, k.applicant.id, nullID(k.first),
-		c.State, c.Step, c.StepRole, nullID(c.AssigneeID), k.version, c.ReceivedAt, c.NoticeDue, c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt,
+	b.caseRows = append(b.caseRows, []any{c.ID, c.No, k.it.ID, k.it.VersionID, k.it.DepartmentID, c.CentreID, c.Channel, k.applicant.id, store.NullID(k.first),
+		c.State, c.Step, c.StepRole, store.NullID(c.AssigneeID), k.version, c.ReceivedAt, c.NoticeDue, c.AcceptedAt, c.DecidedAt, c.CompletedAt, c.DeliveredAt,
 		c.ClosedAt, k.it.PromisedDays, k.it.StatutoryDays, 0, deadline, statutory, c.Provisional, c.Paused, k.it.DeemedApproval, c.Decision, false,
 		c.Delivery, k.it.TotalFeeFen(), k.lastHash, c.ReceivedAt, k.updated})
 	for _, m := range c.Materials {
@@ -941,13 +941,6 @@ func (k *kase) store() error {
 func ptr(t time.Time) *time.Time {
 	t = t.UTC().Truncate(time.Millisecond)
 	return &t
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // rowsBuf collects one transaction's rows, table by table.
