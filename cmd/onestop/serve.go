@@ -37,7 +37,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	metricsFrom := fs.String("metrics-from", web.DefaultMetricsFrom, "who may read GET /metrics (Prometheus): comma-separated IPs or CIDRs; none: nobody")
 	seed := fs.Int64("seed", 431022, "demo only: seed of the generated demo county")
 	perDay := fs.Int("demo-cases", 100, "demo only: cases per working day generated in the background for the past year (0: none)")
-	// The yellow light is a local convention (DOMAIN.md §6: "e.g. 1 working
+	// The yellow light is a local convention (docs/DOMAIN.md §6: "e.g. 1 working
 	// day before"), so each county sets its own; every process sharing a
 	// database should get the same value (the environment variable does).
 	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
@@ -61,7 +61,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	defer db.Close()
-	// The shipped holiday years (DOMAIN.md §4) go in once; the admin keeps
+	// The shipped holiday years (docs/DOMAIN.md §4) go in once; the admin keeps
 	// them from then on.
 	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
 		return fmt.Errorf("holiday calendar: %w", err)

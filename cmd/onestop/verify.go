@@ -14,7 +14,7 @@ import (
 // cmdVerify checks the whole record: every case's hash chain, its row,
 // documents, messages and materials against what its events recorded, the
 // stored bytes of every material file, and the daily checkpoints. It exits
-// 0 when all hold and non-zero after naming every break (DESIGN.md §5).
+// 0 when all hold and non-zero after naming every break (docs/ARCHITECTURE.md §5).
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("verify", "onestop verify — check that no case record, row, file or checkpoint was altered; names every break", stderr)
 	var c common

@@ -111,7 +111,7 @@ func Validate(in Input, withPassword bool) (Input, bool, error) {
 		info, err := ident.CreditCode(in.IDNumber)
 		switch {
 		case errors.Is(err, ident.ErrCheckCharacter) && in.ConfirmCheck:
-			override = true // DOMAIN.md §9: some real codes fail the check
+			override = true // docs/DOMAIN.md §9: some real codes fail the check
 		case errors.Is(err, ident.ErrCheckCharacter):
 			f.Add("id_number", "applicant.check_confirm")
 		case err != nil:

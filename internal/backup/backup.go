@@ -200,7 +200,7 @@ func sqlitePath(dataDir, url string) (string, error) {
 // consistent snapshot (a read transaction, which WAL lets run beside the
 // server's writer) and writes a compact, self-contained database file —
 // no -wal file to forget. SQLite's online backup C API would do as well,
-// but the pure-Go driver (modernc.org/sqlite, DESIGN.md §3) exposes only
+// but the pure-Go driver (modernc.org/sqlite, docs/ARCHITECTURE.md §3) exposes only
 // database/sql, and VACUUM INTO is plain SQL; it also restarts nothing when
 // the server writes during the copy, where the backup API's page-by-page
 // copy starts over on every change.

@@ -1,5 +1,5 @@
 // Package bench measures OneStop against the physical limit of its own
-// database (issue 5, DESIGN.md §8): durable case transitions beside raw
+// database (issue 5, docs/ARCHITECTURE.md §8): durable case transitions beside raw
 // single-row durable commits measured in the same run, the supervision
 // queries and the deadline scan at a given number of cases, HTTP latency
 // and throughput on loopback, and the peak memory under that load. It also

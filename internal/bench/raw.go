@@ -58,7 +58,7 @@ func rawCommits(ctx context.Context, db *store.DB, clients int, d time.Duration)
 }
 
 // rounds splits a measurement of duration d into three rounds and returns
-// the median rate: these machines are noisy (DESIGN.md §8).
+// the median rate: these machines are noisy (docs/ARCHITECTURE.md §8).
 func rounds(d time.Duration, f func(time.Duration) (float64, error)) (float64, error) {
 	var v []float64
 	for range 3 {

@@ -14,7 +14,7 @@ import (
 
 // Row is one line of the report. Raw and Ratio are set where the figure
 // is a durable write rate, so it can be read against the physical limit
-// of the same database measured in the same run (DESIGN.md §8).
+// of the same database measured in the same run (docs/ARCHITECTURE.md §8).
 type Row struct {
 	What   string  `json:"what"`
 	Engine string  `json:"engine"`
@@ -89,7 +89,7 @@ func FormatValue(v float64, unit string) string {
 }
 
 // WriteTable prints the rows as an aligned text table whose last column is
-// the ratio to the raw limit (DESIGN.md §5), then the notes.
+// the ratio to the raw limit (docs/ARCHITECTURE.md §5), then the notes.
 func WriteTable(w io.Writer, rows []Row) error {
 	head := []string{"what", "engine", "size", "value", "unit", "target", "met", "raw commits/s", "ratio"}
 	lines := [][]string{head}
@@ -196,7 +196,7 @@ func Percentile(d []time.Duration, p float64) time.Duration {
 	return d[rank-1]
 }
 
-// Median of floats (the middle of repeated measurements; DESIGN.md §8
+// Median of floats (the middle of repeated measurements; docs/ARCHITECTURE.md §8
 // asks for medians because these machines are noisy).
 func Median(v []float64) float64 {
 	if len(v) == 0 {

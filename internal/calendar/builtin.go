@@ -1,6 +1,6 @@
 package calendar
 
-// Builtin returns the holiday arrangements shipped with OneStop (DOMAIN.md §4).
+// Builtin returns the holiday arrangements shipped with OneStop (docs/DOMAIN.md §4).
 // Each call returns fresh slices, so a caller may edit the result (say, to
 // seed the admin's table) without changing what the next caller gets.
 func Builtin() []YearData {
@@ -28,7 +28,7 @@ func Builtin() []YearData {
 		},
 		{
 			Year: 2026,
-			// DOMAIN.md cites this notice by its date only.
+			// docs/DOMAIN.md cites this notice by its date only.
 			Source: "国务院办公厅关于2026年部分节假日安排的通知（2025-11-04）",
 			Holidays: []Period{
 				{"元旦", d("2026-01-01"), d("2026-01-03")},

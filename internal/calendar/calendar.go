@@ -8,7 +8,7 @@ import (
 
 // Calendar answers working-day questions for the years it holds data for and
 // falls back to a weekends-only rule elsewhere, always saying so (Result's
-// Provisional, IsWorkingDay's known) because DOMAIN.md §4 forbids a silent
+// Provisional, IsWorkingDay's known) because docs/DOMAIN.md §4 forbids a silent
 // fallback. A Calendar is immutable, so one value can serve every goroutine.
 type Calendar struct {
 	first  int          // the earliest year with data
@@ -195,7 +195,7 @@ type Result struct {
 	Explanation  []Note `json:"explanation"`
 }
 
-// AddWorkingDays applies the legal counting rule (DOMAIN.md §3, 民法典
+// AddWorkingDays applies the legal counting rule (docs/DOMAIN.md §3, 民法典
 // Art. 201): the day from is not counted, day 1 is the next working day and
 // the deadline is the n-th working day. n = 0 gives from itself, whatever day
 // it is. A negative n mirrors the rule backwards (the |n|-th working day

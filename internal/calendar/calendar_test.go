@@ -20,7 +20,7 @@ func builtin(t testing.TB) *Calendar {
 }
 
 func TestBuiltinMatchesDomain(t *testing.T) {
-	// DOMAIN.md §4, day by day: a typo in builtin.go must not survive.
+	// docs/DOMAIN.md §4, day by day: a typo in builtin.go must not survive.
 	want := map[int]struct{ off, worked string }{
 		2025: {
 			off: "2025-01-01 2025-01-28 2025-01-29 2025-01-30 2025-01-31 2025-02-01 2025-02-02 2025-02-03 2025-02-04 " +

@@ -14,7 +14,7 @@ import (
 )
 
 // EnsureCalendar stores the years the binary ships (2025, 2026 per
-// DOMAIN.md §4) when the database has none of them yet; the admin edits
+// docs/DOMAIN.md §4) when the database has none of them yet; the admin edits
 // them afterwards and adds later years as the State Council publishes them.
 func EnsureCalendar(ctx context.Context, db *store.DB, now time.Time) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {

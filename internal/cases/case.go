@@ -23,7 +23,7 @@ var DeliveryMethods = []string{"window", "post", "electronic"}
 var PauseReasons = []string{"hearing", "bidding", "auction", "inspection", "testing", "quarantine", "appraisal", "expert_review"}
 
 // MaxExtension is the extension the head of an organ may grant (Art. 42);
-// parallel approval allows 15 (DOMAIN.md §3).
+// parallel approval allows 15 (docs/DOMAIN.md §3).
 const MaxExtension = 10
 
 // DeliveryDays is the time to issue and deliver the licence after the

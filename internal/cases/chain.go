@@ -36,7 +36,7 @@ type canonical struct {
 	Payload string `json:"payload"`
 }
 
-// hashEvent is SHA-256(prev_hash ‖ canonical(event)) in hex (DESIGN.md §4).
+// hashEvent is SHA-256(prev_hash ‖ canonical(event)) in hex (docs/ARCHITECTURE.md §4).
 func hashEvent(caseNo string, e Event) string {
 	b, _ := json.Marshal(canonical{Case: caseNo, Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.000Z"), ActorID: e.ActorID,
 		Actor: e.Actor, Role: e.Role, Place: e.Place, Action: e.Action, Payload: string(e.Payload)})

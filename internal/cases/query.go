@@ -125,7 +125,7 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 
 // quickLight colours a listed case from its stored deadline without
 // reading its pauses: a paused case shows its light as stored at the pause,
-// which is what the clock itself does (DOMAIN.md §6 lights). The colour is
+// which is what the clock itself does (docs/DOMAIN.md §6 lights). The colour is
 // clock.Stand's, the rule the inbox page reads too.
 func (s *Service) quickLight(cal *calendar.Calendar, c *Case, today calendar.Date) clock.Light {
 	due := c.Due()

@@ -101,7 +101,7 @@ var rules = map[Action]rule{
 	ActApprove: decide(ActApprove),
 	ActRefuse:  decide(ActRefuse),
 	ActDeemApprove: func(c *Case, a Actor) error {
-		// Deemed approval is local policy per item (DOMAIN.md §3): only
+		// Deemed approval is local policy per item (docs/DOMAIN.md §3): only
 		// for items that allow it, only while the clock runs, only once
 		// the promised deadline has passed.
 		return all(system(a), func() error {

@@ -244,7 +244,7 @@ func (t *tx) decide(in Input) error {
 }
 
 // deemApprove: the promised deadline passed without a decision on an item
-// that allows deemed approval (local policy, DOMAIN.md §3), so the system
+// that allows deemed approval (local policy, docs/DOMAIN.md §3), so the system
 // approves, tells the applicant and flags the department for supervision.
 // Check has computed the clock and found it red.
 func (t *tx) deemApprove() error {

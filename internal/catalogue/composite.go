@@ -16,7 +16,7 @@ import (
 
 // Composite bundles several departments' items for parallel approval
 // (并联审批): one application, a lead department, an overall limit of 45
-// working days extendable by 15 (DOMAIN.md §3, §5), each part keeping its
+// working days extendable by 15 (docs/DOMAIN.md §3, §5), each part keeping its
 // own clock.
 type Composite struct {
 	ID               int64  `json:"id"`

@@ -1,5 +1,5 @@
 // Package clock turns a case's acceptance, limits, pauses and extension into
-// deadlines, day counts and a traffic light for supervision (DOMAIN.md §3,
+// deadlines, day counts and a traffic light for supervision (docs/DOMAIN.md §3,
 // §6). It is pure: the caller passes Now, so the same input always gives the
 // same Status and a sweep can evaluate every case as of one instant.
 package clock
@@ -56,7 +56,7 @@ type Input struct {
 	Now time.Time
 }
 
-// LightRule sets the supervision colours (DOMAIN.md §6, a local convention):
+// LightRule sets the supervision colours (docs/DOMAIN.md §6, a local convention):
 //
 //   - green:  more than YellowDaysLeft working days left;
 //   - yellow: between 0 and YellowDaysLeft working days left; the deadline
@@ -70,7 +70,7 @@ type LightRule struct {
 }
 
 // DefaultLightRule warns 1 working day before the deadline, the example
-// DOMAIN.md §6 gives for the reminder.
+// docs/DOMAIN.md §6 gives for the reminder.
 var DefaultLightRule = LightRule{YellowDaysLeft: 1}
 
 // Light is the supervision colour of a case.
@@ -118,7 +118,7 @@ type Status struct {
 // span is a pause reduced to civil days: it excludes the days d with
 // a < d ≤ b. The day a pause begins still counts (work happened on it) and
 // the day work resumes does not, mirroring "the day of acceptance is not
-// counted" (DOMAIN.md §3).
+// counted" (docs/DOMAIN.md §3).
 type span struct {
 	a, b    calendar.Date
 	start   calendar.Date // the day the pause began, before overlaps were cut off

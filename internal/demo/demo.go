@@ -1,4 +1,4 @@
-// Package demo loads the demo county (DOMAIN.md §1) into an empty database:
+// Package demo loads the demo county (docs/DOMAIN.md §1) into an empty database:
 // the same seed always gives the same regions, centres, departments, windows
 // and staff. Later issues add the catalogue and a year of cases on top; each
 // part is a step in Ensure so it can be added without touching the others.

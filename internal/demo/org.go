@@ -87,7 +87,7 @@ func nz(id int64) any {
 	return id
 }
 
-// organisation builds DOMAIN.md §1 for one county: its townships (with
+// organisation builds docs/DOMAIN.md §1 for one county: its townships (with
 // their villages in the demo county), the hall with 40 windows of 30
 // seated departments, 18 commissioning units, a convenience centre per
 // township, and staff for every role, each window clerk with an A/B
@@ -155,7 +155,7 @@ func (g *gen) organisation(p county) error {
 			clerks = append(clerks, sid)
 		}
 		// A/B cover: windows are paired; an odd or single window gets a
-		// backup clerk without a seat of their own (DOMAIN.md §1).
+		// backup clerk without a seat of their own (docs/DOMAIN.md §1).
 		if len(clerks)%2 == 1 {
 			sid, err := g.person(person{username: p.user(code + ".backup"), name: names.Next(), role: "clerk", centre: hall, dept: id, phone: names.Phone()})
 			if err != nil {
@@ -191,7 +191,7 @@ func (g *gen) organisation(p county) error {
 		}
 	}
 	// Each township's convenience centre accepts for the county's civil
-	// affairs and social security departments (代办, DOMAIN.md §5).
+	// affairs and social security departments (代办, docs/DOMAIN.md §5).
 	local := []string{"MZJ", "RSJ"}
 	for i, t := range data.Townships {
 		code := p.township(t.Code)

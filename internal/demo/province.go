@@ -19,7 +19,7 @@ import (
 // synthetic county of a province (issue 5), built from the same tables
 // with its own division code, name, codes and usernames.
 //
-// A province keeps its counties in one database (DESIGN.md §1). Codes and
+// A province keeps its counties in one database (docs/ARCHITECTURE.md §1). Codes and
 // names stay unique across it the way they are in life: a department's
 // seal names its county (宜章县民政局), an item's implementation code
 // carries the division code, a hall is known by its division code.

@@ -73,7 +73,7 @@ func CreditCodeCheck(body string) (check byte, ok bool) {
 
 // CreditCode validates a unified social credit code (GB 32100-2015).
 //
-// Some codes in real use fail the check (DOMAIN.md §9), so a well-formed code
+// Some codes in real use fail the check (docs/DOMAIN.md §9), so a well-formed code
 // whose check character does not match returns its info together with an
 // error wrapping ErrCheckCharacter: the caller should ask the user to confirm
 // rather than refuse. A malformed code returns ErrFormat and no info.

@@ -21,7 +21,7 @@ func TestResidentID(t *testing.T) {
 		birth            time.Time
 		male             bool
 	}{
-		// DOMAIN.md §9 examples.
+		// docs/DOMAIN.md §9 examples.
 		{"11010519491231002X", "11010519491231002X", "110105", date(1949, 12, 31), false},
 		{"440524188001010014", "440524188001010014", "440524", date(1880, 1, 1), true},
 		// Lower-case x, surrounding and inner spaces, full-width digits.
@@ -109,7 +109,7 @@ func TestCreditCode(t *testing.T) {
 		in   string
 		want CreditCodeInfo
 	}{
-		// DOMAIN.md §9 examples.
+		// docs/DOMAIN.md §9 examples.
 		{"91350100M000100Y43", CreditCodeInfo{"91350100M000100Y43", "9", "工商", "91", "企业", "350100", "M000100Y4"}},
 		{"11320000MB151840XJ", CreditCodeInfo{"11320000MB151840XJ", "1", "机构编制", "11", "机关", "320000", "MB151840X"}},
 		// Lower case and spaces are normalised.

@@ -20,7 +20,7 @@ var residentWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 
 const residentChecks = "10X98765432"
 
 // earliestBirth is the oldest birth date accepted. GB 11643 itself sets no
-// bound, and DOMAIN.md's own example 440524188001010014 is born in 1880, so
+// bound, and docs/DOMAIN.md's own example 440524188001010014 is born in 1880, so
 // the floor is only there to catch garbage, not centenarians.
 var earliestBirth = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
 

@@ -40,7 +40,7 @@ func New(db *store.DB) *Metrics {
 	m.sweeps = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_sweep_runs_total",
 		Help: "Runs of the deemed-acceptance/approval sweep, by result (ok, error)."}, []string{"result"})
 	m.deemed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onestop_sweep_deemed_total",
-		Help: "Cases the sweep deemed accepted (Administrative Licensing Law Art. 32) or approved (超时默认, where the item allows it: local policy, DOMAIN.md), by kind."}, []string{"kind"})
+		Help: "Cases the sweep deemed accepted (Administrative Licensing Law Art. 32) or approved (超时默认, where the item allows it: local policy, docs/DOMAIN.md), by kind."}, []string{"kind"})
 	// Zero values are shown from the start, so an alert on "no sweep"
 	// has a series to watch.
 	for _, r := range []string{"ok", "error"} {

@@ -57,7 +57,7 @@ var expected = map[string][]string{
 
 func init() {
 	// The organisation's five kinds of record: who reads, creates, edits,
-	// and retires each (DOMAIN.md §1, issue 2 point 6).
+	// and retires each (docs/DOMAIN.md §1, issue 2 point 6).
 	org := map[string]struct{ read, create, edit, retire []string }{
 		"regions":     {signedIn, hallAdmin, hallAdmin, hallAdmin},
 		"centres":     {signedIn, hallAdmin, centreAdm, hallAdmin},

@@ -24,7 +24,7 @@ const maxDeadlineDays = 500
 // maxPauses bounds the pauses one calculation takes.
 const maxPauses = 10
 
-// deadlineAnswer is the calculator's stable JSON shape (DESIGN.md §5);
+// deadlineAnswer is the calculator's stable JSON shape (docs/ARCHITECTURE.md §5);
 // pauses echoes the pauses it was given, when any.
 type deadlineAnswer struct {
 	From        string         `json:"from"`

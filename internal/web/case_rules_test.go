@@ -146,7 +146,7 @@ func TestCasePageOffersWhatTheRulesAllow(t *testing.T) {
 
 // A deemed approval's decision says no decision was made in time and
 // approval is deemed under the item's rule; it never claims the review
-// ("经审查，符合法定条件") that did not happen (DOMAIN.md §3).
+// ("经审查，符合法定条件") that did not happen (docs/DOMAIN.md §3).
 func TestDeemedApprovalDecisionClaimsNoReview(t *testing.T) {
 	cf := newCaseFixture(t)
 	ctx := context.Background()

@@ -24,7 +24,7 @@ type apiFee struct {
 }
 
 // apiItem is an item as the API answers it: the stable field names of
-// DESIGN.md §5 (code, name, type, department, statutory_days,
+// docs/ARCHITECTURE.md §5 (code, name, type, department, statutory_days,
 // promised_days, immediate, deemed_approval, online, fees, materials) and
 // everything else the card shows.
 type apiItem struct {

@@ -216,7 +216,7 @@ func TestGuideSearchCardAndAPI(t *testing.T) {
 }
 
 // The statistics page states the demo county's clean-up figures plainly
-// (DOMAIN.md §1: 48 units' 432 items reviewed, 62 cancelled, 370 kept; 30
+// (docs/DOMAIN.md §1: 48 units' 432 items reviewed, 62 cancelled, 370 kept; 30
 // seated departments with 328 items, 18 commissioning units with 42).
 func TestCatalogueStatsShowDemoFigures(t *testing.T) {
 	f := newFixture(t)

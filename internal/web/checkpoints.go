@@ -10,7 +10,7 @@ import (
 	"onestop/internal/checkpoint"
 )
 
-// The daily signed checkpoints are public (DESIGN.md §5): anyone may keep
+// The daily signed checkpoints are public (docs/ARCHITECTURE.md §5): anyone may keep
 // them, and a kept checkpoint later proves that the record of its day and
 // every day before was not changed. Only the published checkpoints are
 // served here; the events they cover stay behind their usual access.

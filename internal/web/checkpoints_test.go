@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	// The checkpoints are public: anyone may keep them (DESIGN.md §5).
+	// The checkpoints are public: anyone may keep them (docs/ARCHITECTURE.md §5).
 	expected["GET /checkpoints"] = public
 	expected["GET /api/v1/checkpoints"] = public
 	expected["GET /api/v1/checkpoints/key"] = public

@@ -10,7 +10,7 @@ import (
 )
 
 // The formatters templates show amounts and dates with, one of each, so
-// every page writes them alike (DESIGN.md §5a).
+// every page writes them alike (docs/ARCHITECTURE.md §5a).
 
 // yuan writes fen as yuan with two decimals ("1234.50", "-0.05"), in
 // integers so that no amount is ever off by a fen. It is the plain form

@@ -23,7 +23,7 @@ import (
 // roles reach a route; this one says which RECORDS each of them reaches
 // through it. Every route with a path value ({no}, {code}, {key}, …) is
 // tried by every role the role matrix lets in, with real records inside
-// and outside that role's scope, written here from the rules (DOMAIN.md
+// and outside that role's scope, written here from the rules (docs/DOMAIN.md
 // §1; cases.Actor.sees; org.Actor.SeesDepartmentAt):
 //
 //   - cases: the county hall's admin, supervisors and leaders see all; a

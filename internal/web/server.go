@@ -29,7 +29,7 @@ type Config struct {
 	Version string
 	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
-	// Footer fields that government sites carry (DESIGN.md §5a).
+	// Footer fields that government sites carry (docs/ARCHITECTURE.md §5a).
 	Organiser, SiteCode, ICP, PublicSecurityFiling string
 	// DataDir is the data directory; uploaded files go under DataDir/files.
 	DataDir string

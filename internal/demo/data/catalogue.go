@@ -8,7 +8,7 @@ import (
 
 // ItemSeed is one catalogue item of the demo county as a department would
 // list it: a business item (业务办理项), the smallest unit a case is opened
-// for (DOMAIN.md §2).
+// for (docs/DOMAIN.md §2).
 type ItemSeed struct {
 	Code           string   // unique, stable: "<dept code>-<3 digits>", e.g. "FGJ-001"
 	Department     string   // department Code from Departments
@@ -27,7 +27,7 @@ type ItemSeed struct {
 	Visits         int  // 跑动次数
 	Online         bool // may be applied for online
 	AtTownship     bool // township convenience centres may accept it (代办)
-	DeemedApproval bool // 超时默认 allowed (local policy, DOMAIN.md §3)
+	DeemedApproval bool // 超时默认 allowed (local policy, docs/DOMAIN.md §3)
 	DeemedNote     string
 	Cancelled      bool   // cancelled in the yearly clean-up
 	CancelledOn    string // "YYYY-MM-DD" when Cancelled
@@ -60,7 +60,7 @@ type StepSeed struct {
 }
 
 // CompositeSeed is a bundle of items of several departments handled by
-// parallel approval (并联审批, DOMAIN.md §5).
+// parallel approval (并联审批, docs/DOMAIN.md §5).
 type CompositeSeed struct {
 	Code, Name, LeadDepartment string
 	Items                      []string // ItemSeed codes
@@ -68,7 +68,7 @@ type CompositeSeed struct {
 	PromisedDays               int
 }
 
-// Item types (国发〔2022〕5号 as restated locally, DOMAIN.md §2).
+// Item types (国发〔2022〕5号 as restated locally, docs/DOMAIN.md §2).
 const (
 	tLicence  = "行政许可"
 	tConfirm  = "行政确认"
@@ -117,7 +117,7 @@ const (
 
 // CatalogueItems returns the demo county's catalogue: 370 items in force
 // (each department's ItemHint) and the 62 items cancelled in the yearly
-// clean-up, 432 in all (DOMAIN.md §1). The slice is built once; callers get
+// clean-up, 432 in all (docs/DOMAIN.md §1). The slice is built once; callers get
 // a fresh copy of the top level each call but must not modify the nested
 // slices.
 func CatalogueItems() []ItemSeed {

@@ -6,7 +6,7 @@ package data
 // finance, justice, veterans, disabled persons, meteorology, fire rescue,
 // tobacco, power supply and city management. 143 items in force; the rows
 // under "Cancelled in the clean-up" are the 24 items dropped in the yearly
-// review (DOMAIN.md §1).
+// review (docs/DOMAIN.md §1).
 
 const (
 	bRegFeeBasis  = "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）"

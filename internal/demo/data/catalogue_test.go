@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The county's published figures (DOMAIN.md §1).
+// The county's published figures (docs/DOMAIN.md §1).
 const (
 	wantSeatedItems    = 328
 	wantCommissioned   = 42

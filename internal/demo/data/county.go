@@ -1,5 +1,5 @@
 // Package data is the demo county: a Hunan county modelled on the figures in
-// DOMAIN.md §1 (division code 431022, 22 townships, 30 seated departments
+// docs/DOMAIN.md §1 (division code 431022, 22 townships, 30 seated departments
 // with 328 items, 18 commissioning units with 42, 40 windows), plus a
 // deterministic generator of people for demo cases.
 //
@@ -18,7 +18,7 @@ type CountyInfo struct {
 }
 
 // Hall is the county service centre (政务服务中心). The figures are the
-// county's published ones (DOMAIN.md §1).
+// county's published ones (docs/DOMAIN.md §1).
 type Hall struct {
 	Name    string
 	Address string

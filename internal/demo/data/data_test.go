@@ -243,7 +243,7 @@ func TestGeneratedNumbers(t *testing.T) {
 	if once.Phone() != again.Phone() || once.ResidentID("431022", birth, true) != again.ResidentID("431022", birth, true) {
 		t.Error("numbers not deterministic")
 	}
-	// The example ID from DOMAIN.md's check routine, rebuilt: 1949-12-31,
+	// The example ID from docs/DOMAIN.md's check routine, rebuilt: 1949-12-31,
 	// female, region 110105 — the sequence is random, but the result must
 	// validate whatever it is.
 	if _, err := ident.ResidentID(g.ResidentID("110105", time.Date(1949, 12, 31, 0, 0, 0, 0, time.UTC), false)); err != nil {

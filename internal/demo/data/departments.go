@@ -15,7 +15,7 @@ type Department struct {
 
 // Departments are the 30 units seated in the hall (328 items on 40
 // windows) followed by the 18 commissioning units (42 items), as published
-// by the county (DOMAIN.md §1). Units that are branches of city or
+// by the county (docs/DOMAIN.md §1). Units that are branches of city or
 // provincial organs (税务, 生态环境, 公积金, 邮政管理, 水文) carry the parent's
 // name, as their seals do.
 var Departments = []Department{
