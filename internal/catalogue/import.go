@@ -116,10 +116,10 @@ func CheckStatus(f apperr.Fields, status, reason string) string {
 	return reason
 }
 
-// setStatus is SetStatus's change inside the caller's transaction, for the
-// importer; the caller has checked permission and the reason. An item
-// already cancelled keeps the day it was cancelled (the yearly clean-up
-// report counts by that day).
+// setStatus is the status change inside the caller's transaction, for
+// SetStatus and the importer; the caller has checked permission and the
+// reason. An item already cancelled keeps the day it was cancelled (the
+// yearly clean-up report counts by that day).
 func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, who audit.Who, cur Item, status, reason string, now time.Time) error {
 	var on any
 	switch {
@@ -128,8 +128,7 @@ func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, who audit.Who, cur 
 	case status == Cancelled:
 		on = civilDate(now)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, status_reason = $2, cancelled_on = $3, updated_at = $4 WHERE id = $5`,
-		status, reason, on, now, cur.ID); err != nil {
+	if err := writeStatus(ctx, tx, cur.ID, status, reason, on, now); err != nil {
 		return fmt.Errorf("item status: %w", err)
 	}
 	return audit.Write(ctx, tx, now, who, status, "item", cur.Code, 0, cur.DepartmentID,

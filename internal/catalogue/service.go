@@ -498,21 +498,7 @@ func (s *Service) SetStatus(ctx context.Context, a org.Actor, code, status, reas
 		return Item{}, err
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
-	var on any
-	switch {
-	case status == Cancelled && cur.Status == Cancelled && cur.CancelledOn != nil:
-		on = *cur.CancelledOn // cancelled once: the day stays the day it happened
-	case status == Cancelled:
-		on = civilDate(now)
-	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET status = $1, status_reason = $2, cancelled_on = $3, updated_at = $4 WHERE id = $5`,
-			status, reason, on, now, cur.ID); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, now, a.Who(), status, "item", code, 0, cur.DepartmentID,
-			map[string]string{"status": cur.Status}, map[string]string{"status": status, "reason": reason})
-	})
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.setStatus(ctx, tx, a.Who(), cur, status, reason, now) })
 	if err != nil {
 		return Item{}, err
 	}
