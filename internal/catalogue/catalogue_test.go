@@ -4,88 +4,17 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
-	"onestop/internal/demo"
-	"onestop/internal/org"
-	"onestop/internal/store"
-	"onestop/internal/testutil"
+	"onestop/internal/catalogue/cataloguetest"
 )
 
-// now is 09:00 UTC, 17:00 in Shanghai: the same calendar day either way.
-var now = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-
-// world is the demo county on a real database with the catalogue service
-// and the demo accounts' actors.
-type world struct {
-	db     *store.DB
-	cat    *catalogue.Service
-	org    *org.Service
-	actors map[string]org.Actor
-	depts  map[string]int64 // department code → id
-}
-
-func setup(t testing.TB) *world {
-	t.Helper()
-	ctx := context.Background()
-	db := testutil.NewTestDB(t)
-	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
-		t.Fatal(err)
-	}
-	w := &world{db: db, cat: &catalogue.Service{DB: db, Now: func() time.Time { return now }},
-		org: &org.Service{DB: db, Now: func() time.Time { return now }}, actors: map[string]org.Actor{}, depts: map[string]int64{}}
-	for _, u := range []string{"admin", "township", "clerk", "deptadmin", "supervisor", "leader"} {
-		st, err := w.org.StaffByUsername(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.actors[u] = st.Actor("192.0.2.1")
-	}
-	ds, _, err := w.org.Departments(ctx, org.DepartmentFilter{}, org.ListOptions{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range ds {
-		w.depts[d.Code] = d.ID
-	}
-	// The tests rely on the department admin's department being FGJ and
-	// on others existing; say so loudly if the demo changes.
-	if w.depts["FGJ"] != w.actors["deptadmin"].DepartmentID || w.depts["MZJ"] == 0 || w.depts["SCJGJ"] == 0 {
-		t.Fatalf("demo departments changed: %v, deptadmin in %d", w.depts, w.actors["deptadmin"].DepartmentID)
-	}
-	return w
-}
-
-// content is a valid promised item of a department; tests change one thing.
-func content(dept int64) catalogue.Content {
-	return catalogue.Content{Name: "测试许可事项", Type: "licensing", DepartmentID: dept, Audience: "both",
-		LegalBasis: "《中华人民共和国行政许可法》第十二条", StatutoryDays: 20, PromisedDays: 5, Visits: 1, Online: true, AtHall: true,
-		Materials: []catalogue.Material{{Name: "申请表", Required: true, Form: "original", Copies: 1}},
-		Steps:     catalogue.DefaultSteps(5)}
-}
-
-func (w *world) create(t testing.TB, code string, c catalogue.Content) catalogue.Item {
-	t.Helper()
-	it, err := w.cat.Create(context.Background(), w.actors["admin"], code, c, "")
-	if err != nil {
-		t.Fatalf("create %s: %v", code, err)
-	}
-	return it
-}
-
-// counts are the rows a rejected change must leave alone.
-func (w *world) counts(t testing.TB) [3]int {
-	t.Helper()
-	var c [3]int
-	for i, table := range []string{"items", "item_versions", "composites"} {
-		if err := w.db.R.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&c[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return c
-}
+// The catalogue packages share one test world (cataloguetest).
+var (
+	setup   = cataloguetest.Setup
+	content = cataloguetest.Content
+)
 
 func wantField(t testing.TB, err error, field, key string) *apperr.Error {
 	t.Helper()
@@ -107,7 +36,7 @@ func TestContentRules(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	dept := w.depts["MZJ"]
+	dept := w.Depts["MZJ"]
 	type change func(c *catalogue.Content)
 	cases := []struct {
 		name       string
@@ -164,50 +93,50 @@ func TestContentRules(t *testing.T) {
 		{"step role unknown", func(c *catalogue.Content) { c.Steps[1].Role = "boss" }, "steps.2.role", "error.choose"},
 		{"step days negative", func(c *catalogue.Content) { c.Steps[0].Days, c.Steps[1].Days = -1, c.Steps[1].Days+2 }, "steps.1.days", "catalogue.step_days"},
 	}
-	existing := w.create(t, "MZJ-T90", content(dept))
-	before := w.counts(t)
+	existing := w.Create(t, "MZJ-T90", content(dept))
+	before := w.Counts(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := content(dept)
 			c.Materials = append([]catalogue.Material(nil), c.Materials...)
 			tc.change(&c)
-			_, err := w.cat.Create(ctx, w.actors["admin"], "MZJ-T91", c, "")
+			_, err := w.Cat.Create(ctx, w.Actors["admin"], "MZJ-T91", c, "")
 			wantCode(t, err, apperr.Invalid)
 			wantField(t, err, tc.field, tc.key)
 			// The same content is refused as an edit, too.
-			_, _, err = w.cat.Update(ctx, w.actors["admin"], existing.Code, c, "")
+			_, _, err = w.Cat.Update(ctx, w.Actors["admin"], existing.Code, c, "")
 			wantField(t, err, tc.field, tc.key)
 			// And the pure check agrees with the service.
 			_, err = c.Validate(c.Type == "licensing", c.DepartmentID == dept)
 			wantField(t, err, tc.field, tc.key)
 		})
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("rejected changes changed the database: %v → %v", before, after)
 	}
 	// Messages carry what the translation needs.
 	c := content(dept)
 	c.PromisedDays, c.Steps = 21, catalogue.DefaultSteps(21)
-	_, err := w.cat.Create(ctx, w.actors["admin"], "MZJ-T91", c, "")
+	_, err := w.Cat.Create(ctx, w.Actors["admin"], "MZJ-T91", c, "")
 	if ae := wantField(t, err, "promised_days", "catalogue.promised_over_statutory"); ae.Fields["promised_days"].Args["Statutory"] != 20 {
 		t.Fatalf("args: %+v", ae.Fields["promised_days"])
 	}
 	c = content(dept)
 	c.Steps[1].Days = 7
-	_, err = w.cat.Create(ctx, w.actors["admin"], "MZJ-T91", c, "")
+	_, err = w.Cat.Create(ctx, w.Actors["admin"], "MZJ-T91", c, "")
 	if ae := wantField(t, err, "steps", "catalogue.steps_sum"); ae.Fields["steps"].Args["Sum"] != 9 || ae.Fields["steps"].Args["Promised"] != 5 {
 		t.Fatalf("args: %+v", ae.Fields["steps"])
 	}
 	c = content(dept)
 	c.Themes = []string{"星际旅行"}
-	_, err = w.cat.Create(ctx, w.actors["admin"], "MZJ-T91", c, "")
+	_, err = w.Cat.Create(ctx, w.Actors["admin"], "MZJ-T91", c, "")
 	if ae := wantField(t, err, "themes", "catalogue.theme_unknown"); ae.Fields["themes"].Args["Theme"] != "星际旅行" {
 		t.Fatalf("args: %+v", ae.Fields["themes"])
 	}
 	// Every problem is reported at once, not only the first.
 	c = content(dept)
 	c.Name, c.LegalBasis, c.Visits = "", "", 9
-	_, err = w.cat.Create(ctx, w.actors["admin"], "bad code", c, "")
+	_, err = w.Cat.Create(ctx, w.Actors["admin"], "bad code", c, "")
 	for _, f := range []string{"code", "name", "legal_basis", "visits"} {
 		if _, ok := apperr.As(err).Fields[f]; !ok {
 			t.Fatalf("missing %s in %v", f, err)
@@ -218,12 +147,12 @@ func TestContentRules(t *testing.T) {
 func TestContentNormalised(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
-	c := content(w.depts["MZJ"])
+	c := content(w.Depts["MZJ"])
 	c.Name = "  结婚登记 "
 	c.Themes = []string{" 婚姻登记", "", "婚姻登记"}
 	c.Materials = append(c.Materials, catalogue.Material{Name: "户口簿", Required: true, Condition: "必要材料不需要情形", Form: "original", Copies: 1})
 	c.DeemedNote = "没有超时默认时不保存"
-	it := w.create(t, "mzj-t01 ", c)
+	it := w.Create(t, "mzj-t01 ", c)
 	if it.Code != "MZJ-T01" || it.Name != "结婚登记" || len(it.Themes) != 1 || it.Materials[1].Condition != "" || it.DeemedNote != "" || it.Version != 1 {
 		t.Fatalf("not normalised: %+v", it)
 	}
@@ -231,9 +160,9 @@ func TestContentNormalised(t *testing.T) {
 		t.Fatalf("item: %+v", it)
 	}
 	// An immediate item: no promised days, steps of zero days.
-	im := content(w.depts["MZJ"])
+	im := content(w.Depts["MZJ"])
 	im.Immediate, im.PromisedDays, im.Steps, im.Materials = true, 0, catalogue.DefaultSteps(0), nil
-	if _, err := w.cat.Create(context.Background(), w.actors["admin"], "MZJ-T02", im, ""); err != nil {
+	if _, err := w.Cat.Create(context.Background(), w.Actors["admin"], "MZJ-T02", im, ""); err != nil {
 		t.Fatalf("immediate item without materials: %v", err)
 	}
 }
@@ -242,27 +171,27 @@ func TestCodesAndPermissions(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	w.create(t, "MZJ-T01", content(w.depts["MZJ"]))
-	before := w.counts(t)
+	w.Create(t, "MZJ-T01", content(w.Depts["MZJ"]))
+	before := w.Counts(t)
 	for _, code := range []string{"", "AB", "-ABC", "MZJ_001", "MZJ 001", "结婚-001", strings.Repeat("A", 41)} {
-		_, err := w.cat.Create(ctx, w.actors["admin"], code, content(w.depts["MZJ"]), "")
+		_, err := w.Cat.Create(ctx, w.Actors["admin"], code, content(w.Depts["MZJ"]), "")
 		wantField(t, err, "code", "catalogue.code_format")
 	}
 	// Codes are case-insensitive: a lower-case duplicate is a duplicate.
-	_, err := w.cat.Create(ctx, w.actors["admin"], "mzj-t01", content(w.depts["MZJ"]), "")
+	_, err := w.Cat.Create(ctx, w.Actors["admin"], "mzj-t01", content(w.Depts["MZJ"]), "")
 	wantCode(t, err, apperr.Conflict)
 	wantField(t, err, "code", "error.duplicate")
 	for _, u := range []string{"clerk", "township", "supervisor", "leader"} {
-		_, err := w.cat.Create(ctx, w.actors[u], "MZJ-T02", content(w.depts["MZJ"]), "")
+		_, err := w.Cat.Create(ctx, w.Actors[u], "MZJ-T02", content(w.Depts["MZJ"]), "")
 		wantCode(t, err, apperr.Forbidden)
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("rejected creates changed the database: %v → %v", before, after)
 	}
 	// A department admin lists items for their own department only, even
 	// when the form names another.
-	it, err := w.cat.Create(ctx, w.actors["deptadmin"], "FGJ-T01", content(w.depts["MZJ"]), "")
-	if err != nil || it.DepartmentID != w.depts["FGJ"] {
+	it, err := w.Cat.Create(ctx, w.Actors["deptadmin"], "FGJ-T01", content(w.Depts["MZJ"]), "")
+	if err != nil || it.DepartmentID != w.Depts["FGJ"] {
 		t.Fatalf("dept admin create: %+v %v", it, err)
 	}
 }
@@ -271,23 +200,23 @@ func TestVersions(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	c := content(w.depts["FGJ"])
-	w.create(t, "FGJ-T01", c)
-	other := w.create(t, "MZJ-T01", content(w.depts["MZJ"]))
+	c := content(w.Depts["FGJ"])
+	w.Create(t, "FGJ-T01", c)
+	other := w.Create(t, "MZJ-T01", content(w.Depts["MZJ"]))
 
 	// Identical content (nil and empty lists alike) makes no version.
 	same := c
 	same.Themes, same.Fees = []string{}, []catalogue.Fee{}
-	it, changed, err := w.cat.Update(ctx, w.actors["deptadmin"], "FGJ-T01", same, "")
+	it, changed, err := w.Cat.Update(ctx, w.Actors["deptadmin"], "FGJ-T01", same, "")
 	if err != nil || changed || it.Version != 1 {
 		t.Fatalf("identical save: %+v %v %v", it, changed, err)
 	}
-	before := w.counts(t)
+	before := w.Counts(t)
 	c2 := c
 	c2.PromisedDays, c2.Steps = 3, catalogue.DefaultSteps(3)
 	c2.Materials = append([]catalogue.Material{}, c.Materials...)
 	c2.Materials = append(c2.Materials, catalogue.Material{Name: "营业执照", Required: true, Form: "copy", Copies: 1})
-	it, changed, err = w.cat.Update(ctx, w.actors["deptadmin"], "FGJ-T01", c2, "")
+	it, changed, err = w.Cat.Update(ctx, w.Actors["deptadmin"], "FGJ-T01", c2, "")
 	if err != nil || !changed || it.Version != 2 || it.PromisedDays != 3 {
 		t.Fatalf("edit: %+v %v %v", it, changed, err)
 	}
@@ -299,47 +228,47 @@ func TestVersions(t *testing.T) {
 	if strings.Contains(it.ChangeNote, "名称") || strings.Contains(it.ChangeNote, "法定时限") {
 		t.Fatalf("change note names unchanged fields: %q", it.ChangeNote)
 	}
-	if after := w.counts(t); after[0] != before[0] || after[1] != before[1]+1 {
+	if after := w.Counts(t); after[0] != before[0] || after[1] != before[1]+1 {
 		t.Fatalf("one new version expected: %v → %v", before, after)
 	}
 	// The old version stays readable: cases name the version they were
 	// accepted under.
-	old, err := w.cat.ItemVersion(ctx, "FGJ-T01", 1)
+	old, err := w.Cat.ItemVersion(ctx, "FGJ-T01", 1)
 	if err != nil || old.Version != 1 || old.PromisedDays != 5 || len(old.Materials) != 1 || !catalogue.Equal(old.Content, c) {
 		t.Fatalf("version 1: %+v %v", old, err)
 	}
-	if _, err := w.cat.ItemVersion(ctx, "FGJ-T01", 3); !apperr.Is(err, apperr.NotFound) {
+	if _, err := w.Cat.ItemVersion(ctx, "FGJ-T01", 3); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("version 3: %v", err)
 	}
-	vs, err := w.cat.Versions(ctx, "FGJ-T01")
+	vs, err := w.Cat.Versions(ctx, "FGJ-T01")
 	if err != nil || len(vs) != 2 || vs[0].Version != 2 || vs[1].Note != "新增事项" {
 		t.Fatalf("versions: %+v %v", vs, err)
 	}
 	// A given note is kept as written.
 	c3 := c2
 	c3.Visits = 0
-	it, _, err = w.cat.Update(ctx, w.actors["admin"], "FGJ-T01", c3, "  按2026年清理结果调整 ")
+	it, _, err = w.Cat.Update(ctx, w.Actors["admin"], "FGJ-T01", c3, "  按2026年清理结果调整 ")
 	if err != nil || it.Version != 3 || it.ChangeNote != "按2026年清理结果调整" {
 		t.Fatalf("note: %+v %v", it, err)
 	}
 	// A department admin may not edit another department's item, nor move
 	// their own item to another department.
-	before = w.counts(t)
-	_, _, err = w.cat.Update(ctx, w.actors["deptadmin"], other.Code, other.Content, "")
+	before = w.Counts(t)
+	_, _, err = w.Cat.Update(ctx, w.Actors["deptadmin"], other.Code, other.Content, "")
 	wantCode(t, err, apperr.Forbidden)
 	moved := c3
-	moved.DepartmentID = w.depts["MZJ"]
-	_, _, err = w.cat.Update(ctx, w.actors["deptadmin"], "FGJ-T01", moved, "")
+	moved.DepartmentID = w.Depts["MZJ"]
+	_, _, err = w.Cat.Update(ctx, w.Actors["deptadmin"], "FGJ-T01", moved, "")
 	wantCode(t, err, apperr.Forbidden)
-	_, _, err = w.cat.Update(ctx, w.actors["clerk"], "FGJ-T01", c, "")
+	_, _, err = w.Cat.Update(ctx, w.Actors["clerk"], "FGJ-T01", c, "")
 	wantCode(t, err, apperr.Forbidden)
-	_, _, err = w.cat.Update(ctx, w.actors["admin"], "NOPE-1", c, "")
+	_, _, err = w.Cat.Update(ctx, w.Actors["admin"], "NOPE-1", c, "")
 	wantCode(t, err, apperr.NotFound)
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("refused edits changed the database: %v → %v", before, after)
 	}
 	// The centre admin may move an item; the note says so.
-	it, _, err = w.cat.Update(ctx, w.actors["admin"], "FGJ-T01", moved, "")
+	it, _, err = w.Cat.Update(ctx, w.Actors["admin"], "FGJ-T01", moved, "")
 	if err != nil || it.DepartmentCode != "MZJ" || it.ChangeNote != "实施部门" {
 		t.Fatalf("move: %+v %v", it, err)
 	}
@@ -369,12 +298,12 @@ func TestStatus(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	w.create(t, "FGJ-T01", content(w.depts["FGJ"]))
-	w.create(t, "MZJ-T01", content(w.depts["MZJ"]))
+	w.Create(t, "FGJ-T01", content(w.Depts["FGJ"]))
+	w.Create(t, "MZJ-T01", content(w.Depts["MZJ"]))
 	inList := func(f catalogue.Filter, code string) bool {
 		t.Helper()
 		f.Limit = 500
-		items, _, err := w.cat.List(ctx, f)
+		items, _, err := w.Cat.List(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,26 +315,26 @@ func TestStatus(t *testing.T) {
 		return false
 	}
 	// Refusals change nothing.
-	_, err := w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T01", catalogue.Cancelled, "  ")
+	_, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T01", catalogue.Cancelled, "  ")
 	wantField(t, err, "reason", "error.required")
-	_, err = w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T01", catalogue.Suspended, "")
+	_, err = w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T01", catalogue.Suspended, "")
 	wantField(t, err, "reason", "error.required")
-	_, err = w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T01", "deleted", "不要了")
+	_, err = w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T01", "deleted", "不要了")
 	wantField(t, err, "status", "error.choose")
-	_, err = w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T01", catalogue.Cancelled, strings.Repeat("因", 501))
+	_, err = w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T01", catalogue.Cancelled, strings.Repeat("因", 501))
 	wantField(t, err, "reason", "error.too_long")
-	_, err = w.cat.SetStatus(ctx, w.actors["deptadmin"], "MZJ-T01", catalogue.Cancelled, "不归我管")
+	_, err = w.Cat.SetStatus(ctx, w.Actors["deptadmin"], "MZJ-T01", catalogue.Cancelled, "不归我管")
 	wantCode(t, err, apperr.Forbidden)
-	_, err = w.cat.SetStatus(ctx, w.actors["clerk"], "FGJ-T01", catalogue.Cancelled, "窗口无权")
+	_, err = w.Cat.SetStatus(ctx, w.Actors["clerk"], "FGJ-T01", catalogue.Cancelled, "窗口无权")
 	wantCode(t, err, apperr.Forbidden)
-	_, err = w.cat.SetStatus(ctx, w.actors["admin"], "NOPE-1", catalogue.Cancelled, "没有这个事项")
+	_, err = w.Cat.SetStatus(ctx, w.Actors["admin"], "NOPE-1", catalogue.Cancelled, "没有这个事项")
 	wantCode(t, err, apperr.NotFound)
-	if it, _ := w.cat.Item(ctx, "FGJ-T01"); it.Status != catalogue.InForce || it.StatusReason != "" {
+	if it, _ := w.Cat.Item(ctx, "FGJ-T01"); it.Status != catalogue.InForce || it.StatusReason != "" {
 		t.Fatalf("refused status changes changed the item: %+v", it)
 	}
 
 	// Cancelling records the Shanghai calendar day and hides the item.
-	it, err := w.cat.SetStatus(ctx, w.actors["deptadmin"], "FGJ-T01", catalogue.Cancelled, "2026年事项清理取消")
+	it, err := w.Cat.SetStatus(ctx, w.Actors["deptadmin"], "FGJ-T01", catalogue.Cancelled, "2026年事项清理取消")
 	if err != nil || it.Status != catalogue.Cancelled || it.StatusReason != "2026年事项清理取消" || it.CancelledOn == nil {
 		t.Fatalf("cancel: %+v %v", it, err)
 	}
@@ -422,18 +351,18 @@ func TestStatus(t *testing.T) {
 		t.Fatal("an item in force is in the cancelled list")
 	}
 	// The item and its versions stay readable (cases point at them).
-	if got, err := w.cat.Item(ctx, "FGJ-T01"); err != nil || got.Status != catalogue.Cancelled {
+	if got, err := w.Cat.Item(ctx, "FGJ-T01"); err != nil || got.Status != catalogue.Cancelled {
 		t.Fatalf("cancelled item: %+v %v", got, err)
 	}
 	// Suspending hides it too.
-	if _, err := w.cat.SetStatus(ctx, w.actors["admin"], "MZJ-T01", catalogue.Suspended, "系统升级暂停受理"); err != nil {
+	if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "MZJ-T01", catalogue.Suspended, "系统升级暂停受理"); err != nil {
 		t.Fatal(err)
 	}
 	if inList(catalogue.Filter{}, "MZJ-T01") || !inList(catalogue.Filter{Status: catalogue.Suspended}, "MZJ-T01") {
 		t.Fatal("suspended item listing")
 	}
 	// Restoring needs no reason and clears the day.
-	it, err = w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T01", catalogue.InForce, "")
+	it, err = w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T01", catalogue.InForce, "")
 	if err != nil || it.Status != catalogue.InForce || it.CancelledOn != nil || it.StatusReason != "" {
 		t.Fatalf("restore: %+v %v", it, err)
 	}
@@ -441,7 +370,7 @@ func TestStatus(t *testing.T) {
 		t.Fatal("restored item not listed")
 	}
 	// Status changes make no content versions.
-	if vs, _ := w.cat.Versions(ctx, "FGJ-T01"); len(vs) != 1 {
+	if vs, _ := w.Cat.Versions(ctx, "FGJ-T01"); len(vs) != 1 {
 		t.Fatalf("versions after status changes: %d", len(vs))
 	}
 }
@@ -450,30 +379,30 @@ func TestStats(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	before, err := w.cat.Stats(ctx)
+	before, err := w.Cat.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	free := content(w.depts["MZJ"])
+	free := content(w.Depts["MZJ"])
 	free.Online = false
-	immediate := content(w.depts["MZJ"])
+	immediate := content(w.Depts["MZJ"])
 	immediate.Type, immediate.Immediate, immediate.PromisedDays, immediate.Steps = "confirmation", true, 0, catalogue.DefaultSteps(0)
 	immediate.Online = false
-	paid := content(w.depts["FGJ"])
+	paid := content(w.Depts["FGJ"])
 	paid.Fees = []catalogue.Fee{{Name: "工本费", AmountFen: 1050, Basis: "湘价费〔2010〕1号"}}
 	paid.DeemedApproval, paid.DeemedNote = true, "宜政发〔2025〕3号"
-	w.create(t, "MZJ-T01", free)
-	w.create(t, "MZJ-T02", immediate)
-	w.create(t, "FGJ-T01", paid)
-	w.create(t, "FGJ-T02", content(w.depts["FGJ"]))
-	w.create(t, "FGJ-T03", content(w.depts["FGJ"]))
-	if _, err := w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T02", catalogue.Cancelled, "清理取消"); err != nil {
+	w.Create(t, "MZJ-T01", free)
+	w.Create(t, "MZJ-T02", immediate)
+	w.Create(t, "FGJ-T01", paid)
+	w.Create(t, "FGJ-T02", content(w.Depts["FGJ"]))
+	w.Create(t, "FGJ-T03", content(w.Depts["FGJ"]))
+	if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T02", catalogue.Cancelled, "清理取消"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.cat.SetStatus(ctx, w.actors["admin"], "FGJ-T03", catalogue.Suspended, "暂停"); err != nil {
+	if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "FGJ-T03", catalogue.Suspended, "暂停"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := w.cat.Stats(ctx)
+	st, err := w.Cat.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,16 +448,16 @@ func TestComposites(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	w.create(t, "SCJGJ-T01", content(w.depts["SCJGJ"]))
-	w.create(t, "SCJGJ-T02", content(w.depts["SCJGJ"]))
-	w.create(t, "FGJ-T01", content(w.depts["FGJ"]))
-	w.create(t, "MZJ-T01", content(w.depts["MZJ"]))
-	if _, err := w.cat.SetStatus(ctx, w.actors["admin"], "MZJ-T01", catalogue.Cancelled, "清理取消"); err != nil {
+	w.Create(t, "SCJGJ-T01", content(w.Depts["SCJGJ"]))
+	w.Create(t, "SCJGJ-T02", content(w.Depts["SCJGJ"]))
+	w.Create(t, "FGJ-T01", content(w.Depts["FGJ"]))
+	w.Create(t, "MZJ-T01", content(w.Depts["MZJ"]))
+	if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "MZJ-T01", catalogue.Cancelled, "清理取消"); err != nil {
 		t.Fatal(err)
 	}
-	good := catalogue.CompositeInput{Code: "BL-T01", Name: "开办餐饮店“一件事”", LeadDepartmentID: w.depts["SCJGJ"],
+	good := catalogue.CompositeInput{Code: "BL-T01", Name: "开办餐饮店“一件事”", LeadDepartmentID: w.Depts["SCJGJ"],
 		StatutoryDays: 45, PromisedDays: 10, ItemCodes: []string{"SCJGJ-T01", "FGJ-T01"}}
-	before := w.counts(t)
+	before := w.Counts(t)
 	cases := []struct {
 		name       string
 		change     func(in *catalogue.CompositeInput)
@@ -540,7 +469,7 @@ func TestComposites(t *testing.T) {
 		{"no statutory limit", func(in *catalogue.CompositeInput) { in.StatutoryDays = 0 }, "statutory_days", "catalogue.parallel_statutory"},
 		{"promised over statutory", func(in *catalogue.CompositeInput) { in.StatutoryDays, in.PromisedDays = 20, 21 }, "promised_days", "catalogue.promised_over_statutory"},
 		{"one department", func(in *catalogue.CompositeInput) { in.ItemCodes = []string{"SCJGJ-T01", "SCJGJ-T02"} }, "item_codes", "catalogue.composite_two_departments"},
-		{"lead not among the departments", func(in *catalogue.CompositeInput) { in.LeadDepartmentID = w.depts["MZJ"] }, "lead_department_id", "catalogue.composite_lead"},
+		{"lead not among the departments", func(in *catalogue.CompositeInput) { in.LeadDepartmentID = w.Depts["MZJ"] }, "lead_department_id", "catalogue.composite_lead"},
 		{"unknown item", func(in *catalogue.CompositeInput) { in.ItemCodes = append(in.ItemCodes, "NOPE-1") }, "item_codes", "catalogue.composite_item_missing"},
 		{"cancelled item", func(in *catalogue.CompositeInput) { in.ItemCodes = append(in.ItemCodes, "MZJ-T01") }, "item_codes", "catalogue.composite_item_missing"},
 		{"item twice", func(in *catalogue.CompositeInput) { in.ItemCodes = append(in.ItemCodes, "FGJ-T01") }, "item_codes", "catalogue.composite_item_repeated"},
@@ -549,30 +478,30 @@ func TestComposites(t *testing.T) {
 		in := good
 		in.ItemCodes = append([]string(nil), good.ItemCodes...)
 		tc.change(&in)
-		_, err := w.cat.CreateComposite(ctx, w.actors["admin"], in)
+		_, err := w.Cat.CreateComposite(ctx, w.Actors["admin"], in)
 		wantCode(t, err, apperr.Invalid)
 		wantField(t, err, tc.field, tc.key)
 	}
 	for _, u := range []string{"deptadmin", "township", "clerk", "supervisor"} {
-		_, err := w.cat.CreateComposite(ctx, w.actors[u], good)
+		_, err := w.Cat.CreateComposite(ctx, w.Actors[u], good)
 		wantCode(t, err, apperr.Forbidden)
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("refused composites changed the database: %v → %v", before, after)
 	}
-	c, err := w.cat.CreateComposite(ctx, w.actors["admin"], good)
+	c, err := w.Cat.CreateComposite(ctx, w.Actors["admin"], good)
 	if err != nil || c.Code != "BL-T01" || len(c.Items) != 2 || c.Items[0].Code != "SCJGJ-T01" || c.Items[1].Code != "FGJ-T01" ||
 		c.LeadDepartment != "宜章县市场监督管理局" || c.PromisedDays != 10 {
 		t.Fatalf("composite: %+v %v", c, err)
 	}
-	_, err = w.cat.CreateComposite(ctx, w.actors["admin"], good)
+	_, err = w.Cat.CreateComposite(ctx, w.Actors["admin"], good)
 	wantCode(t, err, apperr.Conflict)
 	wantField(t, err, "code", "error.duplicate")
-	all, err := w.cat.Composites(ctx)
+	all, err := w.Cat.Composites(ctx)
 	if err != nil || len(all) < 1 {
 		t.Fatalf("composites: %v %v", all, err)
 	}
-	if _, err := w.cat.Composite(ctx, "NOPE-1"); !apperr.Is(err, apperr.NotFound) {
+	if _, err := w.Cat.Composite(ctx, "NOPE-1"); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("unknown composite: %v", err)
 	}
 }

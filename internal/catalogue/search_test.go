@@ -18,9 +18,9 @@ func TestChineseSearch(t *testing.T) {
 	ctx := context.Background()
 	mine := map[string]bool{}
 	mk := func(code, dept, name string, themes ...string) {
-		c := content(w.depts[dept])
+		c := content(w.Depts[dept])
 		c.Name, c.Themes = name, themes
-		w.create(t, code, c)
+		w.Create(t, code, c)
 		mine[code] = true
 	}
 	mk("MZJ-T01", "MZJ", "结婚登记", "婚姻登记")
@@ -36,7 +36,7 @@ func TestChineseSearch(t *testing.T) {
 	find := func(f catalogue.Filter) []string {
 		t.Helper()
 		f.Limit = 500
-		items, total, err := w.cat.List(ctx, f)
+		items, total, err := w.Cat.List(ctx, f)
 		if err != nil {
 			t.Fatalf("search %+v: %v", f, err)
 		}
@@ -95,21 +95,21 @@ func TestChineseSearch(t *testing.T) {
 		t.Errorf("order of 结婚: %v", got)
 	}
 	// A query of nothing but spaces lists everything in force.
-	all, _, err := w.cat.List(ctx, catalogue.Filter{Limit: 500})
+	all, _, err := w.Cat.List(ctx, catalogue.Filter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
-	spaces, _, err := w.cat.List(ctx, catalogue.Filter{Q: " \u3000 ", Limit: 500})
+	spaces, _, err := w.Cat.List(ctx, catalogue.Filter{Q: " \u3000 ", Limit: 500})
 	if err != nil || len(spaces) != len(all) {
 		t.Fatalf("blank query: %d items, %v; want %d", len(spaces), err, len(all))
 	}
 	// An absurdly long word is cut, not sent to the database whole.
-	if _, _, err := w.cat.List(ctx, catalogue.Filter{Q: strings.Repeat("婚", 5000)}); err != nil {
+	if _, _, err := w.Cat.List(ctx, catalogue.Filter{Q: strings.Repeat("婚", 5000)}); err != nil {
 		t.Fatal(err)
 	}
 	// Search combines with the other filters, and cancelled items need
 	// their status asked for.
-	if _, err := w.cat.SetStatus(ctx, w.actors["admin"], "MZJ-T02", catalogue.Cancelled, "清理取消"); err != nil {
+	if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], "MZJ-T02", catalogue.Cancelled, "清理取消"); err != nil {
 		t.Fatal(err)
 	}
 	if got := search("婚"); !reflect.DeepEqual(set(got...), set("MZJ-T01", "MZJ-T03")) {
@@ -121,7 +121,7 @@ func TestChineseSearch(t *testing.T) {
 	if got := find(catalogue.Filter{Q: "离婚", Status: catalogue.Cancelled}); !reflect.DeepEqual(got, []string{"MZJ-T02"}) {
 		t.Errorf("cancelled item with status cancelled: %v", got)
 	}
-	if got := find(catalogue.Filter{Q: "登记", DepartmentID: w.depts["SCJGJ"]}); !reflect.DeepEqual(got, []string{"SCJGJ-T05"}) {
+	if got := find(catalogue.Filter{Q: "登记", DepartmentID: w.Depts["SCJGJ"]}); !reflect.DeepEqual(got, []string{"SCJGJ-T05"}) {
 		t.Errorf("department filter: %v", got)
 	}
 	if got := find(catalogue.Filter{Theme: "婚姻登记"}); !reflect.DeepEqual(set(got...), set("MZJ-T01", "MZJ-T03")) {
@@ -131,11 +131,11 @@ func TestChineseSearch(t *testing.T) {
 		t.Errorf("type filter: %v", got)
 	}
 	// Paging: limit and offset over a stable order, total unaffected.
-	page1, total, err := w.cat.List(ctx, catalogue.Filter{Q: "婚", Limit: 1})
+	page1, total, err := w.Cat.List(ctx, catalogue.Filter{Q: "婚", Limit: 1})
 	if err != nil || len(page1) != 1 || total < 2 {
 		t.Fatalf("page 1: %v %d %v", page1, total, err)
 	}
-	page2, total2, err := w.cat.List(ctx, catalogue.Filter{Q: "婚", Limit: 1, Offset: 1})
+	page2, total2, err := w.Cat.List(ctx, catalogue.Filter{Q: "婚", Limit: 1, Offset: 1})
 	if err != nil || len(page2) != 1 || total2 != total || page2[0].Code == page1[0].Code {
 		t.Fatalf("page 2: %v %d %v", page2, total2, err)
 	}
@@ -150,13 +150,13 @@ func TestListPages(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	for _, q := range []string{"", "登记"} {
-		all, total, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 500})
+		all, total, err := w.Cat.List(ctx, catalogue.Filter{Q: q, Limit: 500})
 		if err != nil || total != len(all) || total < 30 {
 			t.Fatalf("q=%q: %d of %d, %v", q, len(all), total, err)
 		}
 		var paged []string
 		for off := 0; off < total; off += 7 {
-			page, n, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 7, Offset: off})
+			page, n, err := w.Cat.List(ctx, catalogue.Filter{Q: q, Limit: 7, Offset: off})
 			if err != nil || n != total {
 				t.Fatalf("q=%q offset %d: total %d, %v", q, off, n, err)
 			}
@@ -174,12 +174,12 @@ func TestListPages(t *testing.T) {
 		if !reflect.DeepEqual(paged, want) {
 			t.Fatalf("q=%q: paged order differs from one page", q)
 		}
-		past, n, err := w.cat.List(ctx, catalogue.Filter{Q: q, Limit: 10, Offset: total + 5})
+		past, n, err := w.Cat.List(ctx, catalogue.Filter{Q: q, Limit: 10, Offset: total + 5})
 		if err != nil || len(past) != 0 || n != total {
 			t.Fatalf("q=%q past the end: %d items, total %d (want %d), %v", q, len(past), n, total, err)
 		}
 	}
-	none, n, err := w.cat.List(ctx, catalogue.Filter{Q: "没有这样的事项"})
+	none, n, err := w.Cat.List(ctx, catalogue.Filter{Q: "没有这样的事项"})
 	if err != nil || len(none) != 0 || n != 0 {
 		t.Fatalf("no match: %d items, total %d, %v", len(none), n, err)
 	}

@@ -38,7 +38,7 @@ var sheetOrder = []string{"事项", "材料", "收费", "流程"}
 func varied(t testing.TB, w *world) {
 	t.Helper()
 	ctx := context.Background()
-	marry := content(w.depts["MZJ"])
+	marry := content(w.Depts["MZJ"])
 	marry.Name, marry.Type, marry.Audience, marry.Themes = "内地居民结婚登记", "confirmation", "citizen", []string{"婚姻登记"}
 	marry.Immediate, marry.PromisedDays, marry.Steps, marry.Online, marry.Visits = true, 0, catalogue.DefaultSteps(0), false, 1
 	marry.Conditions = "1. 男方年满22周岁、女方年满20周岁；\n2. 双方均无配偶。"
@@ -48,9 +48,9 @@ func varied(t testing.TB, w *world) {
 		{Name: "申请结婚登记声明书", Required: true, Form: "original", Copies: 1, BlankForm: true},
 		{Name: "离婚证或配偶死亡证明", Condition: "曾经结婚的", Form: "copy", Copies: 1},
 	}
-	w.create(t, "MZJ-T01", marry)
+	w.Create(t, "MZJ-T01", marry)
 
-	id := content(w.depts["GAJ"])
+	id := content(w.Depts["GAJ"])
 	id.Name, id.Type, id.Audience, id.Themes = "居民身份证换领", "public_service", "citizen", []string{"户籍办理", "交通出行"}
 	id.StatutoryDays, id.PromisedDays, id.Steps = 60, 20, []catalogue.Step{{Name: "受理", Role: "clerk", Days: 1}, {Name: "制证", Role: "reviewer", Days: 18},
 		{Name: "签发", Role: "approver", Days: 1}, {Name: "领证", Role: "clerk", Days: 0}}
@@ -58,27 +58,27 @@ func varied(t testing.TB, w *world) {
 		{Name: "照片费", AmountFen: 1, Basis: "测试：一分钱"}}
 	id.Materials = append(id.Materials, catalogue.Material{Name: "电子照片", Required: true, Form: "electronic", Copies: 3})
 	id.AtTownship, id.Visits = true, 2
-	w.create(t, "GAJ-T02", id)
+	w.Create(t, "GAJ-T02", id)
 
-	food := content(w.depts["SCJGJ"])
+	food := content(w.Depts["SCJGJ"])
 	food.Name, food.Audience, food.Themes = "食品经营许可（新办）", "organisation", []string{"经营许可", "企业开办"}
 	food.LegalBasis = `《中华人民共和国食品安全法》第三十五条 <附件一> & "食品经营许可管理办法" 'x'`
 	food.DeemedApproval, food.DeemedNote, food.Commissioned, food.AtTownship, food.Visits = true, "宜政办发〔2025〕7号", true, true, 0
 	food.StatutoryDays, food.PromisedDays, food.Steps = 20, 10, catalogue.DefaultSteps(10)
-	w.create(t, "SCJGJ-T03", food)
+	w.Create(t, "SCJGJ-T03", food)
 
-	odd := content(w.depts["FGJ"])
+	odd := content(w.Depts["FGJ"])
 	odd.Name = "=SUM(1,2) 企业投资项目备案"
-	w.create(t, "FGJ-T04", odd)
-	w.create(t, "FGJ-T05", content(w.depts["FGJ"]))
-	w.create(t, "FGJ-T06", content(w.depts["FGJ"]))
+	w.Create(t, "FGJ-T04", odd)
+	w.Create(t, "FGJ-T05", content(w.Depts["FGJ"]))
+	w.Create(t, "FGJ-T06", content(w.Depts["FGJ"]))
 	for _, s := range []struct{ code, status, reason string }{
 		{"FGJ-T04", catalogue.Cancelled, "2026年事项清理取消"},
 		{"FGJ-T05", catalogue.Suspended, "系统升级暂停受理"},
 		{"FGJ-T06", catalogue.Suspended, "临时暂停"},
 		{"FGJ-T06", catalogue.InForce, "恢复受理"},
 	} {
-		if _, err := w.cat.SetStatus(ctx, w.actors["admin"], s.code, s.status, s.reason); err != nil {
+		if _, err := w.Cat.SetStatus(ctx, w.Actors["admin"], s.code, s.status, s.reason); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +87,7 @@ func varied(t testing.TB, w *world) {
 func export(t testing.TB, w *world) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := xlsx.Export(context.Background(), w.cat, &buf); err != nil {
+	if err := xlsx.Export(context.Background(), w.Cat, &buf); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	return buf.Bytes()
@@ -217,7 +217,7 @@ func allItems(t testing.TB, w *world) []catalogue.Item {
 	t.Helper()
 	var out []catalogue.Item
 	for offset := 0; ; offset += 500 {
-		items, total, err := w.cat.List(context.Background(), catalogue.Filter{Status: "all", Limit: 500, Offset: offset})
+		items, total, err := w.Cat.List(context.Background(), catalogue.Filter{Status: "all", Limit: 500, Offset: offset})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func allItems(t testing.TB, w *world) []catalogue.Item {
 }
 
 func importAs(w *world, user string, data []byte) (catalogue.ImportResult, error) {
-	return xlsx.Import(context.Background(), w.cat, w.actors[user], bytes.NewReader(data))
+	return xlsx.Import(context.Background(), w.Cat, w.Actors[user], bytes.NewReader(data))
 }
 
 func TestXLSXLayout(t *testing.T) {
@@ -359,7 +359,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 	w := setup(t)
 	varied(t, w)
 	data := export(t, w)
-	before := w.counts(t)
+	before := w.Counts(t)
 	items := allItems(t, w)
 
 	// Into the same database: nothing changes.
@@ -370,7 +370,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 	if res != (catalogue.ImportResult{Unchanged: len(items)}) {
 		t.Fatalf("re-import of an export: %+v, want %d unchanged", res, len(items))
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("re-import changed the database: %v → %v", before, after)
 	}
 	if again := allItems(t, w); !reflect.DeepEqual(again, items) {
@@ -479,19 +479,19 @@ func TestXLSXImportChanges(t *testing.T) {
 		t.Fatalf("result %+v, want %+v", res, want)
 	}
 	ctx := context.Background()
-	it, err := w.cat.Item(ctx, "GAJ-T02")
+	it, err := w.Cat.Item(ctx, "GAJ-T02")
 	if err != nil || it.Version != 2 || it.Name != "居民身份证换领（到期）" || it.ChangeNote != "名称" {
 		t.Fatalf("updated: %+v %v", it, err)
 	}
-	it, _ = w.cat.Item(ctx, "MZJ-T01")
+	it, _ = w.Cat.Item(ctx, "MZJ-T01")
 	if it.Status != catalogue.Suspended || it.StatusReason != "婚姻登记系统升级" || it.Version != 1 {
 		t.Fatalf("status: %+v", it)
 	}
-	it, _ = w.cat.Item(ctx, "FGJ-T05")
+	it, _ = w.Cat.Item(ctx, "FGJ-T05")
 	if it.Status != catalogue.Suspended {
 		t.Fatalf("blank status changed the item: %+v", it)
 	}
-	it, err = w.cat.Item(ctx, "SCJGJ-T09")
+	it, err = w.Cat.Item(ctx, "SCJGJ-T09")
 	if err != nil || it.Name != "食品经营许可（变更）" || it.DeemedApproval || len(it.Materials) != 2 || it.Materials[0].Name != "食品经营许可证" ||
 		len(it.Fees) != 1 || it.Fees[0].AmountFen != 1230 || len(it.Steps) != 4 || !reflect.DeepEqual(it.Themes, []string{"经营许可", "企业开办"}) {
 		t.Fatalf("created: %+v %v", it, err)
@@ -506,7 +506,7 @@ func TestXLSXImportChanges(t *testing.T) {
 	if res, err := importAs(w, "admin", data); err != nil || res.StatusChanged != 1 || res.Updated != 0 {
 		t.Fatalf("cancel by import: %+v %v", res, err)
 	}
-	it, _ = w.cat.Item(ctx, "SCJGJ-T09")
+	it, _ = w.Cat.Item(ctx, "SCJGJ-T09")
 	if it.Status != catalogue.Cancelled || it.CancelledOn == nil || it.CancelledOn.Day() != 26 {
 		t.Fatalf("cancelled by import: %+v", it)
 	}
@@ -594,7 +594,7 @@ func TestXLSXBrokenRows(t *testing.T) {
 			expected = append(expected, p)
 		}
 	}
-	before := w.counts(t)
+	before := w.Counts(t)
 	itemsBefore := allItems(t, w)
 	_, err := importAs(w, "admin", data)
 	got, ie := problemsOf(t, err)
@@ -628,7 +628,7 @@ func TestXLSXBrokenRows(t *testing.T) {
 			}
 		}
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("a refused import changed the database: %v → %v", before, after)
 	}
 	if !reflect.DeepEqual(allItems(t, w), itemsBefore) {
@@ -656,7 +656,7 @@ func sameProblems(got, want []problem) bool {
 func TestXLSXNotAWorkbook(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
-	before := w.counts(t)
+	before := w.Counts(t)
 	var zipped bytes.Buffer
 	zw := zip.NewWriter(&zipped)
 	fw, _ := zw.Create("readme.txt")
@@ -690,7 +690,7 @@ func TestXLSXNotAWorkbook(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("missing columns: %v", got)
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("changed the database: %v → %v", before, after)
 	}
 }
@@ -706,7 +706,7 @@ func TestXLSXPermissions(t *testing.T) {
 	}
 	// A department admin may import their own department's rows only:
 	// every other row is reported, and nothing is imported.
-	before := w.counts(t)
+	before := w.Counts(t)
 	_, err := importAs(w, "deptadmin", data)
 	got, _ := problemsOf(t, err)
 	f := open(t, data)
@@ -723,7 +723,7 @@ func TestXLSXPermissions(t *testing.T) {
 			t.Errorf("row %d (%s of %s): flagged %v", i+2, r[0], r[3], flagged[i+2])
 		}
 	}
-	if after := w.counts(t); after != before {
+	if after := w.Counts(t); after != before {
 		t.Fatalf("changed the database: %v → %v", before, after)
 	}
 	// Their own rows import; an existing code of another department is
@@ -747,7 +747,7 @@ func TestXLSXPermissions(t *testing.T) {
 	if err != nil || res != (catalogue.ImportResult{Created: 1}) {
 		t.Fatalf("own department: %+v %v", res, err)
 	}
-	it, err := w.cat.Item(context.Background(), "FGJ-T09")
+	it, err := w.Cat.Item(context.Background(), "FGJ-T09")
 	if err != nil || it.DepartmentCode != "FGJ" || it.Type != "filing" || it.ChangeNote != "表格导入新增" || it.Materials[0].Form != "electronic" {
 		t.Fatalf("imported item: %+v %v", it, err)
 	}
@@ -829,26 +829,26 @@ func FuzzImportXLSX(f *testing.F) {
 	os := &org.Service{DB: db, Now: clock}
 	// An admin of no centre is the installation's first, county-wide.
 	root := org.Actor{Username: "root", Name: "root", Role: org.CentreAdmin, Province: true, Address: "192.0.2.1"}
-	w := &world{db: db, cat: &catalogue.Service{DB: db, Now: clock}, org: os, actors: map[string]org.Actor{"admin": root}, depts: map[string]int64{}}
+	w := &world{DB: db, Cat: &catalogue.Service{DB: db, Now: clock}, Org: os, Actors: map[string]org.Actor{"admin": root}, Depts: map[string]int64{}}
 	for _, d := range []org.DepartmentInput{{Code: "MZJ", Name: "宜章县民政局", ShortName: "民政局", Mode: "seated"},
 		{Code: "GAJ", Name: "宜章县公安局", ShortName: "公安局", Mode: "seated"}} {
 		dept, err := os.CreateDepartment(ctx, root, d)
 		if err != nil {
 			f.Fatal(err)
 		}
-		w.depts[d.Code] = dept.ID
+		w.Depts[d.Code] = dept.ID
 	}
-	c := content(w.depts["MZJ"])
+	c := content(w.Depts["MZJ"])
 	c.Themes = []string{"婚姻登记"}
 	c.Materials = append(c.Materials, catalogue.Material{Name: "户口簿", Condition: "户籍不在本县的", Form: "copy", Copies: 2})
 	c.Fees = []catalogue.Fee{{Name: "工本费", AmountFen: 1050, Basis: "x"}}
-	w.create(f, "MZJ-T01", c)
-	w.create(f, "GAJ-T01", content(w.depts["GAJ"]))
-	if _, err := w.cat.SetStatus(ctx, root, "GAJ-T01", catalogue.Cancelled, "清理取消"); err != nil {
+	w.Create(f, "MZJ-T01", c)
+	w.Create(f, "GAJ-T01", content(w.Depts["GAJ"]))
+	if _, err := w.Cat.SetStatus(ctx, root, "GAJ-T01", catalogue.Cancelled, "清理取消"); err != nil {
 		f.Fatal(err)
 	}
 	valid := export(f, w)
-	if res, err := xlsx.Import(ctx, w.cat, root, bytes.NewReader(valid)); err != nil || res.Unchanged != 2 {
+	if res, err := xlsx.Import(ctx, w.Cat, root, bytes.NewReader(valid)); err != nil || res.Unchanged != 2 {
 		f.Fatalf("the valid seed: %+v %v", res, err)
 	}
 	f.Add(valid)
@@ -871,7 +871,7 @@ func FuzzImportXLSX(f *testing.F) {
 		x.DeleteSheet("说明")
 	}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := xlsx.Import(ctx, w.cat, root, bytes.NewReader(data))
+		_, err := xlsx.Import(ctx, w.Cat, root, bytes.NewReader(data))
 		// The importer turns a decoder panic into an error so a server
 		// survives it; the fuzzer must still see it.
 		if err != nil && strings.Contains(err.Error(), "decoder panic") {
