@@ -53,6 +53,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	log := c.logger(stderr)
 	// Over TLS, browsers are told to stay on TLS (HSTS).
 	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != ""}
+	if withDemo {
+		// The demo's citizens read their one-time codes on this console.
+		cfg.SMSConsole = stdout
+	}
 	if cfg.PublicURL, err = publicAddress(*publicURL, *tlsCert != "", c.addr, log); err != nil {
 		return err
 	}
@@ -122,6 +126,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 			fmt.Fprintf(stdout, "  %-14s %-22s %s\n", l.Username, l.RoleLabel, l.Where)
 		}
 		fmt.Fprintf(stdout, "\nOpen %s/login in a browser. Stop with Ctrl-C.\n", url)
+		fmt.Fprintf(stdout, "Citizens register at %s/register; their one-time codes are printed here (SMS →).\n", url)
 	}
 	hkCtx, hkStop := context.WithCancel(ctx)
 	defer hkStop()

@@ -8,6 +8,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -51,6 +52,21 @@ type LogSender struct {
 func (l LogSender) Send(_ context.Context, phone, text string) error {
 	l.Log.Info("sms sent", "phone", ident.MaskPhone(phone), "chars", len([]rune(text)))
 	return nil
+}
+
+// ConsoleSender prints every message whole, phone and text, on the
+// console that started the server. It is the demo's gateway: the person
+// trying the demo is both the operator and the citizen waiting for the
+// code, and the demo's people are invented. A real installation never
+// uses it (its console output is a log).
+type ConsoleSender struct {
+	W io.Writer
+}
+
+// Send prints the message.
+func (c ConsoleSender) Send(_ context.Context, phone, text string) error {
+	_, err := fmt.Fprintf(c.W, "SMS → %s: %s\n", phone, text)
+	return err
 }
 
 // Message is one row of the outbox.

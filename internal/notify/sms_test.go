@@ -70,3 +70,15 @@ func TestDeliverOnce(t *testing.T) {
 		t.Fatalf("log: %q", log)
 	}
 }
+
+// The demo's console shows the whole text, so the person trying the demo
+// can read the code; the log sender never does (TestDeliverOnce).
+func TestConsoleSenderPrintsTheWholeText(t *testing.T) {
+	var b strings.Builder
+	if err := (notify.ConsoleSender{W: &b}).Send(context.Background(), "13800138000", "验证码 123456"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); !strings.Contains(got, "13800138000") || !strings.Contains(got, "验证码 123456") {
+		t.Fatalf("console shows %q", got)
+	}
+}

@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -47,6 +48,10 @@ type Config struct {
 	// CheckpointKey signs the daily checkpoints; nil for a server that
 	// only shows them.
 	CheckpointKey *checkpoint.Key
+	// SMSConsole, when set, receives every text message whole instead of
+	// the log's masked line: the demo's stand-in for a phone (`onestop
+	// demo` sets it to its standard output). Never for a real installation.
+	SMSConsole io.Writer
 }
 
 // Server holds everything a request needs. Build it with New.

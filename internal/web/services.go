@@ -77,5 +77,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
 	s.SMS = notify.LogSender{Log: log}
+	if cfg.SMSConsole != nil {
+		s.SMS = notify.ConsoleSender{W: cfg.SMSConsole}
+	}
 	return s, nil
 }
