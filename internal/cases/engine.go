@@ -23,6 +23,10 @@ type Service struct {
 	Light     clock.LightRule
 	// Observer, when set, hears every committed transition and sweep.
 	Observer Observer
+	// Witnesses write beside every transition in its transaction;
+	// Listeners hear it after the commit (witness.go).
+	Witnesses []Witness
+	Listeners []Listener
 
 	calMu   sync.Mutex
 	cal     *calendar.Calendar
@@ -156,6 +160,8 @@ type tx struct {
 	// after runs once the case row is claimed (its version bumped), so a
 	// writer that lost the race never gets this far.
 	after []func() error
+	// committed is the change the listeners hear once the commit is done.
+	committed *Change
 }
 
 // Act performs one action on a case in one transaction: check the state,
@@ -170,6 +176,7 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	var out *Case
+	var t *tx
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
 		q := s.DB.InTx(sqltx)
 		c, err := s.load(ctx, q, no)
@@ -182,7 +189,7 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 		if in.Version != 0 && in.Version != c.Version {
 			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
 		}
-		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
+		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
 		if err := t.check(); err != nil {
 			return err
 		}
@@ -197,6 +204,7 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 	}
 	out.Version++
 	s.observeTransition(action)
+	s.announce(t.committed)
 	return out, nil
 }
 
@@ -323,7 +331,7 @@ func (t *tx) commit() error {
 			return err
 		}
 	}
-	return nil
+	return t.witness(e, mats)
 }
 
 func noticeDue(t *time.Time) any {

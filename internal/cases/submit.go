@@ -88,6 +88,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		return nil, err
 	}
 	var no string
+	var t *tx
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
 		var kind string
 		if err := sqltx.QueryRowContext(ctx, `SELECT kind FROM applicants WHERE id = $1`, in.ApplicantID).Scan(&kind); errors.Is(err, sql.ErrNoRows) {
@@ -125,7 +126,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		if err != nil {
 			return err
 		}
-		t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
+		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
 			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
 		if err := t.receive(in.Materials); err != nil {
 			return err
@@ -138,6 +139,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		return nil, err
 	}
 	s.observeTransition(ActSubmit)
+	s.announce(t.committed)
 	if a.Staff == nil && a.ApplicantID == 0 {
 		return nil, nil
 	}
