@@ -1,0 +1,324 @@
+package tally
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"onestop/internal/apperr"
+	"onestop/internal/calendar"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// Query asks for a bulletin: the figures of [From, To] grouped By one of
+// the groupings, inside the reader's scope.
+type Query struct {
+	From, To calendar.Date // inclusive Shanghai days
+	By       string        // "department" | "centre" | "township" | "county"
+	County   string        // optional region code filter (province readers); "" = the reader's whole scope
+}
+
+// Groupings a bulletin may be cut by.
+var Groupings = []string{"department", "centre", "township", "county"}
+
+// MaxSpanDays bounds a bulletin's period: a year (a leap year's 366 days)
+// is the longest period the county publishes.
+const MaxSpanDays = 366
+
+// Row is one group's figures over the period.
+type Row struct {
+	Key, Name, County                                 string // group id (department/centre id or region code), display name, county name
+	Received, Accepted, Completed, OnTime, Overdue    int
+	CompletionRate, OnTimeRate, OnlineRate            float64 // 0..1; 0 when the denominator is 0
+	AvgWorkingDays, AvgPromisedDays                   float64
+	DeemedAccepted, DeemedApproved, Anomalies, Orders int
+	SatisfactionRate                                  *float64 // nil until the evaluation issue lands
+	Rank                                              int      // by on-time rate, then completion rate, then received
+	Prev                                              *Row     // the same group in the previous period of equal length (nil when none)
+	// ReceivedOnline is the numerator of OnlineRate.
+	ReceivedOnline int
+}
+
+// Report is a period's figures per group and for the whole scope: what
+// Bulletin returns. (Go cannot name a type and a function of one package
+// alike, so the brief's "type Bulletin" is Report.)
+type Report struct {
+	Query Query
+	Items []Row
+	Total Row
+}
+
+// Bulletin answers q for reader a: one row per group with figures, ranked,
+// each with the same group's figures of the previous period of equal
+// length, and the scope's total. Only supervisors and leaders whose view
+// is a county (or the province) read bulletins; a province reader may
+// narrow to one county, a county reader only to their own county.
+func Bulletin(ctx context.Context, db *store.DB, a org.Actor, q Query) (*Report, error) {
+	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
+		return nil, err
+	}
+	items, err := figures(ctx, db, a, q.From, q.To, q.County, q.By)
+	if err != nil {
+		return nil, err
+	}
+	total, err := figures(ctx, db, a, q.From, q.To, q.County, "")
+	if err != nil {
+		return nil, err
+	}
+	n := q.From.DaysUntil(q.To) + 1
+	pFrom, pTo := q.From.AddDays(-n), q.From.AddDays(-1)
+	prev, err := figures(ctx, db, a, pFrom, pTo, q.County, q.By)
+	if err != nil {
+		return nil, err
+	}
+	prevTotal, err := figures(ctx, db, a, pFrom, pTo, q.County, "")
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]*Row, len(prev))
+	for i := range prev {
+		prev[i].Prev = nil
+		byKey[prev[i].Key] = &prev[i]
+	}
+	for i := range items {
+		items[i].Prev = byKey[items[i].Key]
+	}
+	b := &Report{Query: q, Items: items}
+	if len(total) == 1 {
+		b.Total = total[0]
+	}
+	b.Total.Rank = 0
+	if len(prevTotal) == 1 {
+		pt := prevTotal[0]
+		pt.Rank = 0
+		b.Total.Prev = &pt
+	}
+	return b, nil
+}
+
+// Months answers one row per calendar month of [from, to] (Key and Name
+// "2026-03") over the reader's scope, for trend charts. Months without
+// any figure are absent.
+func Months(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.Date, county string) ([]Row, error) {
+	if err := validate(a, from, to, county, "", false); err != nil {
+		return nil, err
+	}
+	return figures(ctx, db, a, from, to, county, "month")
+}
+
+// validate checks the period, the grouping and the reader's reach. A
+// reader outside supervision gets Forbidden whatever else is wrong: the
+// shape of the question tells them nothing.
+func validate(a org.Actor, from, to calendar.Date, county, by string, needBy bool) error {
+	if (a.Role != org.Supervisor && a.Role != org.Leader) || !a.CountyWide() {
+		return apperr.New(apperr.Forbidden, "tally.forbidden")
+	}
+	f := apperr.Fields{}
+	switch {
+	case !from.Valid():
+		f.Add("from", "tally.from_required")
+	case !to.Valid():
+		f.Add("to", "tally.to_required")
+	case to.Before(from):
+		f.Add("to", "tally.to_before_from")
+	case from.DaysUntil(to)+1 > MaxSpanDays:
+		f.Add("to", "tally.span_too_long", "Max", MaxSpanDays)
+	}
+	if !to.Valid() && !f.Has("to") && !f.Has("from") {
+		f.Add("to", "tally.to_required")
+	}
+	if needBy {
+		ok := false
+		for _, g := range Groupings {
+			ok = ok || by == g
+		}
+		if !ok {
+			f.Add("by", "tally.by_invalid")
+		}
+	}
+	if county != "" && !regionCode(county) {
+		f.Add("county", "tally.county_invalid")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	// An explicit filter outside the reader's reach is refused, never
+	// read as "everything" nor silently as "their own county".
+	if county != "" && !a.CoversRegion(county) {
+		return apperr.New(apperr.Forbidden, "tally.county_outside")
+	}
+	return nil
+}
+
+// regionCode accepts a division code: 6 (county), 9 (township) or 12
+// (village) digits.
+func regionCode(s string) bool {
+	if len(s) != 6 && len(s) != 9 && len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// groupSQL is what a grouping groups by: the key, its display name and the
+// county name (the county region rc of the centre, joined for every
+// grouping). "" is the scope's total; "month" the trend's months.
+func groupSQL(by string, d store.Dialect) (key, name, county string) {
+	switch by {
+	case "department":
+		return "CAST(dp.id AS TEXT)", "dp.name", "MIN(rc.name)"
+	case "centre":
+		return "CAST(ce.id AS TEXT)", "ce.name", "MIN(rc.name)"
+	case "township":
+		return "ce.region_code", "MIN(tr.name)", "MIN(rc.name)"
+	case "county":
+		return "substr(ce.region_code, 1, 6)", "MIN(rc.name)", "MIN(rc.name)"
+	case "month":
+		m := "substr(f.day, 1, 7)"
+		if d == store.Postgres {
+			m = "to_char(f.day, 'YYYY-MM')"
+		}
+		return m, m, "''"
+	}
+	return "''", "''", "''"
+}
+
+// figures is the one query behind bulletins and trends. Whole calendar
+// months inside [from, to] are read from supervision_months and the days
+// of partial months at either edge from supervision_totals, so a year is
+// at most twelve month rows plus sixty day rows per (department, centre),
+// whatever the number of cases. Sums, averages, rates and ranks are all
+// computed by the database.
+func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.Date, county, by string) ([]Row, error) {
+	var w store.Where
+	day := func(d calendar.Date) string { return w.Bind(d.Time(time.UTC)) }
+	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders"
+	sel := func(table, cond string) string {
+		return "SELECT f.day, f.department_id, f.centre_id, " + cols + " FROM " + table + " f WHERE " + cond
+	}
+	m1, m2, whole := wholeMonths(from, to)
+	var parts []string
+	if whole {
+		parts = append(parts, sel("supervision_months", "f.day >= "+day(m1)+" AND f.day <= "+day(m2)))
+		// Edge days before the first whole month and after the last.
+		lastEnd := nextMonth(m2)
+		if from.Before(m1) {
+			parts = append(parts, sel("supervision_totals", "f.day >= "+day(from)+" AND f.day < "+day(m1)))
+		}
+		if !to.Before(lastEnd) {
+			parts = append(parts, sel("supervision_totals", "f.day >= "+day(lastEnd)+" AND f.day <= "+day(to)))
+		}
+	} else {
+		parts = append(parts, sel("supervision_totals", "f.day >= "+day(from)+" AND f.day <= "+day(to)))
+	}
+	union := parts[0]
+	for _, p := range parts[1:] {
+		union += " UNION ALL " + p
+	}
+	// validate admitted only county-wide readers: CountyCentres keeps their
+	// county's centres (nothing for a province reader, who sees all).
+	if c, args := a.CountyCentres("ce.id"); c != "" {
+		w.Add(c, args...)
+	}
+	if county != "" {
+		w.Add(`ce.region_code LIKE ? ESCAPE '\'`, store.Prefix(county))
+	}
+	key, name, countyName := groupSQL(by, db.Dialect)
+	dbl := func(num, den string) string {
+		return "CASE WHEN " + den + " = 0 THEN 0.0 WHEN " + num + " >= " + den + " THEN 1.0 ELSE CAST(" + num + " AS DOUBLE PRECISION) / " + den + " END"
+	}
+	avg := func(num, den string) string {
+		return "CASE WHEN " + den + " = 0 THEN 0.0 ELSE CAST(" + num + " AS DOUBLE PRECISION) / " + den + " END"
+	}
+	// The scope's total is one aggregate row, with no GROUP BY (even over
+	// no rows, hence the COALESCEs).
+	groupBy := ""
+	if by != "" {
+		groupBy = "GROUP BY " + key
+	}
+	if by == "department" || by == "centre" {
+		groupBy += ", " + name
+	}
+	grouped := `SELECT ` + key + ` AS k, ` + name + ` AS n, ` + countyName + ` AS cn,
+		COALESCE(SUM(f.received), 0) AS received, COALESCE(SUM(f.received_online), 0) AS online, COALESCE(SUM(f.accepted), 0) AS accepted, COALESCE(SUM(f.completed), 0) AS completed,
+		COALESCE(SUM(f.on_time), 0) AS on_time, COALESCE(SUM(f.overdue), 0) AS overdue, COALESCE(SUM(f.used_days), 0) AS used, COALESCE(SUM(f.promised_days), 0) AS promised,
+		COALESCE(SUM(f.deemed_accepted), 0) AS deemed_accepted, COALESCE(SUM(f.deemed_approved), 0) AS deemed_approved, COALESCE(SUM(f.anomalies), 0) AS anomalies, COALESCE(SUM(f.orders), 0) AS orders
+		FROM (` + union + `) f
+		JOIN centres ce ON ce.id = f.centre_id
+		JOIN departments dp ON dp.id = f.department_id
+		LEFT JOIN regions rc ON rc.code = substr(ce.region_code, 1, 6)
+		LEFT JOIN regions tr ON tr.code = ce.region_code
+		` + w.String() + `
+		` + groupBy
+	rated := `SELECT g.*, ` + dbl("g.completed", "g.accepted") + ` AS completion_rate, ` + dbl("g.on_time", "g.completed") + ` AS on_time_rate, ` +
+		dbl("g.online", "g.received") + ` AS online_rate, ` + avg("g.used", "g.completed") + ` AS avg_used, ` + avg("g.promised", "g.completed") + ` AS avg_promised FROM (` + grouped + `) g`
+	order := "r.on_time_rate DESC, r.completion_rate DESC, r.received DESC"
+	if by == "month" {
+		order = "r.k"
+	}
+	query := `SELECT r.k, COALESCE(r.n, ''), COALESCE(r.cn, ''), r.received, r.online, r.accepted, r.completed, r.on_time, r.overdue,
+		r.deemed_accepted, r.deemed_approved, r.anomalies, r.orders, r.completion_rate, r.on_time_rate, r.online_rate, r.avg_used, r.avg_promised,
+		RANK() OVER (ORDER BY ` + order + `)
+		FROM (` + rated + `) r ORDER BY 19, r.k`
+	rows, err := db.R.QueryContext(ctx, query, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("bulletin: %w", err)
+	}
+	defer rows.Close()
+	out := []Row{}
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
+			&r.DeemedAccepted, &r.DeemedApproved, &r.Anomalies, &r.Orders, &r.CompletionRate, &r.OnTimeRate, &r.OnlineRate,
+			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank); err != nil {
+			return nil, fmt.Errorf("bulletin: %w", err)
+		}
+		if by == "" || by == "month" {
+			r.Rank = 0
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("bulletin: %w", err)
+	}
+	return out, nil
+}
+
+// wholeMonths returns the first day of the first and of the last calendar
+// month lying wholly inside [from, to]; ok is false when there is none.
+func wholeMonths(from, to calendar.Date) (first, last calendar.Date, ok bool) {
+	first = calendar.Date{Year: from.Year, Month: from.Month, Day: 1}
+	if from.Day != 1 {
+		first = nextMonth(first)
+	}
+	// The month containing the day after to starts after the last whole month.
+	after := to.AddDays(1)
+	end := calendar.Date{Year: after.Year, Month: after.Month, Day: 1}
+	last = prevMonth(end)
+	return first, last, !last.Before(first)
+}
+
+func nextMonth(d calendar.Date) calendar.Date {
+	if d.Month == 12 {
+		return calendar.Date{Year: d.Year + 1, Month: 1, Day: 1}
+	}
+	return calendar.Date{Year: d.Year, Month: d.Month + 1, Day: 1}
+}
+
+func prevMonth(d calendar.Date) calendar.Date {
+	if d.Month == 1 {
+		return calendar.Date{Year: d.Year - 1, Month: 12, Day: 1}
+	}
+	return calendar.Date{Year: d.Year, Month: d.Month - 1, Day: 1}
+}
+
+// MonthKey is the Key of a trend row.
+func MonthKey(d calendar.Date) string {
+	return strconv.Itoa(d.Year) + "-" + fmt.Sprintf("%02d", int(d.Month))
+}
