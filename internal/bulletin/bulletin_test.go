@@ -91,13 +91,13 @@ func TestChoices(t *testing.T) {
 func rate(v float64) *float64 { return &v }
 
 // handBulletin is a small hand-counted bulletin.
-func handBulletin(q tally.Query) *tally.Bulletin {
+func handBulletin(q tally.Query) *tally.Report {
 	a := tally.Row{Key: "1", Name: "县市场监督管理局", Received: 10, Accepted: 9, Completed: 8, OnTime: 6, Overdue: 2,
 		CompletionRate: 0.8, OnTimeRate: 0.75, OnlineRate: 0.4, AvgWorkingDays: 3.5, AvgPromisedDays: 5, DeemedAccepted: 1,
 		Anomalies: 3, Orders: 1, Rank: 2, Prev: &tally.Row{Received: 12, Completed: 10, OnTimeRate: 0.9}}
 	b := tally.Row{Key: "2", Name: "县民政局 <&>", Received: 4, Accepted: 4, Completed: 4, OnTime: 4, CompletionRate: 1, OnTimeRate: 1,
 		OnlineRate: 0.25, AvgWorkingDays: 2, AvgPromisedDays: 4, DeemedApproved: 1, Rank: 1, SatisfactionRate: rate(0.95)}
-	return &tally.Bulletin{Query: q, Items: []tally.Row{b, a}, Total: tally.Row{Name: "合计", Received: 14, Accepted: 13, Completed: 12,
+	return &tally.Report{Query: q, Items: []tally.Row{b, a}, Total: tally.Row{Name: "合计", Received: 14, Accepted: 13, Completed: 12,
 		OnTime: 10, Overdue: 2, CompletionRate: 12.0 / 14, OnTimeRate: 10.0 / 12, OnlineRate: 5.0 / 14, AvgWorkingDays: 3, AvgPromisedDays: 4.7,
 		DeemedAccepted: 1, DeemedApproved: 1, Anomalies: 3, Orders: 1}}
 }
@@ -183,7 +183,7 @@ func newWorld(t *testing.T) *world {
 	}
 	now := time.Date(2026, 5, 14, 2, 0, 0, 0, time.UTC)
 	return &world{db: db, supA: actor("supervisor"), supB: actor("c430121.supervisor"), leader: actor("leader"),
-		svc: &bulletin.Service{DB: db, Now: func() time.Time { return now }, Compute: func(_ context.Context, _ org.Actor, q tally.Query) (*tally.Bulletin, error) {
+		svc: &bulletin.Service{DB: db, Now: func() time.Time { return now }, Compute: func(_ context.Context, _ org.Actor, q tally.Query) (*tally.Report, error) {
 			return handBulletin(q), nil
 		}}}
 }

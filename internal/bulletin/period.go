@@ -12,6 +12,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
+	"onestop/internal/tally"
 )
 
 // Kind is the sort of period: the county's calendar of checks is monthly
@@ -70,9 +71,8 @@ func (p Period) Days() int { return p.From.DaysUntil(p.To) + 1 }
 const (
 	firstYear = 2000
 	lastYear  = 2100
-	// A range is at most five years: longer compares nothing useful and
-	// its "previous period" reaches before any data.
-	maxRangeDays = 5*366 + 1
+	// A range is at most what the running totals answer (a year).
+	maxRangeDays = tally.MaxSpanDays
 )
 
 var (

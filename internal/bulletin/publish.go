@@ -23,7 +23,7 @@ type Service struct {
 	Now func() time.Time
 	// Compute gives a period's figures; nil reads the running totals
 	// (tally). Tests give hand-counted figures.
-	Compute func(ctx context.Context, a org.Actor, q tally.Query) (*tally.Bulletin, error)
+	Compute func(ctx context.Context, a org.Actor, q tally.Query) (*tally.Report, error)
 }
 
 // Published is a bulletin as it was published.
@@ -35,7 +35,7 @@ type Published struct {
 	CountyName  string
 	Version     int
 	Title       string
-	Figures     tally.Bulletin
+	Figures     tally.Report
 	PublishedAt time.Time
 	// Withdrawn: when and why a supervisor took it back; its figures are
 	// no longer shown to the public.
@@ -146,11 +146,11 @@ func auditView(p *Published) map[string]any {
 		"received": p.Figures.Total.Received, "completed": p.Figures.Total.Completed}
 }
 
-func (s *Service) compute(ctx context.Context, a org.Actor, q tally.Query) (*tally.Bulletin, error) {
+func (s *Service) compute(ctx context.Context, a org.Actor, q tally.Query) (*tally.Report, error) {
 	if s.Compute != nil {
 		return s.Compute(ctx, a, q)
 	}
-	return tally.Bulletins(ctx, s.DB, a, q)
+	return tally.Bulletin(ctx, s.DB, a, q)
 }
 
 // county is the county a supervisor publishes for: the one asked for if it

@@ -22,7 +22,7 @@ type Labels struct {
 // Workbook writes the bulletin as one sheet: the heading, the headers,
 // one row per group and the total, with the same figures as the page
 // (shares as numbers formatted 0.0%, so a spreadsheet can sum them).
-func Workbook(w io.Writer, b *tally.Bulletin, withCounty bool, l Labels) error {
+func Workbook(w io.Writer, b *tally.Report, withCounty bool, l Labels) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", l.Sheet); err != nil {
