@@ -112,3 +112,11 @@ func deref[T any](v any) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// Percent shows a share (0..1) as a percentage with one decimal: 95.2%.
+// Rates on the supervision pages, their charts and the API's words all
+// go through it.
+func Percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+
+// Decimal shows an average (working days) with one decimal: 3.5.
+func Decimal(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }

@@ -6,6 +6,7 @@ import (
 
 	"onestop/internal/applicants"
 	"onestop/internal/auth"
+	"onestop/internal/bulletin"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
@@ -43,6 +44,8 @@ type Services struct {
 	SMS notify.Sender
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
+	// Bulletins are the published supervision bulletins (issue 12).
+	Bulletins *bulletin.Service
 
 	i18n *translator
 }
@@ -74,6 +77,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: now}
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
+	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
 	s.SMS = notify.LogSender{Log: log}
