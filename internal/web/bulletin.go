@@ -227,21 +227,21 @@ func (p *Page) bulletinTable(b *tally.Report, by string, withCounty bool) *bulle
 
 // bulletinView is the supervision page's data.
 type bulletinView struct {
-	Ask                              bulletinAsk
-	Heading, PeriodLabel, Issue      string
-	Months, Quarters, Halves, Years  []bulletinChoice
-	Groupings                        []bulletinChoice
-	Counties                         []bulletinChoice
-	Table                            *bulletinTable
-	Trend, TrendRate                 template.HTML
-	XLSX, Query                      string
-	CanPublish                       bool
-	PublishTitle                     string
-	Published                        []bulletin.Published
-	Generated                        string
-	ProvinceWide, CountyFilterShown  bool
-	HasErrors                        bool
-	SelectedRange                    bool
+	Ask                             bulletinAsk
+	Heading, PeriodLabel, Issue     string
+	Months, Quarters, Halves, Years []bulletinChoice
+	Groupings                       []bulletinChoice
+	Counties                        []bulletinChoice
+	Table                           *bulletinTable
+	Trend, TrendRate                template.HTML
+	XLSX, Query                     string
+	CanPublish                      bool
+	PublishTitle                    string
+	Published                       []bulletin.Published
+	Generated                       string
+	ProvinceWide, CountyFilterShown bool
+	HasErrors                       bool
+	SelectedRange                   bool
 }
 
 type bulletinChoice struct {

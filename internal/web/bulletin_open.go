@@ -125,7 +125,7 @@ func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error 
 	for _, b := range items {
 		j := openBulletinJSON{ID: b.ID, Title: b.Title, County: b.County, CountyName: b.CountyName, PeriodKind: string(b.Period.Kind),
 			From: b.Period.From.String(), To: b.Period.To.String(), By: b.By, Version: b.Version,
-			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/"+strconv.FormatInt(b.ID, 10)),
+			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/" + strconv.FormatInt(b.ID, 10)),
 			Total: bulletin.Fields(b.Figures.Total, true)}
 		for _, row := range b.Figures.Items {
 			j.Items = append(j.Items, bulletin.Fields(row, false))
