@@ -173,9 +173,9 @@ func (p *Page) bulletinCell(c bulletin.Column, r tally.Row, total bool) bulletin
 	case bulletin.Points:
 		out.Text = strconv.FormatFloat(math.Abs(v)*100, 'f', 1, 64)
 	default:
-		out.Text = strconv.FormatFloat(math.Abs(v), 'f', 0, 64)
-		if !c.Change() {
-			out.Text = strconv.FormatFloat(v, 'f', 0, 64)
+		out.Text = Count(int(v))
+		if c.Change() {
+			out.Text = Count(int(math.Abs(v)))
 		}
 	}
 	if c.Change() {

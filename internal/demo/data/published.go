@@ -11,8 +11,8 @@ type PublishedFigures struct {
 	// AvgDaysBefore and AvgDays are the average working days per case
 	// before and after the centre's reform.
 	AvgDaysBefore, AvgDays float64
-	FeesYuan              float64 // fees collected, yuan
-	CasesPerDay           int     // "100+ a day"
+	FeesYuan               float64 // fees collected, yuan
+	CasesPerDay            int     // "100+ a day"
 }
 
 // Published is the demo county's published record: 98,883 cases
