@@ -304,6 +304,12 @@ func TestPublishBulletin(t *testing.T) {
 	if row := tableRow(t, page, w.fgjName); row[1] != "10" || row[5] != "75.0%" {
 		t.Errorf("public figures %v", row)
 	}
+	if _, portal := anon.get("/"); !strings.Contains(portal, `href="/open/bulletins"`) {
+		t.Error("the portal does not lead to the bulletins")
+	}
+	if _, list := anon.get("/open/bulletins"); !strings.Contains(list, `href="`+loc+`"`) {
+		t.Error("the portal's list does not show the bulletin")
+	}
 	res, out := anon.api("GET", "/api/v1/open/bulletins", "")
 	if res.StatusCode != http.StatusOK || out["total"].(float64) != 1 {
 		t.Fatalf("API: %d %v", res.StatusCode, out)
