@@ -58,15 +58,26 @@ func attr(v string) string {
 
 // open starts the chart with its accessible name and description; id
 // makes the two references unique when several charts share a page.
+// The title is also written above the chart, so it reads in print.
 func (s *svg) open(id, title, desc string, h float64) {
 	id = attr(id)
+	top := 0.0
+	if title != "" {
+		top = fontSize + 2*pad
+	}
 	s.raw(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 %s %s" width="100%%" preserveAspectRatio="xMinYMin meet" aria-labelledby="%s-t %s-d" font-family="sans-serif" font-size="%s">`,
-		num(width), num(h), id, id, num(fontSize))
+		num(width), num(h+top), id, id, num(fontSize))
 	s.raw(`<title id="%s-t">`, id)
 	s.text(title)
 	s.raw(`</title><desc id="%s-d">`, id)
 	s.text(desc)
 	s.raw(`</desc>`)
+	if title != "" {
+		s.raw(`<text x="%s" y="%s" font-weight="bold" fill="#111" aria-hidden="true">`, num(pad), num(fontSize+pad/2))
+		s.text(title)
+		s.raw(`</text>`)
+	}
+	s.raw(`<g transform="translate(0 %s)">`, num(top))
 }
 
 // label writes a text element at (x, y).
@@ -83,7 +94,7 @@ func (s *svg) empty(msg string) {
 }
 
 func (s *svg) close() string {
-	s.raw(`</svg>`)
+	s.raw(`</g></svg>`)
 	return s.b.String()
 }
 

@@ -220,6 +220,9 @@ func TestLines(t *testing.T) {
 		t.Fatalf("the missing month should break the line: %s", d)
 	}
 	tx := strings.Join(texts(root), "|")
+	if !strings.HasPrefix(tx, "受理量|") {
+		t.Errorf("the title is not written above the chart: %s", tx)
+	}
 	for _, m := range c.Points {
 		if !strings.Contains(tx, m) {
 			t.Errorf("month %s not labelled", m)

@@ -116,10 +116,12 @@ func allDigits(s string) bool {
 }
 
 // bulletinCell is one figure as shown: its words, and for a change its
-// direction (1 up, -1 down).
+// direction (1 up, -1 down) and whether that is good news (Tone 1) or
+// bad (-1): more cases received is neither.
 type bulletinCell struct {
 	Text string
 	Dir  int
+	Tone int
 	Num  bool
 }
 
@@ -186,6 +188,9 @@ func (p *Page) bulletinCell(c bulletin.Column, r tally.Row, total bool) bulletin
 		case v < -1e-9:
 			out.Dir = -1
 			out.Text = "↓" + out.Text
+		}
+		if c.Key == "on_time_change" {
+			out.Tone = out.Dir
 		}
 	}
 	return out

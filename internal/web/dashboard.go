@@ -30,8 +30,9 @@ func (s *Server) registerDashboard() {
 type dashFigure struct {
 	Label               string
 	Now, Last, LastYear string
-	// Up/Down mark the change against last month.
-	Dir int
+	// Dir marks the change against last month (1 up, -1 down); Tone
+	// whether that is good (1) or bad (-1) news.
+	Dir, Tone int
 }
 
 // dashHeadline is the demo data's year beside the county's published
@@ -122,23 +123,24 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return Decimal(rw.AvgWorkingDays)
 	}
-	fig := func(key string, n, l, y string, dir int) {
-		v.Figures = append(v.Figures, dashFigure{Label: p.T(key), Now: n, Last: l, LastYear: y, Dir: dir})
+	fig := func(key string, n, l, y string, dir, tone int) {
+		v.Figures = append(v.Figures, dashFigure{Label: p.T(key), Now: n, Last: l, LastYear: y, Dir: dir, Tone: tone})
 	}
 	n1, l1, y1, d1 := count(func(r tally.Row) int { return r.Received })
-	fig("bulletin.col.received", n1, l1, y1, d1)
+	fig("bulletin.col.received", n1, l1, y1, d1, 0)
 	n2, l2, y2, d2 := count(func(r tally.Row) int { return r.Completed })
-	fig("bulletin.col.completed", n2, l2, y2, d2)
+	fig("bulletin.col.completed", n2, l2, y2, d2, 0)
 	dRate := 0
 	if now.Completed > 0 && lm.Completed > 0 {
 		dRate = sign(now.OnTimeRate - lm.OnTimeRate)
 	}
-	fig("bulletin.col.on_time_rate", rate(now), rate(lm), rate(ly), dRate)
+	fig("bulletin.col.on_time_rate", rate(now), rate(lm), rate(ly), dRate, dRate)
 	dDays := 0
 	if now.Completed > 0 && lm.Completed > 0 {
 		dDays = sign(now.AvgWorkingDays - lm.AvgWorkingDays)
 	}
-	fig("bulletin.col.avg_working_days", days(now), days(lm), days(ly), dDays)
+	// Fewer days is the better news.
+	fig("bulletin.col.avg_working_days", days(now), days(lm), days(ly), dDays, -dDays)
 
 	// The worst five departments by on-time rate this month; a department
 	// that completed nothing has no rate and is not "worst".
