@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"onestop/internal/tally"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -322,6 +323,7 @@ func (f *fixture) addOverdue(t *testing.T, n int) (pending int) {
 	}
 	clerk := cases.StaffActor(st.Actor("192.0.2.1"))
 	eng := cases.New(db, &catalogue.Service{DB: db, Now: clk}, clk)
+	eng.Witnesses = append(eng.Witnesses, tally.Witness{})
 	for range n {
 		c, err := eng.Submit(ctx, clerk, cases.SubmitInput{ItemCode: deemedItem, ApplicantID: f.applicant, Materials: []cases.MaterialChange{{Seq: 1, Paper: true}}})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"onestop/internal/tally"
 	"sort"
 	"strconv"
 	"sync"
@@ -91,6 +92,7 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 		roleHolder: map[string]org.Actor{}}
 	cat := &catalogue.Service{DB: db, Now: s.clock}
 	s.eng = cases.New(db, cat, s.clock)
+	s.eng.Witnesses = append(s.eng.Witnesses, tally.Witness{})
 	s.app = &applicants.Service{DB: db, Now: s.clock}
 	if s.cal, err = cases.Calendar(ctx, db.R); err != nil {
 		return err

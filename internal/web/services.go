@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"onestop/internal/tally"
 	"time"
 
 	"onestop/internal/applicants"
@@ -61,6 +62,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
 	s.Cases.Observer = s.Metrics
+	// Supervision's running totals move with every transition, in its
+	// transaction (tally.Witness).
+	s.Cases.Witnesses = append(s.Cases.Witnesses, tally.Witness{})
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
