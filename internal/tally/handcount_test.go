@@ -11,7 +11,7 @@ import (
 
 type want struct {
 	received, online, accepted, completed, onTime, overdue, deemedAcc, deemedAppr int
-	avgUsed, avgPromised                                                       float64
+	avgUsed, avgPromised                                                          float64
 }
 
 func check(t *testing.T, what string, r tally.Row, w want) {
