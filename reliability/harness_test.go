@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"onestop/internal/tally"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +25,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 	"onestop/internal/testutil"
 )
 

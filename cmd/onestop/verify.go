@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"onestop/internal/tally"
 	"path/filepath"
 
 	"onestop/internal/cases"
 	"onestop/internal/files"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // cmdVerify checks the whole record: every case's hash chain, its row,

@@ -19,7 +19,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"onestop/internal/tally"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -35,6 +34,7 @@ import (
 	"onestop/internal/demo"
 	"onestop/internal/demo/bulk"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 	"onestop/internal/web"
 )
 

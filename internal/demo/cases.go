@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"onestop/internal/tally"
 	"sort"
 	"strconv"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"onestop/internal/ident"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // The demo's year of cases is generated through the case engine itself —

@@ -17,7 +17,7 @@ func sums(t *testing.T, w *world) map[string]int {
 	out := map[string]int{}
 	for _, table := range []string{"supervision_totals", "supervision_months"} {
 		var rec, acc, comp int
-		if err := w.DB.R.QueryRow(`SELECT COALESCE(SUM(received), 0), COALESCE(SUM(accepted), 0), COALESCE(SUM(completed), 0) FROM ` + table).Scan(&rec, &acc, &comp); err != nil {
+		if err := w.DB.R.QueryRow(`SELECT COALESCE(SUM(received), 0), COALESCE(SUM(accepted), 0), COALESCE(SUM(completed), 0) FROM `+table).Scan(&rec, &acc, &comp); err != nil {
 			t.Fatal(err)
 		}
 		out[table+".received"], out[table+".accepted"], out[table+".completed"] = rec, acc, comp
@@ -27,7 +27,9 @@ func sums(t *testing.T, w *world) map[string]int {
 
 type failing struct{}
 
-func (failing) Witness(context.Context, store.Querier, cases.Change) error { return errors.New("disk full") }
+func (failing) Witness(context.Context, store.Querier, cases.Change) error {
+	return errors.New("disk full")
+}
 
 // Two clerks accepting one case at once: one wins, the loser's
 // transaction counts nothing. A transition rolled back after the witness

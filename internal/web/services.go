@@ -2,7 +2,6 @@ package web
 
 import (
 	"log/slog"
-	"onestop/internal/tally"
 	"time"
 
 	"onestop/internal/applicants"
@@ -15,6 +14,7 @@ import (
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // Services are the domain services a server uses, built once by

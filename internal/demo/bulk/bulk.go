@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"onestop/internal/tally"
 	"slices"
 	"sort"
 	"strconv"
@@ -36,6 +35,7 @@ import (
 	"onestop/internal/ident"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // Options says what to generate.
