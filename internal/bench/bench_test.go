@@ -262,7 +262,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: %+v", p, r)
 		}
 	}
-	for _, p := range []string{"open cases by light", "a month's bulletin per department (", "a month's bulletin per department, saturated totals (", "deadline scan (", "deadline scan after +300 closed", "verify every case",
+	for _, p := range []string{"open cases by light", "a month's bulletin per department (", "a month's bulletin per department, saturated totals (", "a month's bulletin per county (", "a month's bulletin per department of county 431022 (", "deadline scan (", "deadline scan after +300 closed", "verify every case",
 		"HTTP GET /api/v1/items?q=登记&county= (one county's", "HTTP GET /api/v1/items?q=登记 (public"} {
 		has(p)
 	}

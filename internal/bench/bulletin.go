@@ -27,12 +27,16 @@ func (r *runner) bulletins(ctx context.Context, today calendar.Date, label strin
 	if err := r.db.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM supervision_months), (SELECT COUNT(*) FROM supervision_totals)`).Scan(&monthRows, &dayRows); err != nil {
 		return err
 	}
-	groupings := []string{"department"}
+	type cut struct{ by, county string }
+	cuts := []cut{{"department", ""}}
 	if r.opt.Counties > 1 {
-		groupings = append(groupings, "county")
+		// The whole province by county, and one county's departments as
+		// its own supervisor asks (a county filter on a province's totals).
+		cuts = append(cuts, cut{"county", ""}, cut{"department", r.showcaseCounty(ctx)})
 	}
-	for _, by := range groupings {
-		q := tally.Query{From: from, To: to, By: by}
+	for _, c := range cuts {
+		by := c.by
+		q := tally.Query{From: from, To: to, By: by, County: c.county}
 		var b *tally.Report
 		v, err := timeQuery(r.budget(), func() (err error) {
 			b, err = tally.Bulletin(ctx, r.db, reader, q)
@@ -41,11 +45,15 @@ func (r *runner) bulletins(ctx context.Context, today calendar.Date, label strin
 		if err != nil {
 			return fmt.Errorf("bulletin by %s: %w", by, err)
 		}
-		row := Row{What: fmt.Sprintf("a month's bulletin per %s%s (%s: %d %ss; %d received, %d completed, %d on time; totals hold %d month rows, %d day rows)",
-			by, label, from.String()[:7], len(b.Items), by, b.Total.Received, b.Total.Completed, b.Total.OnTime, monthRows, dayRows),
+		of := ""
+		if c.county != "" {
+			of = " of county " + c.county
+		}
+		row := Row{What: fmt.Sprintf("a month's bulletin per %s%s%s (%s: %d %ss; %d received, %d completed, %d on time; totals hold %d month rows, %d day rows)",
+			by, of, label, from.String()[:7], len(b.Items), by, b.Total.Received, b.Total.Completed, b.Total.OnTime, monthRows, dayRows),
 			Value: v, Unit: "ms (median)",
 			Note: "tally.Bulletin: the month's rows of supervision_months (and of the previous month, for the change), grouped, averaged and ranked in SQL; no case is read"}
-		if by == "county" {
+		if by == "county" || (r.opt.Counties > 1 && c.county == "") {
 			row = row.target("≤ 200 ms for 120 counties at 10M", v <= 200)
 		} else {
 			row = row.target("≤ 50 ms at 10M (PostgreSQL)", v <= 50)
@@ -56,7 +64,7 @@ func (r *runner) bulletins(ctx context.Context, today calendar.Date, label strin
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(r.opt.Log, "plan of the bulletin per %s%s (%s):\n  %s\n", by, label, r.db.Dialect, strings.Join(plan, "\n  "))
+			fmt.Fprintf(r.opt.Log, "plan of the bulletin per %s%s%s (%s):\n  %s\n", by, of, label, r.db.Dialect, strings.Join(plan, "\n  "))
 		}
 	}
 	return nil
@@ -106,4 +114,13 @@ func (r *runner) saturated(ctx context.Context) error {
 		}
 	}
 	return r.bulletins(ctx, today, ", saturated totals")
+}
+
+// showcaseCounty is the county of the demo's "supervisor" account.
+func (r *runner) showcaseCounty(ctx context.Context) string {
+	var code string
+	if err := r.db.R.QueryRowContext(ctx, `SELECT substr(c.region_code, 1, 6) FROM staff s JOIN centres c ON c.id = s.centre_id WHERE s.username = 'supervisor'`).Scan(&code); err != nil {
+		return ""
+	}
+	return code
 }
