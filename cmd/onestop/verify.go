@@ -9,6 +9,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/files"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // cmdVerify checks the whole record: every case's hash chain, its row,
@@ -50,10 +51,22 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	broken += ck.breaks
+	// Supervision's running totals are kept by the engine's witness in the
+	// transitions' transactions: a recount from the cases must equal them.
+	diffs, err := tally.Check(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(stdout, "TOTALS %s\n", d)
+	}
 	if broken > 0 {
 		return fmt.Errorf("the record has been altered: %d breaks (listed above)", broken)
 	}
-	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify", r.Cases, r.Events, r.Files, ck.checked)
+	if len(diffs) > 0 {
+		return fmt.Errorf("the supervision totals differ from a recount of the cases in %d rows (listed above)", len(diffs))
+	}
+	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify; supervision totals equal a recount", r.Cases, r.Events, r.Files, ck.checked)
 	if r.Unrecorded > 0 {
 		fmt.Fprintf(stdout, " (%d cases predate the events' records: their chains verify, their rows cannot be checked)", r.Unrecorded)
 	}

@@ -78,24 +78,3 @@ var Columns = []Column{
 // Changes are the columns that compare with the previous period; the page
 // marks them ↑ or ↓.
 func (c Column) Change() bool { return c.Key == "received_change" || c.Key == "on_time_change" }
-
-// Fields is a row as the API gives it: name, county, and each column's
-// figure under its key (null when there is none). The total has no rank.
-func Fields(r tally.Row, total bool) map[string]any {
-	m := map[string]any{"name": r.Name, "county": r.County}
-	if total {
-		delete(m, "name")
-	}
-	for _, c := range Columns {
-		if v, ok := c.Value(r); ok && !(total && c.Key == "rank") {
-			if c.Unit == Count {
-				m[c.Key] = int(v)
-			} else {
-				m[c.Key] = v
-			}
-		} else {
-			m[c.Key] = nil
-		}
-	}
-	return m
-}

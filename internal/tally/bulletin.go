@@ -196,6 +196,67 @@ func groupSQL(by string, d store.Dialect) (key, name, county string) {
 // whatever the number of cases. Sums, averages, rates and ranks are all
 // computed by the database.
 func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.Date, county, by string) ([]Row, error) {
+	query, args := figuresSQL(db.Dialect, a, from, to, county, by)
+	rows, err := db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("bulletin: %w", err)
+	}
+	defer rows.Close()
+	out := []Row{}
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
+			&r.DeemedAccepted, &r.DeemedApproved, &r.Anomalies, &r.Orders, &r.CompletionRate, &r.OnTimeRate, &r.OnlineRate,
+			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank); err != nil {
+			return nil, fmt.Errorf("bulletin: %w", err)
+		}
+		if by == "" || by == "month" {
+			r.Rank = 0
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("bulletin: %w", err)
+	}
+	return out, nil
+}
+
+// Explain returns the database's plan of q's grouped query, executed
+// (EXPLAIN ANALYZE on PostgreSQL, with the rows each step read; EXPLAIN
+// QUERY PLAN on SQLite), for the benchmark's record. q is validated as
+// Bulletin validates it.
+func Explain(ctx context.Context, db *store.DB, a org.Actor, q Query) ([]string, error) {
+	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
+		return nil, err
+	}
+	query, args := figuresSQL(db.Dialect, a, q.From, q.To, q.County, q.By)
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.Dialect == store.Postgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	rows, err := db.R.QueryContext(ctx, prefix+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, fmt.Sprint(vals[len(vals)-1]))
+	}
+	return out, rows.Err()
+}
+
+// figuresSQL is figures' query and arguments.
+func figuresSQL(dialect store.Dialect, a org.Actor, from, to calendar.Date, county, by string) (string, []any) {
 	var w store.Where
 	day := func(d calendar.Date) string { return w.Bind(d.Time(time.UTC)) }
 	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders"
@@ -229,7 +290,7 @@ func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.D
 	if county != "" {
 		w.Add(`ce.region_code LIKE ? ESCAPE '\'`, store.Prefix(county))
 	}
-	key, name, countyName := groupSQL(by, db.Dialect)
+	key, name, countyName := groupSQL(by, dialect)
 	dbl := func(num, den string) string {
 		return "CASE WHEN " + den + " = 0 THEN 0.0 WHEN " + num + " >= " + den + " THEN 1.0 ELSE CAST(" + num + " AS DOUBLE PRECISION) / " + den + " END"
 	}
@@ -266,28 +327,7 @@ func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.D
 		r.deemed_accepted, r.deemed_approved, r.anomalies, r.orders, r.completion_rate, r.on_time_rate, r.online_rate, r.avg_used, r.avg_promised,
 		RANK() OVER (ORDER BY ` + order + `)
 		FROM (` + rated + `) r ORDER BY 19, r.k`
-	rows, err := db.R.QueryContext(ctx, query, w.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("bulletin: %w", err)
-	}
-	defer rows.Close()
-	out := []Row{}
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
-			&r.DeemedAccepted, &r.DeemedApproved, &r.Anomalies, &r.Orders, &r.CompletionRate, &r.OnTimeRate, &r.OnlineRate,
-			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank); err != nil {
-			return nil, fmt.Errorf("bulletin: %w", err)
-		}
-		if by == "" || by == "month" {
-			r.Rank = 0
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("bulletin: %w", err)
-	}
-	return out, nil
+	return query, w.Args()
 }
 
 // wholeMonths returns the first day of the first and of the last calendar

@@ -125,7 +125,7 @@ type bulletinCell struct {
 	Num  bool
 }
 
-type bulletinRow struct {
+type bulletinTableRow struct {
 	Name, County string
 	Cells        []bulletinCell
 }
@@ -140,8 +140,8 @@ type bulletinTable struct {
 	NameHeader string
 	WithCounty bool
 	Columns    []bulletinColumn
-	Rows       []bulletinRow
-	Total      bulletinRow
+	Rows       []bulletinTableRow
+	Total      bulletinTableRow
 	Charts     []template.HTML
 }
 
@@ -203,8 +203,8 @@ func (p *Page) bulletinTable(b *tally.Report, by string, withCounty bool) *bulle
 	for _, c := range bulletin.Columns {
 		t.Columns = append(t.Columns, bulletinColumn{Key: c.Key, Header: p.T("bulletin.col." + c.Key)})
 	}
-	row := func(r tally.Row, total bool) bulletinRow {
-		out := bulletinRow{Name: r.Name, County: r.County}
+	row := func(r tally.Row, total bool) bulletinTableRow {
+		out := bulletinTableRow{Name: r.Name, County: r.County}
 		for _, c := range bulletin.Columns {
 			out.Cells = append(out.Cells, p.bulletinCell(c, r, total))
 		}

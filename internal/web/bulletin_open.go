@@ -94,22 +94,23 @@ func (s *Server) openBulletin(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "bulletin_open", p)
 }
 
-// openBulletinJSON is a published bulletin in the API: the figures under
-// the same names as the bulletin's columns (received, on_time_rate …).
+// openBulletinJSON is a published bulletin in the API: its groups and
+// summary in the same row as the supervision bulletin's API
+// (bulletinJSON), so a reader of both parses one shape.
 type openBulletinJSON struct {
-	ID          int64            `json:"id"`
-	Title       string           `json:"title"`
-	County      string           `json:"county"`
-	CountyName  string           `json:"county_name"`
-	PeriodKind  string           `json:"period_kind"`
-	From        string           `json:"from"`
-	To          string           `json:"to"`
-	By          string           `json:"by"`
-	Version     int              `json:"version"`
-	PublishedAt string           `json:"published_at"`
-	URL         string           `json:"url"`
-	Items       []map[string]any `json:"items"`
-	Total       map[string]any   `json:"total"`
+	ID          int64          `json:"id"`
+	Title       string         `json:"title"`
+	County      string         `json:"county"`
+	CountyName  string         `json:"county_name"`
+	PeriodKind  string         `json:"period_kind"`
+	From        string         `json:"from"`
+	To          string         `json:"to"`
+	By          string         `json:"by"`
+	Version     int            `json:"version"`
+	PublishedAt string         `json:"published_at"`
+	URL         string         `json:"url"`
+	Items       []*bulletinRow `json:"items"`
+	Summary     *bulletinRow   `json:"summary"`
 }
 
 func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error {
@@ -126,12 +127,9 @@ func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error 
 		j := openBulletinJSON{ID: b.ID, Title: b.Title, County: b.County, CountyName: b.CountyName, PeriodKind: string(b.Period.Kind),
 			From: b.Period.From.String(), To: b.Period.To.String(), By: b.By, Version: b.Version,
 			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/" + strconv.FormatInt(b.ID, 10)),
-			Total: bulletin.Fields(b.Figures.Total, true)}
-		for _, row := range b.Figures.Items {
-			j.Items = append(j.Items, bulletin.Fields(row, false))
-		}
-		if j.Items == nil {
-			j.Items = []map[string]any{}
+			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items))}
+		for i := range b.Figures.Items {
+			j.Items[i] = bulletinJSON(&b.Figures.Items[i])
 		}
 		out = append(out, j)
 	}

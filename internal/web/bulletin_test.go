@@ -315,7 +315,7 @@ func TestPublishBulletin(t *testing.T) {
 		t.Fatalf("API: %d %v", res.StatusCode, out)
 	}
 	item := out["items"].([]any)[0].(map[string]any)
-	total := item["total"].(map[string]any)
+	total := item["summary"].(map[string]any)
 	if item["from"] != "2026-04-01" || item["by"] != "department" || total["received"].(float64) != 14 || total["satisfaction_rate"] != nil {
 		t.Fatalf("API item %v", item)
 	}
