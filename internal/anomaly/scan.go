@@ -235,4 +235,3 @@ func (r *replay) actor(q store.Querier, e cases.Event, applicantID int64) (cases
 	a.Name, a.Role = e.Actor, org.Role(e.Role)
 	return cases.Actor{Staff: &a}, nil
 }
-
