@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"onestop/internal/anomaly"
 	"onestop/internal/applicants"
 	"onestop/internal/auth"
 	"onestop/internal/cases"
@@ -44,6 +45,10 @@ type Services struct {
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
 
+	// Anomalies raises supervision's anomalies as cases move (a witness
+	// of Cases) and by time (its sweep, run by serve).
+	Anomalies *anomaly.Service
+
 	i18n *translator
 }
 
@@ -64,6 +69,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
+	s.Anomalies = anomaly.New(db, now)
+	s.Anomalies.Light = s.Cases.Light
+	s.Cases.Witnesses = append(s.Cases.Witnesses, s.Anomalies)
 	s.Applicants = &applicants.Service{DB: db, Now: now}
 	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
 		if lang == "" {
