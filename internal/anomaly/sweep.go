@@ -9,6 +9,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/store"
 )
 
 // The lights change with time, not with events: a case turns yellow and
@@ -72,19 +73,48 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			return total, err
 		}
 		after = list[len(list)-1].w.CaseID
-		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			q := s.DB.InTx(tx)
-			for _, c := range list {
-				n, err := raiseAll(ctx, q, c.w, Evaluate(standing(cal, c.due, c.sdu, c.version, today, s.Light), cfgs), cfgs, now)
-				if err != nil {
-					return err
-				}
-				total += n
-			}
-			return nil
-		})
+		// A red case stays a candidate every minute until it is decided:
+		// what is already raised is left out here, so a sweep that finds
+		// nothing new writes nothing.
+		ids := make([]int64, len(list))
+		for i, c := range list {
+			ids[i] = c.w.CaseID
+		}
+		known, err := raisedFacts(ctx, s.DB.Read(), ids)
 		if err != nil {
 			return total, err
+		}
+		type todo struct {
+			w  Where
+			fs []Finding
+		}
+		var work []todo
+		for _, c := range list {
+			var fs []Finding
+			for _, f := range Evaluate(standing(cal, c.due, c.sdu, c.version, today, s.Light), cfgs) {
+				if !known[fact{c.w.CaseID, f.Rule, f.Fact}] {
+					fs = append(fs, f)
+				}
+			}
+			if len(fs) > 0 {
+				work = append(work, todo{c.w, fs})
+			}
+		}
+		if len(work) > 0 {
+			err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+				q := s.DB.InTx(tx)
+				for _, x := range work {
+					n, err := raiseAll(ctx, q, x.w, x.fs, cfgs, now)
+					if err != nil {
+						return err
+					}
+					total += n
+				}
+				return nil
+			})
+			if err != nil {
+				return total, err
+			}
 		}
 		if len(list) < sweepBatch {
 			return total, nil
@@ -121,4 +151,29 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Log
 		case <-t.C:
 		}
 	}
+}
+
+// fact is an anomaly's unique key.
+type fact struct {
+	caseID     int64
+	rule, fact string
+}
+
+// raisedFacts lists the time rules' anomalies already raised for the cases.
+func raisedFacts(ctx context.Context, q store.Querier, ids []int64) (map[fact]bool, error) {
+	in, args := store.IDList(ids, 1)
+	rows, err := q.QueryContext(ctx, `SELECT case_id, rule, fact_key FROM anomalies WHERE rule IN ('T01', 'T02', 'T03') AND case_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[fact]bool{}
+	for rows.Next() {
+		var f fact
+		if err := rows.Scan(&f.caseID, &f.rule, &f.fact); err != nil {
+			return nil, err
+		}
+		out[f] = true
+	}
+	return out, rows.Err()
 }
