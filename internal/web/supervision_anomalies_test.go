@@ -17,6 +17,9 @@ func init() {
 	// Issue 12: supervisors and leaders read the anomalies and the rules;
 	// only the supervisor resolves and changes a rule.
 	both, sup := []string{"supervisor", "leader"}, []string{"supervisor"}
+	filters := []string{"rule", "severity", "department", "status", "from", "to"}
+	filterParams["GET /supervision/anomalies"] = filters
+	filterParams["GET /api/v1/supervision/anomalies"] = filters
 	for p, who := range map[string][]string{
 		"GET /supervision/anomalies":                      both,
 		"GET /supervision/anomalies/{id}":                 both,
