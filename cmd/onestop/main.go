@@ -26,6 +26,7 @@ Commands:
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
   verify    check the whole record (chains, case rows, documents, messages, files, checkpoints); names every break
+  anomalies replay the case record through supervision's anomaly rules (after gen or a restore)
   checkpoint  check published daily checkpoints (for auditors), or rotate the signing key (onestop checkpoint --help)
   gen       fill a database with the demo county and many cases (bulk, for load tests: --cases 1000000)
   bench     performance table: transitions beside the raw durable commit rate, queries, HTTP (--quick: < 1 min)
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdVerify(ctx, rest, stdout, stderr)
 	case "checkpoint":
 		err = cmdCheckpoint(ctx, rest, stdout, stderr)
+	case "anomalies":
+		err = cmdAnomalies(ctx, rest, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, stdout, stderr)
 	case "gen":

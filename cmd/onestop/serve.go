@@ -134,6 +134,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// Deemed acceptance and deemed approval: a durable sweep over the case
 	// rows, safe to run in every process (see internal/cases/sweep.go).
 	go svc.Cases.Run(hkCtx, time.Minute, log)
+	// Supervision's lights change with time, not with events: the anomaly
+	// sweep raises yellow, red and past-statutory for open cases, safe in
+	// every process too (one anomaly per fact, internal/anomaly/sweep.go).
+	go svc.Anomalies.Run(hkCtx, time.Minute, log)
 	// The daily checkpoints, safe in every process too (one row per day,
 	// ON CONFLICT DO NOTHING). The demo writes its year of history into
 	// past days first, so its checkpoints start once that is done.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"onestop/internal/anomaly"
 	"onestop/internal/apperr"
 	"onestop/internal/applicants"
 	"onestop/internal/calendar"
@@ -93,6 +94,10 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 	cat := &catalogue.Service{DB: db, Now: s.clock}
 	s.eng = cases.New(db, cat, s.clock)
 	s.eng.Witnesses = append(s.eng.Witnesses, tally.Witness{})
+	// The history is written through the engine, so supervision's anomalies
+	// are raised as they would have been live (web.NewServices registers
+	// the same witness).
+	s.eng.Witnesses = append(s.eng.Witnesses, anomaly.New(db, s.clock))
 	s.app = &applicants.Service{DB: db, Now: s.clock}
 	if s.cal, err = cases.Calendar(ctx, db.R); err != nil {
 		return err

@@ -35,6 +35,7 @@ func (s *Server) registerRoutes() {
 	s.registerBulletinAPI()
 	s.registerBulletins()
 	s.registerDashboard()
+	s.registerAnomalies()
 }
 
 // healthz answers 200 when the database answers.

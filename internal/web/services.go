@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"onestop/internal/anomaly"
 	"onestop/internal/applicants"
 	"onestop/internal/auth"
 	"onestop/internal/bulletin"
@@ -48,6 +49,10 @@ type Services struct {
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 
+	// Anomalies raises supervision's anomalies as cases move (a witness
+	// of Cases) and by time (its sweep, run by serve).
+	Anomalies *anomaly.Service
+
 	i18n *translator
 }
 
@@ -71,6 +76,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
+	s.Anomalies = anomaly.New(db, now)
+	s.Anomalies.Light = s.Cases.Light
+	s.Cases.Witnesses = append(s.Cases.Witnesses, s.Anomalies)
 	s.Applicants = &applicants.Service{DB: db, Now: now}
 	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
 		if lang == "" {
