@@ -260,6 +260,9 @@ type anomalyView struct {
 	Row        anomalyRow
 	Events     []cases.Event
 	Supervisor bool
+	// ByTime: a light raised because a deadline came, not by an action;
+	// its event is the one the clock last ran from.
+	ByTime bool
 }
 
 func (s *Server) anomalyPage(w http.ResponseWriter, r *http.Request) error {
@@ -273,7 +276,8 @@ func (s *Server) renderAnomaly(w http.ResponseWriter, r *http.Request, failure e
 	}
 	p := s.page(r, "anomalies.one_title")
 	a := actor(r)
-	v := &anomalyView{Row: s.anomalyRows(p, []anomaly.Anomaly{x})[0], Supervisor: a.Role == org.Supervisor}
+	v := &anomalyView{Row: s.anomalyRows(p, []anomaly.Anomaly{x})[0], Supervisor: a.Role == org.Supervisor,
+		ByTime: x.Rule == "T01" || x.Rule == "T02" || x.Rule == "T03"}
 	// The case's record, read as the reader may read it (the same scope).
 	if c, err := s.Cases.Get(r.Context(), cases.StaffActor(a), x.CaseNo); err == nil {
 		for _, e := range c.Events {

@@ -174,7 +174,13 @@ func TestAnomalyRulesConfiguredBySupervisorOnly(t *testing.T) {
 	if res, _ := sup.api("PUT", "/api/v1/supervision/rules/"+strings.Repeat("X", 300), `{"enabled":false}`); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown rule: %d", res.StatusCode)
 	}
-	sup.get("/supervision/rules")
+	if res, page := sup.get("/supervision/rules"); res.StatusCode != http.StatusOK || !strings.Contains(page, `data-testid="rule-T06"`) ||
+		!strings.Contains(page, "窗口在申请人最后一次提交材料后") {
+		t.Fatalf("the supervisor's rules page: %d", res.StatusCode)
+	}
+	if res, page := cf.login("leader").get("/supervision/rules"); res.StatusCode != http.StatusOK || strings.Contains(page, `data-testid="rule-T06"`) {
+		t.Fatalf("the leader's rules page offers a form: %d", res.StatusCode)
+	}
 	res, page := sup.post("/supervision/rules/T06", url.Values{"threshold": {"abc"}, "enabled": {"on"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `aria-invalid="true"`) {
 		t.Fatalf("form with abc: %d", res.StatusCode)
