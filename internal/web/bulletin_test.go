@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -278,6 +279,29 @@ func TestBulletinProvinceAndCountyReaders(t *testing.T) {
 	if !strings.Contains(one, otherName) || strings.Contains(one, w.fgjName) {
 		t.Error("the county filter does not narrow to the county")
 	}
+
+	// The dashboards in May: each county's leader sees April's trend of
+	// their own county (14 received in the demo county, 77 in the other),
+	// the province reader both (91).
+	w.srv.Now = func() time.Time { return time.Date(2026, 5, 10, 2, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		user, want string
+		not        []string
+	}{
+		{"leader", "2026-04: 14<", []string{"2026-04: 77<", "2026-04: 91<"}},
+		{"c430121.leader", "2026-04: 77<", []string{"2026-04: 14<", "2026-04: 91<"}},
+		{"c430121.supervisor", "2026-04: 91<", nil},
+	} {
+		res, body := w.login(c.user).get("/supervision/dashboard")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, c.want) {
+			t.Errorf("%s's dashboard: %d, lacks %q", c.user, res.StatusCode, c.want)
+		}
+		for _, n := range c.not {
+			if strings.Contains(body, n) {
+				t.Errorf("%s's dashboard shows %q", c.user, n)
+			}
+		}
+	}
 }
 
 // Publishing: a supervisor publishes April; it is public on the portal
@@ -348,6 +372,16 @@ func TestPublishBulletin(t *testing.T) {
 	_ = w.db.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'bulletin' AND action = 'publish'`).Scan(&n)
 	if n != 2 {
 		t.Errorf("%d publications on the record, want 2", n)
+	}
+	// The record reads in words: who published what, with the headline.
+	_, log := sup.get("/admin/audit")
+	for _, want := range []string{"发布", "通报标题", "测试县2026年第4期通报", "收件合计"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+	if strings.Contains(log, "bulletin_title") || strings.Contains(log, "total received") {
+		t.Error("the audit log shows a raw key")
 	}
 }
 
