@@ -38,6 +38,13 @@ func init() {
 	// county, tested in TestBulletinOfOneCountyNotWithdrawnByAnother.
 	scopeRoutes["GET /open/bulletins/{id}"] = kNone
 	scopeRoutes["POST /supervision/bulletins/{id}/withdraw"] = kNone
+	// Every parameter of the picker is refused in words when it carries
+	// what no period, grouping or county is (TestEveryGETRejectsBadQueryValues).
+	for _, p := range []string{"GET /supervision/bulletin", "GET /supervision/bulletin.xlsx"} {
+		filterParams[p] = []string{"period", "from", "to", "by", "county"}
+	}
+	filterParams["GET /open/bulletins"] = []string{"county", "limit", "offset"}
+	filterParams["GET /api/v1/open/bulletins"] = []string{"county", "limit", "offset"}
 }
 
 // bulletinWorld is the demo county with hand-counted running totals for
