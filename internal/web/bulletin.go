@@ -373,6 +373,9 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	heading := p.T("bulletin.heading", "County", s.countyName(r, p, a, k.County)) + " " + p.periodLabel(k.Period)
+	if n := k.Period.Issue(); n > 0 {
+		heading += " " + p.T("bulletin.issue", "Year", k.Period.Year, "N", n)
+	}
 	var buf bytes.Buffer
 	err = bulletin.Workbook(&buf, b, a.Province, bulletin.Labels{Sheet: p.T("bulletin.sheet"), Heading: heading,
 		Name: p.T("bulletin.by." + k.By), County: p.T("bulletin.col.county"), Total: p.T("bulletin.total"),

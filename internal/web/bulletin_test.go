@@ -175,7 +175,7 @@ func TestBulletinWorkbookMatchesFigures(t *testing.T) {
 	if len(b.Items) != 2 || len(rows) != 2+2+1 {
 		t.Fatalf("%d groups, %d rows", len(b.Items), len(rows))
 	}
-	if !strings.Contains(rows[0][0], "2026年4月") || rows[1][1] != "排名" {
+	if !strings.Contains(rows[0][0], "2026年4月") || !strings.Contains(rows[0][0], "2026年第4期") || rows[1][1] != "排名" {
 		t.Fatalf("heading %v / %v", rows[0], rows[1])
 	}
 	for i, r := range append(b.Items, b.Total) {
