@@ -37,7 +37,7 @@ type Row struct {
 	DeemedAccepted, DeemedApproved, Anomalies, Orders int
 	SatisfactionRate                                  *float64 // nil until the evaluation issue lands
 	Rank                                              int      // by on-time rate, then completion rate, then received
-	Prev                                              *Row     // the same group in the previous period of equal length (nil when none)
+	Prev                                              *Row     // the same group in the previous period of equal length (nil when none): the months before for whole months, else the days before
 	// ReceivedOnline is the numerator of OnlineRate.
 	ReceivedOnline int
 }
@@ -60,8 +60,7 @@ func Bulletin(ctx context.Context, db *store.DB, a org.Actor, q Query) (*Report,
 	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
 		return nil, err
 	}
-	n := q.From.DaysUntil(q.To) + 1
-	periods := []period{{q.From, q.To}, {q.From.AddDays(-n), q.From.AddDays(-1)}}
+	periods := []period{{q.From, q.To}, previous(q.From, q.To)}
 	items, err := figures(ctx, db, a, periods, q.County, q.By)
 	if err != nil {
 		return nil, err
@@ -163,6 +162,24 @@ func regionCode(s string) bool {
 // period is an inclusive range of Shanghai days.
 type period struct{ from, to calendar.Date }
 
+// previous is the period a bulletin compares with: for whole calendar
+// months (a month, quarter, half-year or year, as the county publishes)
+// the same number of months just before, so November compares with
+// October and a quarter with the quarter before (and both are read from
+// month rows); for any other span the same number of days just before.
+func previous(from, to calendar.Date) period {
+	if first, last, ok := wholeMonths(from, to); ok && first == from && nextMonth(last) == to.AddDays(1) {
+		n := (last.Year*12 + int(last.Month)) - (first.Year*12 + int(first.Month)) + 1
+		start := first
+		for range n {
+			start = prevMonth(start)
+		}
+		return period{start, from.AddDays(-1)}
+	}
+	n := from.DaysUntil(to) + 1
+	return period{from.AddDays(-n), from.AddDays(-1)}
+}
+
 // groupSQL is what a grouping groups by, first on the totals rows (inner,
 // an integer id where one exists, so the aggregation hashes numbers) and
 // then how the groups get their key, name and county name (outer, joins on
@@ -236,8 +253,7 @@ func Explain(ctx context.Context, db *store.DB, a org.Actor, q Query) ([]string,
 	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
 		return nil, err
 	}
-	n := q.From.DaysUntil(q.To) + 1
-	query, args := figuresSQL(db.Dialect, a, []period{{q.From, q.To}, {q.From.AddDays(-n), q.From.AddDays(-1)}}, q.County, q.By)
+	query, args := figuresSQL(db.Dialect, a, []period{{q.From, q.To}, previous(q.From, q.To)}, q.County, q.By)
 	prefix := "EXPLAIN QUERY PLAN "
 	if db.Dialect == store.Postgres {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
