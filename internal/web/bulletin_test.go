@@ -81,8 +81,8 @@ func newBulletinWorld(t *testing.T) *bulletinWorld {
 	// MZJ in April: 4 received, all accepted and completed on time.
 	add("2026-04-10", w.mzj, map[tally.Column]int{tally.Received: 4, tally.ReceivedOnline: 1, tally.Accepted: 4, tally.Completed: 4, tally.OnTime: 4,
 		tally.UsedDays: 8, tally.PromisedDays: 16, tally.DeemedApproved: 1})
-	// March (the previous period of equal length reaches back 30 days:
-	// 2026-03-02 .. 2026-03-31): FGJ received 12, completed 10, 9 on time.
+	// March, the period April is compared with: FGJ received 12,
+	// completed 10, 9 on time.
 	add("2026-03-20", w.fgj, map[tally.Column]int{tally.Received: 12, tally.Accepted: 12, tally.Completed: 10, tally.OnTime: 9, tally.Overdue: 1,
 		tally.UsedDays: 30, tally.PromisedDays: 50})
 	return w
