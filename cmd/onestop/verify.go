@@ -21,6 +21,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var c common
 	c.register(fs)
 	key := keyFlag(fs)
+	recount := fs.Bool("recount", false, "first rebuild the supervision totals from the cases (once after upgrading to the release that keeps them, or to repair what verify reported), then verify")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,12 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	broken += ck.breaks
 	// Supervision's running totals are kept by the engine's witness in the
 	// transitions' transactions: a recount from the cases must equal them.
+	if *recount {
+		if err := tally.Recount(ctx, db); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "recounted the supervision totals from the cases")
+	}
 	diffs, err := tally.Check(ctx, db)
 	if err != nil {
 		return err
@@ -64,7 +71,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("the record has been altered: %d breaks (listed above)", broken)
 	}
 	if len(diffs) > 0 {
-		return fmt.Errorf("the supervision totals differ from a recount of the cases in %d rows (listed above)", len(diffs))
+		return fmt.Errorf("the supervision totals differ from a recount of the cases in %d rows (listed above); `onestop verify --recount` rebuilds them", len(diffs))
 	}
 	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify; supervision totals equal a recount", r.Cases, r.Events, r.Files, ck.checked)
 	if r.Unrecorded > 0 {

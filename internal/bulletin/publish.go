@@ -128,7 +128,7 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 		out = &Published{ID: id, Period: in.Period, By: in.By, County: county, Version: version, Title: title, Figures: *b, PublishedAt: now, PublishedBy: a.StaffID}
 		var before any
 		if latest.Valid {
-			before = map[string]any{"version": latest.Int64}
+			before = map[string]any{"bulletin_version": latest.Int64}
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "publish", "bulletin", strconv.FormatInt(id, 10), a.CentreID, 0, before, auditView(out))
 	})
@@ -141,9 +141,9 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 // auditView is what the record keeps of a publication: what was said,
 // with the totals, so the log alone shows the headline figures.
 func auditView(p *Published) map[string]any {
-	return map[string]any{"title": p.Title, "period_kind": p.Period.Kind, "from": p.Period.From.String(), "to": p.Period.To.String(),
-		"by": p.By, "county": p.County, "version": p.Version, "groups": len(p.Figures.Items),
-		"received": p.Figures.Total.Received, "completed": p.Figures.Total.Completed}
+	return map[string]any{"bulletin_title": p.Title, "period_kind": p.Period.Kind, "period_from": p.Period.From.String(), "period_to": p.Period.To.String(),
+		"group_by": p.By, "county_code": p.County, "bulletin_version": p.Version, "bulletin_groups": len(p.Figures.Items),
+		"total_received": p.Figures.Total.Received, "total_completed": p.Figures.Total.Completed}
 }
 
 func (s *Service) compute(ctx context.Context, a org.Actor, q tally.Query) (*tally.Report, error) {
@@ -211,7 +211,7 @@ func (s *Service) Withdraw(ctx context.Context, a org.Actor, id int64, reason st
 			return apperr.New(apperr.Conflict, "bulletin.already_withdrawn")
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "withdraw", "bulletin", strconv.FormatInt(id, 10), a.CentreID, 0,
-			auditView(p), map[string]any{"withdrawn": true, "reason": reason})
+			auditView(p), map[string]any{"bulletin_withdrawn": true, "reason": reason})
 	})
 }
 

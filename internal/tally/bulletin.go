@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"onestop/internal/apperr"
@@ -36,7 +37,7 @@ type Row struct {
 	DeemedAccepted, DeemedApproved, Anomalies, Orders int
 	SatisfactionRate                                  *float64 // nil until the evaluation issue lands
 	Rank                                              int      // by on-time rate, then completion rate, then received
-	Prev                                              *Row     // the same group in the previous period of equal length (nil when none)
+	Prev                                              *Row     // the same group in the previous period of equal length (nil when none): the months before for whole months, else the days before
 	// ReceivedOnline is the numerator of OnlineRate.
 	ReceivedOnline int
 }
@@ -59,41 +60,29 @@ func Bulletin(ctx context.Context, db *store.DB, a org.Actor, q Query) (*Report,
 	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
 		return nil, err
 	}
-	items, err := figures(ctx, db, a, q.From, q.To, q.County, q.By)
+	periods := []period{{q.From, q.To}, previous(q.From, q.To)}
+	items, err := figures(ctx, db, a, periods, q.County, q.By)
 	if err != nil {
 		return nil, err
 	}
-	total, err := figures(ctx, db, a, q.From, q.To, q.County, "")
+	total, err := figures(ctx, db, a, periods, q.County, "")
 	if err != nil {
 		return nil, err
 	}
-	n := q.From.DaysUntil(q.To) + 1
-	pFrom, pTo := q.From.AddDays(-n), q.From.AddDays(-1)
-	prev, err := figures(ctx, db, a, pFrom, pTo, q.County, q.By)
-	if err != nil {
-		return nil, err
+	prev := map[string]*Row{}
+	b := &Report{Query: q, Items: []Row{}}
+	for i := range items[1] {
+		prev[items[1][i].Key] = &items[1][i]
 	}
-	prevTotal, err := figures(ctx, db, a, pFrom, pTo, q.County, "")
-	if err != nil {
-		return nil, err
+	for _, r := range items[0] {
+		r.Prev = prev[r.Key]
+		b.Items = append(b.Items, r)
 	}
-	byKey := make(map[string]*Row, len(prev))
-	for i := range prev {
-		prev[i].Prev = nil
-		byKey[prev[i].Key] = &prev[i]
+	if len(total[0]) == 1 {
+		b.Total = total[0][0]
 	}
-	for i := range items {
-		items[i].Prev = byKey[items[i].Key]
-	}
-	b := &Report{Query: q, Items: items}
-	if len(total) == 1 {
-		b.Total = total[0]
-	}
-	b.Total.Rank = 0
-	if len(prevTotal) == 1 {
-		pt := prevTotal[0]
-		pt.Rank = 0
-		b.Total.Prev = &pt
+	if len(total[1]) == 1 {
+		b.Total.Prev = &total[1][0]
 	}
 	return b, nil
 }
@@ -105,7 +94,11 @@ func Months(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.Da
 	if err := validate(a, from, to, county, "", false); err != nil {
 		return nil, err
 	}
-	return figures(ctx, db, a, from, to, county, "month")
+	rows, err := figures(ctx, db, a, []period{{from, to}}, county, "month")
+	if err != nil {
+		return nil, err
+	}
+	return rows[0], nil
 }
 
 // validate checks the period, the grouping and the reader's reach. A
@@ -166,46 +159,75 @@ func regionCode(s string) bool {
 	return true
 }
 
-// groupSQL is what a grouping groups by: the key, its display name and the
-// county name (the county region rc of the centre, joined for every
-// grouping). "" is the scope's total; "month" the trend's months.
-func groupSQL(by string, d store.Dialect) (key, name, county string) {
+// period is an inclusive range of Shanghai days.
+type period struct{ from, to calendar.Date }
+
+// previous is the period a bulletin compares with: for whole calendar
+// months (a month, quarter, half-year or year, as the county publishes)
+// the same number of months just before, so November compares with
+// October and a quarter with the quarter before (and both are read from
+// month rows); for any other span the same number of days just before.
+func previous(from, to calendar.Date) period {
+	if first, last, ok := wholeMonths(from, to); ok && first == from && nextMonth(last) == to.AddDays(1) {
+		n := (last.Year*12 + int(last.Month)) - (first.Year*12 + int(first.Month)) + 1
+		start := first
+		for range n {
+			start = prevMonth(start)
+		}
+		return period{start, from.AddDays(-1)}
+	}
+	n := from.DaysUntil(to) + 1
+	return period{from.AddDays(-n), from.AddDays(-1)}
+}
+
+// groupSQL is what a grouping groups by, first on the totals rows (inner,
+// an integer id where one exists, so the aggregation hashes numbers) and
+// then how the groups get their key, name and county name (outer, joins on
+// a few hundred groups, not on every row). "" is the scope's total; "month"
+// the trend's months.
+func groupSQL(by string, d store.Dialect) (inner, join, key, name, county string) {
 	switch by {
 	case "department":
-		return "CAST(dp.id AS TEXT)", "dp.name", "MIN(rc.name)"
+		return "f.department_id", "JOIN departments dp ON dp.id = g.k LEFT JOIN regions rc ON rc.code = dp.region_code",
+			"CAST(g.k AS TEXT)", "dp.name", "rc.name"
 	case "centre":
-		return "CAST(ce.id AS TEXT)", "ce.name", "MIN(rc.name)"
+		return "f.centre_id", "JOIN centres ce ON ce.id = g.k LEFT JOIN regions rc ON rc.code = substr(ce.region_code, 1, 6)",
+			"CAST(g.k AS TEXT)", "ce.name", "rc.name"
 	case "township":
-		return "ce.region_code", "MIN(tr.name)", "MIN(rc.name)"
+		return "ce.region_code", "LEFT JOIN regions tr ON tr.code = g.k LEFT JOIN regions rc ON rc.code = substr(g.k, 1, 6)",
+			"g.k", "tr.name", "rc.name"
 	case "county":
-		return "substr(ce.region_code, 1, 6)", "MIN(rc.name)", "MIN(rc.name)"
+		return "substr(ce.region_code, 1, 6)", "LEFT JOIN regions rc ON rc.code = g.k", "g.k", "rc.name", "rc.name"
 	case "month":
 		m := "substr(f.day, 1, 7)"
 		if d == store.Postgres {
 			m = "to_char(f.day, 'YYYY-MM')"
 		}
-		return m, m, "''"
+		return m, "", "g.k", "g.k", "''"
 	}
-	return "''", "''", "''"
+	return "''", "", "''", "''", "''"
 }
 
-// figures is the one query behind bulletins and trends. Whole calendar
-// months inside [from, to] are read from supervision_months and the days
-// of partial months at either edge from supervision_totals, so a year is
-// at most twelve month rows plus sixty day rows per (department, centre),
-// whatever the number of cases. Sums, averages, rates and ranks are all
-// computed by the database.
-func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.Date, county, by string) ([]Row, error) {
-	query, args := figuresSQL(db.Dialect, a, from, to, county, by)
+// figures is the one query behind bulletins and trends: the figures of
+// each period (by grouping, or the scope's total), indexed like periods.
+// Whole calendar months inside a period are read from supervision_months
+// and the days of partial months at either edge from supervision_totals,
+// so a year is at most twelve month rows plus sixty day rows per
+// (department, centre), whatever the number of cases. Sums, averages,
+// rates and ranks are all computed by the database, every period in one
+// statement.
+func figures(ctx context.Context, db *store.DB, a org.Actor, periods []period, county, by string) ([][]Row, error) {
+	query, args := figuresSQL(db.Dialect, a, periods, county, by)
 	rows, err := db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulletin: %w", err)
 	}
 	defer rows.Close()
-	out := []Row{}
+	out := make([][]Row, len(periods))
 	for rows.Next() {
 		var r Row
-		if err := rows.Scan(&r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
+		var p int
+		if err := rows.Scan(&p, &r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
 			&r.DeemedAccepted, &r.DeemedApproved, &r.Anomalies, &r.Orders, &r.CompletionRate, &r.OnTimeRate, &r.OnlineRate,
 			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank); err != nil {
 			return nil, fmt.Errorf("bulletin: %w", err)
@@ -213,7 +235,9 @@ func figures(ctx context.Context, db *store.DB, a org.Actor, from, to calendar.D
 		if by == "" || by == "month" {
 			r.Rank = 0
 		}
-		out = append(out, r)
+		if p >= 0 && p < len(out) {
+			out[p] = append(out[p], r)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("bulletin: %w", err)
@@ -229,7 +253,7 @@ func Explain(ctx context.Context, db *store.DB, a org.Actor, q Query) ([]string,
 	if err := validate(a, q.From, q.To, q.County, q.By, true); err != nil {
 		return nil, err
 	}
-	query, args := figuresSQL(db.Dialect, a, q.From, q.To, q.County, q.By)
+	query, args := figuresSQL(db.Dialect, a, []period{{q.From, q.To}, previous(q.From, q.To)}, q.County, q.By)
 	prefix := "EXPLAIN QUERY PLAN "
 	if db.Dialect == store.Postgres {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
@@ -256,77 +280,71 @@ func Explain(ctx context.Context, db *store.DB, a org.Actor, q Query) ([]string,
 }
 
 // figuresSQL is figures' query and arguments.
-func figuresSQL(dialect store.Dialect, a org.Actor, from, to calendar.Date, county, by string) (string, []any) {
+func figuresSQL(dialect store.Dialect, a org.Actor, periods []period, county, by string) (string, []any) {
 	var w store.Where
 	day := func(d calendar.Date) string { return w.Bind(d.Time(time.UTC)) }
 	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders"
-	sel := func(table, cond string) string {
-		return "SELECT f.day, f.department_id, f.centre_id, " + cols + " FROM " + table + " f WHERE " + cond
-	}
-	m1, m2, whole := wholeMonths(from, to)
 	var parts []string
-	if whole {
+	for p, pd := range periods {
+		sel := func(table, cond string) string {
+			return "SELECT " + strconv.Itoa(p) + " AS p, f.day, f.department_id, f.centre_id, " + cols + " FROM " + table + " f WHERE " + cond
+		}
+		m1, m2, whole := wholeMonths(pd.from, pd.to)
+		if !whole {
+			parts = append(parts, sel("supervision_totals", "f.day >= "+day(pd.from)+" AND f.day <= "+day(pd.to)))
+			continue
+		}
 		parts = append(parts, sel("supervision_months", "f.day >= "+day(m1)+" AND f.day <= "+day(m2)))
 		// Edge days before the first whole month and after the last.
-		lastEnd := nextMonth(m2)
-		if from.Before(m1) {
-			parts = append(parts, sel("supervision_totals", "f.day >= "+day(from)+" AND f.day < "+day(m1)))
+		if pd.from.Before(m1) {
+			parts = append(parts, sel("supervision_totals", "f.day >= "+day(pd.from)+" AND f.day < "+day(m1)))
 		}
-		if !to.Before(lastEnd) {
-			parts = append(parts, sel("supervision_totals", "f.day >= "+day(lastEnd)+" AND f.day <= "+day(to)))
+		if lastEnd := nextMonth(m2); !pd.to.Before(lastEnd) {
+			parts = append(parts, sel("supervision_totals", "f.day >= "+day(lastEnd)+" AND f.day <= "+day(pd.to)))
 		}
-	} else {
-		parts = append(parts, sel("supervision_totals", "f.day >= "+day(from)+" AND f.day <= "+day(to)))
 	}
-	union := parts[0]
-	for _, p := range parts[1:] {
-		union += " UNION ALL " + p
-	}
+	union := strings.Join(parts, " UNION ALL ")
 	// validate admitted only county-wide readers: CountyCentres keeps their
 	// county's centres (nothing for a province reader, who sees all).
-	if c, args := a.CountyCentres("ce.id"); c != "" {
+	if c, args := a.CountyCentres("f.centre_id"); c != "" {
 		w.Add(c, args...)
 	}
 	if county != "" {
-		w.Add(`ce.region_code LIKE ? ESCAPE '\'`, store.Prefix(county))
+		w.Add(`f.centre_id IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, store.Prefix(county))
 	}
-	key, name, countyName := groupSQL(by, dialect)
+	inner, join, key, name, countyName := groupSQL(by, dialect)
+	centres := ""
+	if by == "township" || by == "county" {
+		centres = " JOIN centres ce ON ce.id = f.centre_id"
+	}
 	dbl := func(num, den string) string {
 		return "CASE WHEN " + den + " = 0 THEN 0.0 WHEN " + num + " >= " + den + " THEN 1.0 ELSE CAST(" + num + " AS DOUBLE PRECISION) / " + den + " END"
 	}
 	avg := func(num, den string) string {
 		return "CASE WHEN " + den + " = 0 THEN 0.0 ELSE CAST(" + num + " AS DOUBLE PRECISION) / " + den + " END"
 	}
-	// The scope's total is one aggregate row, with no GROUP BY (even over
-	// no rows, hence the COALESCEs).
-	groupBy := ""
-	if by != "" {
-		groupBy = "GROUP BY " + key
+	groupBy := ", " + inner
+	if by == "" {
+		groupBy = "" // PostgreSQL refuses a constant in GROUP BY
 	}
-	if by == "department" || by == "centre" {
-		groupBy += ", " + name
-	}
-	grouped := `SELECT ` + key + ` AS k, ` + name + ` AS n, ` + countyName + ` AS cn,
-		COALESCE(SUM(f.received), 0) AS received, COALESCE(SUM(f.received_online), 0) AS online, COALESCE(SUM(f.accepted), 0) AS accepted, COALESCE(SUM(f.completed), 0) AS completed,
-		COALESCE(SUM(f.on_time), 0) AS on_time, COALESCE(SUM(f.overdue), 0) AS overdue, COALESCE(SUM(f.used_days), 0) AS used, COALESCE(SUM(f.promised_days), 0) AS promised,
-		COALESCE(SUM(f.deemed_accepted), 0) AS deemed_accepted, COALESCE(SUM(f.deemed_approved), 0) AS deemed_approved, COALESCE(SUM(f.anomalies), 0) AS anomalies, COALESCE(SUM(f.orders), 0) AS orders
-		FROM (` + union + `) f
-		JOIN centres ce ON ce.id = f.centre_id
-		JOIN departments dp ON dp.id = f.department_id
-		LEFT JOIN regions rc ON rc.code = substr(ce.region_code, 1, 6)
-		LEFT JOIN regions tr ON tr.code = ce.region_code
-		` + w.String() + `
-		` + groupBy
-	rated := `SELECT g.*, ` + dbl("g.completed", "g.accepted") + ` AS completion_rate, ` + dbl("g.on_time", "g.completed") + ` AS on_time_rate, ` +
-		dbl("g.online", "g.received") + ` AS online_rate, ` + avg("g.used", "g.completed") + ` AS avg_used, ` + avg("g.promised", "g.completed") + ` AS avg_promised FROM (` + grouped + `) g`
+	grouped := `SELECT f.p AS p, ` + inner + ` AS k,
+		SUM(f.received) AS received, SUM(f.received_online) AS online, SUM(f.accepted) AS accepted, SUM(f.completed) AS completed,
+		SUM(f.on_time) AS on_time, SUM(f.overdue) AS overdue, SUM(f.used_days) AS used, SUM(f.promised_days) AS promised,
+		SUM(f.deemed_accepted) AS deemed_accepted, SUM(f.deemed_approved) AS deemed_approved, SUM(f.anomalies) AS anomalies, SUM(f.orders) AS orders
+		FROM (` + union + `) f` + centres + w.String() + `
+		GROUP BY f.p` + groupBy
+	rated := `SELECT g.*, ` + key + ` AS key, COALESCE(` + name + `, '') AS name, COALESCE(` + countyName + `, '') AS county_name, ` +
+		dbl("g.completed", "g.accepted") + ` AS completion_rate, ` + dbl("g.on_time", "g.completed") + ` AS on_time_rate, ` +
+		dbl("g.online", "g.received") + ` AS online_rate, ` + avg("g.used", "g.completed") + ` AS avg_used, ` + avg("g.promised", "g.completed") + ` AS avg_promised
+		FROM (` + grouped + `) g ` + join
 	order := "r.on_time_rate DESC, r.completion_rate DESC, r.received DESC"
 	if by == "month" {
-		order = "r.k"
+		order = "r.key"
 	}
-	query := `SELECT r.k, COALESCE(r.n, ''), COALESCE(r.cn, ''), r.received, r.online, r.accepted, r.completed, r.on_time, r.overdue,
+	query := `SELECT r.p, r.key, r.name, r.county_name, r.received, r.online, r.accepted, r.completed, r.on_time, r.overdue,
 		r.deemed_accepted, r.deemed_approved, r.anomalies, r.orders, r.completion_rate, r.on_time_rate, r.online_rate, r.avg_used, r.avg_promised,
-		RANK() OVER (ORDER BY ` + order + `)
-		FROM (` + rated + `) r ORDER BY 19, r.k`
+		RANK() OVER (PARTITION BY r.p ORDER BY ` + order + `) AS rnk
+		FROM (` + rated + `) r ORDER BY r.p, rnk, r.key`
 	return query, w.Args()
 }
 

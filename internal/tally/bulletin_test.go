@@ -127,6 +127,35 @@ func TestBulletinEdgesAndScope(t *testing.T) {
 	}
 }
 
+// A bulletin of whole months compares with as many whole months before
+// (November with all of October, a quarter with the quarter before); any
+// other span with as many days before.
+func TestBulletinPreviousPeriod(t *testing.T) {
+	ctx := context.Background()
+	db := twoCounties(t)
+	add(t, db, "2025-09-30", 3, 7, map[tally.Column]int{tally.Received: 1000})
+	add(t, db, "2025-10-01", 3, 7, map[tally.Column]int{tally.Received: 1})
+	add(t, db, "2025-12-31", 3, 7, map[tally.Column]int{tally.Received: 10})
+	add(t, db, "2026-01-05", 3, 7, map[tally.Column]int{tally.Received: 100})
+	d := calendar.MustParseDate
+	for _, c := range []struct {
+		from, to  string
+		prev, cur int
+	}{
+		{"2026-01-01", "2026-03-31", 11, 100},   // Q1 against Oct–Dec, not the 90 days from Oct 3
+		{"2025-11-01", "2025-11-30", 1, 0},      // November against October 1–31
+		{"2025-10-02", "2026-01-05", 1001, 110}, // 96 days against the 96 before (Jun 28..Oct 1)
+	} {
+		b, err := tally.Bulletin(ctx, db, supA, tally.Query{From: d(c.from), To: d(c.to), By: "department"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Total.Received != c.cur || b.Total.Prev == nil || b.Total.Prev.Received != c.prev {
+			t.Errorf("%s..%s: received %d, previous %+v; want %d, %d", c.from, c.to, b.Total.Received, b.Total.Prev, c.cur, c.prev)
+		}
+	}
+}
+
 // Wrong questions are field errors; readers outside supervision and
 // another county's filter are refused.
 func TestBulletinRefuses(t *testing.T) {

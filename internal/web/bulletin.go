@@ -122,7 +122,6 @@ type bulletinCell struct {
 	Text string
 	Dir  int
 	Tone int
-	Num  bool
 }
 
 type bulletinTableRow struct {
@@ -166,7 +165,7 @@ func (p *Page) bulletinCell(c bulletin.Column, r tally.Row, total bool) bulletin
 	if !ok || (total && c.Key == "rank") {
 		return bulletinCell{Text: "—"}
 	}
-	out := bulletinCell{Num: true}
+	var out bulletinCell
 	switch c.Unit {
 	case bulletin.Share:
 		out.Text = Percent(v)
@@ -196,8 +195,8 @@ func (p *Page) bulletinCell(c bulletin.Column, r tally.Row, total bool) bulletin
 	return out
 }
 
-// bulletinTable turns figures into the table and its charts. id makes the
-// charts' element ids unique on the page.
+// bulletinTable turns figures into the table and its two bar charts (the
+// on-time rate and the cases received per group).
 func (p *Page) bulletinTable(b *tally.Report, by string, withCounty bool) *bulletinTable {
 	t := &bulletinTable{NameHeader: p.T("bulletin.by." + by), WithCounty: withCounty}
 	for _, c := range bulletin.Columns {
@@ -239,13 +238,12 @@ type bulletinView struct {
 	Counties                        []bulletinChoice
 	Table                           *bulletinTable
 	Trend, TrendRate                template.HTML
-	XLSX, Query                     string
+	XLSX                            string
 	CanPublish                      bool
 	PublishTitle                    string
 	Published                       []bulletin.Published
 	Generated                       string
-	ProvinceWide, CountyFilterShown bool
-	HasErrors                       bool
+	CountyFilterShown               bool
 	SelectedRange                   bool
 }
 
@@ -275,7 +273,7 @@ func (s *Server) countyName(r *http.Request, p *Page, a org.Actor, code string) 
 func (s *Server) buildBulletinView(r *http.Request, p *Page, a org.Actor, k bulletinAsk, askErr error) (*bulletinView, error) {
 	ctx := r.Context()
 	today := clock.Today(s.Now())
-	v := &bulletinView{Ask: k, ProvinceWide: a.Province, HasErrors: askErr != nil, SelectedRange: k.Period.Kind == bulletin.Range}
+	v := &bulletinView{Ask: k, SelectedRange: k.Period.Kind == bulletin.Range}
 	months, quarters, halves, years := bulletin.Choices(today)
 	pick := func(ps []bulletin.Period) []bulletinChoice {
 		var out []bulletinChoice
@@ -323,8 +321,7 @@ func (s *Server) buildBulletinView(r *http.Request, p *Page, a org.Actor, k bull
 		}
 		v.Trend, v.TrendRate = p.trendCharts("chart-trend", months, monthsOf(k.Period.From, k.Period.To))
 	}
-	v.Query = k.query()
-	v.XLSX = "/supervision/bulletin.xlsx?" + v.Query
+	v.XLSX = "/supervision/bulletin.xlsx?" + k.query()
 	v.Generated = p.Date(s.Now())
 	// The record is published for one county: a province-wide reader
 	// names the county first; a county grouping is not a county's bulletin.
@@ -376,6 +373,9 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	heading := p.T("bulletin.heading", "County", s.countyName(r, p, a, k.County)) + " " + p.periodLabel(k.Period)
+	if n := k.Period.Issue(); n > 0 {
+		heading += " " + p.T("bulletin.issue", "Year", k.Period.Year, "N", n)
+	}
 	var buf bytes.Buffer
 	err = bulletin.Workbook(&buf, b, a.Province, bulletin.Labels{Sheet: p.T("bulletin.sheet"), Heading: heading,
 		Name: p.T("bulletin.by." + k.By), County: p.T("bulletin.col.county"), Total: p.T("bulletin.total"),

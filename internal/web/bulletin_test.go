@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -37,6 +38,13 @@ func init() {
 	// county, tested in TestBulletinOfOneCountyNotWithdrawnByAnother.
 	scopeRoutes["GET /open/bulletins/{id}"] = kNone
 	scopeRoutes["POST /supervision/bulletins/{id}/withdraw"] = kNone
+	// Every parameter of the picker is refused in words when it carries
+	// what no period, grouping or county is (TestEveryGETRejectsBadQueryValues).
+	for _, p := range []string{"GET /supervision/bulletin", "GET /supervision/bulletin.xlsx"} {
+		filterParams[p] = []string{"period", "from", "to", "by", "county"}
+	}
+	filterParams["GET /open/bulletins"] = []string{"county", "limit", "offset"}
+	filterParams["GET /api/v1/open/bulletins"] = []string{"county", "limit", "offset"}
 }
 
 // bulletinWorld is the demo county with hand-counted running totals for
@@ -73,8 +81,8 @@ func newBulletinWorld(t *testing.T) *bulletinWorld {
 	// MZJ in April: 4 received, all accepted and completed on time.
 	add("2026-04-10", w.mzj, map[tally.Column]int{tally.Received: 4, tally.ReceivedOnline: 1, tally.Accepted: 4, tally.Completed: 4, tally.OnTime: 4,
 		tally.UsedDays: 8, tally.PromisedDays: 16, tally.DeemedApproved: 1})
-	// March (the previous period of equal length reaches back 30 days:
-	// 2026-03-02 .. 2026-03-31): FGJ received 12, completed 10, 9 on time.
+	// March, the period April is compared with: FGJ received 12,
+	// completed 10, 9 on time.
 	add("2026-03-20", w.fgj, map[tally.Column]int{tally.Received: 12, tally.Accepted: 12, tally.Completed: 10, tally.OnTime: 9, tally.Overdue: 1,
 		tally.UsedDays: 30, tally.PromisedDays: 50})
 	return w
@@ -167,7 +175,7 @@ func TestBulletinWorkbookMatchesFigures(t *testing.T) {
 	if len(b.Items) != 2 || len(rows) != 2+2+1 {
 		t.Fatalf("%d groups, %d rows", len(b.Items), len(rows))
 	}
-	if !strings.Contains(rows[0][0], "2026年4月") || rows[1][1] != "排名" {
+	if !strings.Contains(rows[0][0], "2026年4月") || !strings.Contains(rows[0][0], "2026年第4期") || rows[1][1] != "排名" {
 		t.Fatalf("heading %v / %v", rows[0], rows[1])
 	}
 	for i, r := range append(b.Items, b.Total) {
@@ -278,6 +286,29 @@ func TestBulletinProvinceAndCountyReaders(t *testing.T) {
 	if !strings.Contains(one, otherName) || strings.Contains(one, w.fgjName) {
 		t.Error("the county filter does not narrow to the county")
 	}
+
+	// The dashboards in May: each county's leader sees April's trend of
+	// their own county (14 received in the demo county, 77 in the other),
+	// the province reader both (91).
+	w.srv.Now = func() time.Time { return time.Date(2026, 5, 10, 2, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		user, want string
+		not        []string
+	}{
+		{"leader", "2026-04: 14<", []string{"2026-04: 77<", "2026-04: 91<"}},
+		{"c430121.leader", "2026-04: 77<", []string{"2026-04: 14<", "2026-04: 91<"}},
+		{"c430121.supervisor", "2026-04: 91<", nil},
+	} {
+		res, body := w.login(c.user).get("/supervision/dashboard")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, c.want) {
+			t.Errorf("%s's dashboard: %d, lacks %q", c.user, res.StatusCode, c.want)
+		}
+		for _, n := range c.not {
+			if strings.Contains(body, n) {
+				t.Errorf("%s's dashboard shows %q", c.user, n)
+			}
+		}
+	}
 }
 
 // Publishing: a supervisor publishes April; it is public on the portal
@@ -348,6 +379,16 @@ func TestPublishBulletin(t *testing.T) {
 	_ = w.db.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'bulletin' AND action = 'publish'`).Scan(&n)
 	if n != 2 {
 		t.Errorf("%d publications on the record, want 2", n)
+	}
+	// The record reads in words: who published what, with the headline.
+	_, log := sup.get("/admin/audit")
+	for _, want := range []string{"发布", "通报标题", "测试县2026年第4期通报", "收件合计"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+	if strings.Contains(log, "bulletin_title") || strings.Contains(log, "total received") {
+		t.Error("the audit log shows a raw key")
 	}
 }
 

@@ -191,10 +191,14 @@ func sign(d float64) int {
 }
 
 // openRed counts the open cases in the reader's scope whose light is red,
-// by the case engine's own rule (the inbox's light, clock.Stand), page by
-// page. The live monitor's grouped count (internal/monitor) answers the
-// same question in one query; this is the engine's answer until it lands.
+// by the case engine's own rule (the inbox's light, clock.Stand). The
+// inbox lists the most urgent first, by due day, and red means the due
+// day has passed, so counting stops at the first case due today or
+// later: the work is the red cases, not every open one. The live
+// monitor's grouped count (internal/monitor) answers the same question in
+// one query; this is the engine's answer until it lands.
 func (s *Server) openRed(ctx context.Context, a org.Actor) (int, error) {
+	today := clock.Today(s.Now())
 	red := 0
 	for off := 0; ; off += 200 {
 		page, total, err := s.Cases.Inbox(ctx, cases.StaffActor(a), cases.InboxFilter{All: true, Limit: 200, Offset: off})
@@ -204,6 +208,8 @@ func (s *Server) openRed(ctx context.Context, a org.Actor) (int, error) {
 		for _, c := range page {
 			if c.Light == clock.Red {
 				red++
+			} else if due := c.Due(); due != nil && !due.Before(today) {
+				return red, nil
 			}
 		}
 		if len(page) == 0 || off+len(page) >= total {

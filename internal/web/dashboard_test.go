@@ -98,4 +98,17 @@ func TestDashboardCountsRedCases(t *testing.T) {
 	if n := red(); n != "1" {
 		t.Fatalf("%s red a month later, want 1", n)
 	}
+	// A second case accepted that day is within its limit; a third is
+	// received but not accepted, measured against its notice deadline.
+	clerk = cf.login("clerk") // a month on, the morning's session is gone
+	second := cf.intake(clerk, "T-001", 1, 2)
+	cf.mustAct(clerk, second, cases.ActAccept, nil)
+	cf.intake(clerk, "T-001", 1, 2)
+	if n := red(); n != "1" {
+		t.Fatalf("%s red with two cases in time, want 1", n)
+	}
+	cf.set(at("2026-12-01"))
+	if n := red(); n != "3" {
+		t.Fatalf("%s red when all three are late, want 3", n)
+	}
 }
