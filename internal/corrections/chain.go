@@ -28,6 +28,8 @@ func hashEvent(key string, e Event) string {
 
 // Break is one place where an order's record does not hold.
 type Break struct {
+	// Region is the order's county (order numbers repeat between counties).
+	Region string
 	No     string
 	Seq    int
 	Reason string
@@ -99,12 +101,12 @@ func Verify(ctx context.Context, q store.Querier, report func(Break)) (int, erro
 		}
 		switch {
 		case e.Seq != f.want:
-			report(Break{o.no, f.want, fmt.Sprintf("event %d is missing (found %d next)", f.want, e.Seq)})
+			report(Break{o.region, o.no, f.want, fmt.Sprintf("event %d is missing (found %d next)", f.want, e.Seq)})
 		case e.PrevHash != f.prev:
-			report(Break{o.no, e.Seq, "prev_hash does not match the event before it (events removed, reordered or replaced)"})
+			report(Break{o.region, o.no, e.Seq, "prev_hash does not match the event before it (events removed, reordered or replaced)"})
 		}
 		if hashEvent(chainKey(o.region, o.no), e) != e.Hash {
-			report(Break{o.no, e.Seq, "the event's content does not match its hash (edited)"})
+			report(Break{o.region, o.no, e.Seq, "the event's content does not match its hash (edited)"})
 		}
 		f.prev, f.want = e.Hash, e.Seq+1
 	}
@@ -114,14 +116,14 @@ func Verify(ctx context.Context, q store.Querier, report func(Break)) (int, erro
 	for _, id := range ids {
 		o, f := orders[id], folds[id]
 		if f == nil {
-			report(Break{o.no, 0, "the order has no events (its record was deleted)"})
+			report(Break{o.region, o.no, 0, "the order has no events (its record was deleted)"})
 			continue
 		}
 		if f.prev != o.last {
-			report(Break{o.no, f.want - 1, "the order's last_hash does not match its last event (events removed or the row edited)"})
+			report(Break{o.region, o.no, f.want - 1, "the order's last_hash does not match its last event (events removed or the row edited)"})
 		}
 		if o.version != f.want-1 {
-			report(Break{o.no, 0, fmt.Sprintf("the order's version is %d but its record has %d events", o.version, f.want-1)})
+			report(Break{o.region, o.no, 0, fmt.Sprintf("the order's version is %d but its record has %d events", o.version, f.want-1)})
 		}
 	}
 	return len(ids), nil

@@ -112,6 +112,8 @@ type Filter struct {
 	Overdue      bool
 	// Escalated keeps the open orders put before the leader.
 	Escalated bool
+	// Open keeps the orders not yet accepted.
+	Open bool
 	// CaseID keeps the orders naming one case.
 	CaseID        int64
 	Limit, Offset int
@@ -149,6 +151,9 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Order, in
 	}
 	if f.Escalated {
 		w.Add("o.closed_at IS NULL AND o.escalated_at IS NOT NULL")
+	}
+	if f.Open {
+		w.Add("o.closed_at IS NULL")
 	}
 	if f.CaseID != 0 {
 		w.Add("o.id IN (SELECT order_id FROM correction_order_items WHERE case_id = ?)", f.CaseID)

@@ -32,6 +32,8 @@ func (s *Server) registerRoutes() {
 	s.registerCatalogue()
 	s.registerCases()
 	s.registerCheckpoints()
+	s.registerOrders()
+	s.registerRecord()
 }
 
 // healthz answers 200 when the database answers.
