@@ -110,7 +110,9 @@ func (j *verifyJob) start(s *Server, a org.Actor) bool {
 	if j.running {
 		return false
 	}
-	*j = verifyJob{running: true, started: s.Now().UTC(), by: a.Name}
+	// Field by field: the mutex, held here, must not be overwritten.
+	j.running, j.started, j.finished, j.by = true, s.Now().UTC(), time.Time{}, a.Name
+	j.lastID, j.maxID, j.res, j.orders, j.cps, j.breaks, j.more, j.err = 0, 0, cases.VerifyResult{}, 0, 0, nil, 0, ""
 	// Not the request's context: the run outlives the request that
 	// started it, and ends with the process.
 	go j.run(context.WithoutCancel(context.Background()), s)
