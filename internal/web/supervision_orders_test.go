@@ -14,6 +14,8 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/corrections"
+	"onestop/internal/demo"
+	"onestop/internal/org"
 )
 
 // Who reaches the correction orders (issue 12 item 3): supervisors issue
@@ -253,5 +255,299 @@ func TestCorrectionOrderThroughThePages(t *testing.T) {
 	if _, err := corrections.Verify(ctx, cf.db.R, func(b corrections.Break) { breaks = append(breaks, b) }); err != nil || len(breaks) != 1 ||
 		breaks[0].Seq != 2 || breaks[0].Region != "431022" {
 		t.Fatalf("an edited event: %v %v", err, breaks)
+	}
+}
+
+// Every way in that should not change an order is refused with the right
+// answer and changes nothing: a clerk or the leader issuing, the leader
+// acting, a case of another department or none at all, deadlines of 0, 61
+// and absurd sizes, 50,000 characters in any text, an unknown step, a
+// stale version; and of two supervisors acting at once, one wins.
+func TestCorrectionOrderAttacks(t *testing.T) {
+	cf := newCaseFixture(t)
+	clerk := cf.login("clerk")
+	no := cf.intake(clerk, "T-001", 1, 2)
+	fgj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	mzj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'tclerk'`)
+	sup := cf.login("supervisor")
+	id := issueOrder(t, sup, fgj, 5, no)
+	before := orderCounts(cf.fixture)
+	long := strings.Repeat("长", 50000)
+	issue := func(c *client, dept int64, cases string, subject, instruction string, days string) (int, map[string]any) {
+		res, out := c.api("POST", "/api/v1/supervision/orders", fmt.Sprintf(`{"department_id":%d,"cases":[%s],"subject":%q,"instruction":%q,"deadline_days":%s}`,
+			dept, cases, subject, instruction, days))
+		return res.StatusCode, out
+	}
+	ok := fmt.Sprintf("%q", no)
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		dept   int64
+		cases  string
+		subj   string
+		instr  string
+		days   string
+		status int
+		field  string
+	}{
+		{"a clerk issues", clerk, fgj, ok, "督办", "整改", "5", http.StatusForbidden, ""},
+		{"the leader issues", cf.login("leader"), fgj, ok, "督办", "整改", "5", http.StatusForbidden, ""},
+		{"the department admin issues", cf.login("deptadmin"), fgj, ok, "督办", "整改", "5", http.StatusForbidden, ""},
+		{"a case of another department", sup, mzj, ok, "督办", "整改", "5", http.StatusUnprocessableEntity, "cases"},
+		{"a case that does not exist", sup, fgj, `"YZ202609289999"`, "督办", "整改", "5", http.StatusUnprocessableEntity, "cases"},
+		{"a 50,000-character case number", sup, fgj, fmt.Sprintf("%q", long), "督办", "整改", "5", http.StatusUnprocessableEntity, "cases"},
+		{"no case", sup, fgj, ``, "督办", "整改", "5", http.StatusUnprocessableEntity, "cases"},
+		{"no department", sup, 0, ok, "督办", "整改", "5", http.StatusUnprocessableEntity, "department_id"},
+		{"a deadline of 0", sup, fgj, ok, "督办", "整改", "0", http.StatusUnprocessableEntity, "deadline_days"},
+		{"a deadline of 61", sup, fgj, ok, "督办", "整改", "61", http.StatusUnprocessableEntity, "deadline_days"},
+		{"a negative deadline", sup, fgj, ok, "督办", "整改", "-5", http.StatusUnprocessableEntity, "deadline_days"},
+		{"a huge deadline", sup, fgj, ok, "督办", "整改", "99999999999999999999999", http.StatusUnprocessableEntity, "deadline_days"},
+		{"a deadline in words", sup, fgj, ok, "督办", "整改", `"five"`, http.StatusUnprocessableEntity, "deadline_days"},
+		{"a 50,000-character subject", sup, fgj, ok, long, "整改", "5", http.StatusUnprocessableEntity, "subject"},
+		{"a 50,000-character instruction", sup, fgj, ok, "督办", long, "5", http.StatusUnprocessableEntity, "instruction"},
+		{"no instruction", sup, fgj, ok, "督办", "", "5", http.StatusUnprocessableEntity, "instruction"},
+	} {
+		st, out := issue(tc.c, tc.dept, tc.cases, tc.subj, tc.instr, tc.days)
+		if st != tc.status {
+			t.Errorf("%s: %d %v, want %d", tc.name, st, out, tc.status)
+			continue
+		}
+		if tc.field != "" {
+			fields, _ := out["error"].(map[string]any)["fields"].(map[string]any)
+			if _, ok := fields[tc.field]; !ok {
+				t.Errorf("%s: no error on %s: %v", tc.name, tc.field, out)
+			}
+		}
+	}
+	// The form says the same in words, and keeps what was typed.
+	res, page := sup.post("/supervision/orders", url.Values{"department_id": {fmt.Sprint(fgj)}, "cases": {no}, "subject": {"督办"},
+		"instruction": {"整改"}, "deadline_days": {"99999999999999999999"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="e-deadline_days"`) || !strings.Contains(page, "整改</textarea>") {
+		t.Fatalf("the form with a huge deadline: %d %s", res.StatusCode, problemOf(page))
+	}
+	if got := orderCounts(cf.fixture); got != before {
+		t.Fatalf("refused orders changed %s into %s", before, got)
+	}
+
+	dept := cf.login("deptadmin")
+	for _, tc := range []struct {
+		name    string
+		c       *client
+		action  string
+		version any
+		text    string
+		status  int
+	}{
+		{"the leader accepts", cf.login("leader"), "accept", 1, "", http.StatusForbidden},
+		{"the leader escalates", cf.login("leader"), "escalate", 1, "", http.StatusForbidden},
+		{"a reviewer replies", cf.login("reviewer"), "reply", 1, "已整改", http.StatusForbidden},
+		{"a clerk replies", clerk, "reply", 1, "已整改", http.StatusForbidden},
+		{"the supervisor replies", sup, "reply", 1, "已整改", http.StatusForbidden},
+		{"the department escalates", dept, "escalate", 1, "", http.StatusForbidden},
+		{"the department returns", dept, "return", 1, "理由", http.StatusForbidden},
+		{"an empty reply", dept, "reply", 1, "", http.StatusUnprocessableEntity},
+		{"a 50,000-character reply", dept, "reply", 1, long, http.StatusUnprocessableEntity},
+		{"a reply without a version", dept, "reply", `null`, "已整改", http.StatusConflict},
+		{"a reply on a stale version", dept, "reply", 7, "已整改", http.StatusConflict},
+		{"a huge version", dept, "reply", "99999999999999999999999", "已整改", http.StatusUnprocessableEntity},
+		{"accepting before any reply", sup, "accept", 1, "", http.StatusConflict},
+		{"returning before any reply", sup, "return", 1, "理由", http.StatusConflict},
+		{"an unknown step", sup, "delete", 1, "", http.StatusNotFound},
+		{"an order that does not exist", sup, "accept", 1, "", http.StatusNotFound},
+	} {
+		target := id
+		if tc.name == "an order that does not exist" {
+			target = "999999"
+		}
+		if st, out := step(tc.c, target, tc.action, tc.version, tc.text); st != tc.status {
+			t.Errorf("%s: %d %v, want %d", tc.name, st, out, tc.status)
+		}
+	}
+	if res, _ := dept.api("POST", "/api/v1/supervision/orders/abc/reply", `{"version":1,"text":"x"}`); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an id in words: %d", res.StatusCode)
+	}
+	if got := orderCounts(cf.fixture); got != before {
+		t.Fatalf("refused steps changed %s into %s", before, got)
+	}
+
+	// Two supervisors at once, on the version both saw: one wins, the
+	// other is told the order changed.
+	if st, out := step(dept, id, "reply", 1, "已受理。"); st != http.StatusOK {
+		t.Fatalf("reply: %d %v", st, out)
+	}
+	admin, err := cf.srv.Org.StaffByUsername(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cf.srv.Org.CreateStaff(context.Background(), admin.Actor("192.0.2.1"), org.StaffInput{Username: "supervisor2", Name: "第二监察",
+		Role: org.Supervisor, CentreID: admin.CentreID, Password: demo.Password}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cf.db.W.Exec(`UPDATE staff SET must_change_password = FALSE WHERE username = 'supervisor2'`); err != nil {
+		t.Fatal(err)
+	}
+	sup2 := cf.login("supervisor2")
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, c := range []*client{sup, sup2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			action := []string{"accept", "return"}[i]
+			statuses[i], _ = step(c, id, action, 2, "意见")
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, st := range statuses {
+		switch st {
+		case http.StatusOK:
+			won++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("two supervisors at once: %v", statuses)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("two supervisors at once: %v, want one winner", statuses)
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM correction_order_events`); n != 3 {
+		t.Fatalf("%d events after issue, reply and one of two steps", n)
+	}
+}
+
+// In a province's database a county's supervisor, leader and department
+// reach their own county's orders only: another county's order is "not
+// found" to read and to act on, and stays out of their lists; another
+// county's cases and departments cannot be named on a new order; a
+// department answers only its own orders. A province-wide supervisor
+// sees both counties'.
+func TestCorrectionOrdersStopAtTheCounty(t *testing.T) {
+	cf := newCaseFixture(t)
+	ctx := context.Background()
+	if err := demo.EnsureProvince(ctx, cf.db, 431022, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	no := cf.intake(cf.login("clerk"), "T-001", 1, 2)
+	fgj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	supA := cf.login("supervisor")
+	id := issueOrder(t, supA, fgj, 5, no)
+	before := orderCounts(cf.fixture)
+
+	supB := cf.login("c430121.supervisor")
+	leaderB := cf.login("c430121.leader")
+	otherDept := cf.text(`SELECT username FROM staff WHERE role = 'dept_admin' AND department_id <> $1 AND username NOT LIKE 'c%' ORDER BY id LIMIT 1`, fgj)
+	deptB := cf.text(`SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id WHERE s.role = 'dept_admin' AND d.region_code = '430121' ORDER BY s.id LIMIT 1`)
+	for name, c := range map[string]*client{"county B's supervisor": supB, "county B's leader": leaderB, "another department's admin": cf.login(otherDept),
+		"county B's department admin": cf.login(deptB)} {
+		if st, out := orderOf(t, c, id); st != http.StatusNotFound {
+			t.Errorf("%s reads county A's order: %d %v", name, st, out)
+		}
+		if res, _ := c.get("/supervision/orders/" + id); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s opens county A's order page: %d", name, res.StatusCode)
+		}
+		if _, list := c.api("GET", "/api/v1/supervision/orders", ""); list["total"] != float64(0) {
+			t.Errorf("%s lists county A's order: %v", name, list)
+		}
+		if _, page := c.get("/supervision/orders"); strings.Contains(page, "督-2026-0001") {
+			t.Errorf("%s sees county A's order on the list page", name)
+		}
+		for _, action := range []string{"accept", "return", "escalate", "reply"} {
+			if st, _ := step(c, id, action, 1, "理由"); st != http.StatusNotFound && st != http.StatusForbidden {
+				t.Errorf("%s %ss county A's order: %d", name, action, st)
+			}
+		}
+	}
+	// County B's supervisor cannot name county A's case or department.
+	deptBID := cf.idOf(`SELECT id FROM departments WHERE region_code = '430121' ORDER BY id LIMIT 1`)
+	for _, dept := range []int64{fgj, deptBID} {
+		res, out := supB.api("POST", "/api/v1/supervision/orders", fmt.Sprintf(`{"department_id":%d,"cases":[%q],"subject":"督办","instruction":"整改","deadline_days":5}`, dept, no))
+		if res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(jsonString(out), "不属于") {
+			t.Errorf("county B names county A's case with department %d: %d %v", dept, res.StatusCode, out)
+		}
+	}
+	// Opened from county A's case, the form names nothing.
+	if _, page := supB.get("/supervision/orders/new?case=" + no); strings.Contains(page, no) {
+		t.Error("county B's new-order form names county A's case")
+	}
+	if got := orderCounts(cf.fixture); got != before {
+		t.Fatalf("county B changed %s into %s", before, got)
+	}
+	// County A's supervisor sees it; so does a province-wide one, and the
+	// county B supervisor's own order is county A's no business.
+	if st, _ := orderOf(t, supA, id); st != http.StatusOK {
+		t.Fatalf("county A's supervisor: %d", st)
+	}
+	if _, err := cf.db.W.Exec(`UPDATE staff SET scope = 'province' WHERE username = 'c430121.supervisor'`); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := orderOf(t, cf.login("c430121.supervisor"), id); st != http.StatusOK {
+		t.Fatalf("a province-wide supervisor: %d", st)
+	}
+}
+
+// An order past its due day and not accepted is red by itself — nothing
+// runs to make it so — and listed first; the overdue filter and the
+// dashboard's counts agree; accepting it takes the red away.
+func TestOverdueOrderTurnsRed(t *testing.T) {
+	cf := newCaseFixture(t)
+	ctx := context.Background()
+	clerk := cf.login("clerk")
+	first, second := cf.intake(clerk, "T-001", 1, 2), cf.intake(clerk, "T-001", 1, 2)
+	fgj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	sup := cf.login("supervisor")
+	late := issueOrder(t, sup, fgj, 1, first)
+	_, o := orderOf(t, sup, late)
+	due := calendar.MustParseDate(o["due"].(string))
+	// The day after the due day: the first order is late; a second one,
+	// issued now with ten days, is not.
+	cf.set(at(due.AddDays(1).String()))
+	sup = cf.login("supervisor") // the old session has expired
+	fresh := issueOrder(t, sup, fgj, 10, second)
+	_, list := sup.api("GET", "/api/v1/supervision/orders", "")
+	items := list["items"].([]any)
+	if len(items) != 2 || fmt.Sprint(items[0].(map[string]any)["id"]) != late || items[0].(map[string]any)["overdue"] != true ||
+		items[1].(map[string]any)["overdue"] != false {
+		t.Fatalf("red first: %v", list)
+	}
+	if _, red := sup.api("GET", "/api/v1/supervision/orders?overdue=1", ""); red["total"] != float64(1) {
+		t.Fatalf("overdue filter: %v", red)
+	}
+	_, page := sup.get("/supervision/orders")
+	if i, j := strings.Index(page, `data-testid="order-red"`), strings.Index(page, `href="/supervision/orders/`+fresh+`"`); i < 0 || j < 0 || i > j {
+		t.Fatalf("the list page does not show the late order red and first")
+	}
+	if _, home := cf.login("deptadmin").get("/"); !strings.Contains(home, `class="overdue"`) {
+		t.Fatal("the department's home page does not show its late order red")
+	}
+	supActor, err := cf.srv.Org.StaffByUsername(ctx, "supervisor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open, overdue, err := cf.srv.Orders.OpenCounts(ctx, supActor.Actor("")); err != nil || open != 2 || overdue != 1 {
+		t.Fatalf("open counts: %d %d %v", open, overdue, err)
+	}
+	// Replied but not accepted: still red. Accepted: closed, not red.
+	if st, _ := step(cf.login("deptadmin"), late, "reply", 1, "已整改"); st != http.StatusOK {
+		t.Fatalf("reply: %d", st)
+	}
+	if _, o := orderOf(t, sup, late); o["overdue"] != true {
+		t.Fatalf("a replied late order is not red: %v", o)
+	}
+	if st, _ := step(sup, late, "accept", 2, ""); st != http.StatusOK {
+		t.Fatalf("accept: %d", st)
+	}
+	if open, overdue, err := cf.srv.Orders.OpenCounts(ctx, supActor.Actor("")); err != nil || open != 1 || overdue != 0 {
+		t.Fatalf("after accepting: %d %d %v", open, overdue, err)
+	}
+	// Escalated: shows for the leader under its filter.
+	if st, _ := step(sup, fresh, "escalate", 1, "屡次超时"); st != http.StatusOK {
+		t.Fatalf("escalate: %d", st)
+	}
+	if _, esc := cf.login("leader").api("GET", "/api/v1/supervision/orders?escalated=1", ""); esc["total"] != float64(1) {
+		t.Fatalf("the leader's escalated orders: %v", esc)
+	}
+	if res, _ := sup.api("GET", "/api/v1/supervision/orders?state=everything", ""); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown state filter: %d", res.StatusCode)
 	}
 }
