@@ -29,8 +29,9 @@ type Inclusion struct {
 
 // Prove finds the checkpoint of the Shanghai day of at and the proof
 // that the event with hash eventHash is among its leaves. A day not yet
-// checkpointed answers ErrNotSealed; an event not among the day's leaves
-// (the record changed since) is an error naming it.
+// checkpointed answers ErrNotSealed; a day whose events no longer make
+// its sealed root, or an event not among them (the record changed since),
+// is an error naming it, with the checkpoint.
 func (s *Service) Prove(ctx context.Context, q store.Querier, at time.Time, eventHash string) (*Checkpoint, *Inclusion, error) {
 	d := clock.Today(at)
 	cps, _, err := s.List(ctx, d, d, 1, 0)
@@ -43,6 +44,12 @@ func (s *Service) Prove(ctx context.Context, q store.Querier, at time.Time, even
 	leaves, err := dayLeaves(ctx, q, d)
 	if err != nil {
 		return nil, nil, err
+	}
+	// The proof is drawn from the events as they are now: if they no
+	// longer make the sealed root, no proof drawn from them may pass for
+	// the checkpoint's.
+	if int64(len(leaves)) != cps[0].Events || Root(leaves) != cps[0].Root {
+		return &cps[0], nil, fmt.Errorf("the events of %s no longer hash to its checkpoint's root (the record changed after it was sealed)", d)
 	}
 	want, err := hex.DecodeString(eventHash)
 	if err != nil {
