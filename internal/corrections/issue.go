@@ -99,14 +99,32 @@ func (s *Service) Issue(ctx context.Context, a org.Actor, in IssueInput) (*Order
 		}
 	}
 	for _, id := range in.Anomalies {
-		if err := s.checkAnomaly(ctx, id); err != nil {
-			if apperr.Is(err, apperr.NotFound) {
-				f.Add("anomalies", "order.anomaly_unknown", "ID", id)
-				continue
-			}
+		no, err := s.AnomalyCase(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			f.Add("anomalies", "order.anomaly_unknown", "ID", id)
+			continue
+		}
+		if err != nil {
 			return nil, err
 		}
-		o.Items = append(o.Items, Item{AnomalyID: id})
+		// An anomaly is about a case: the case's scope and department
+		// are the anomaly's.
+		c, err := s.Cases.Get(ctx, cases.StaffActor(a), no)
+		if apperr.Is(err, apperr.NotFound) {
+			f.Add("anomalies", "order.anomaly_unknown", "ID", id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.DepartmentID != in.DepartmentID {
+			f.Add("anomalies", "order.anomaly_other_department", "ID", id)
+			continue
+		}
+		o.Items = append(o.Items, Item{CaseID: c.ID, CaseNo: c.No, AnomalyID: id})
+		if o.CentreID == 0 {
+			o.CentreID = c.CentreID
+		}
 	}
 	if len(o.Items) == 0 && !f.Has("cases") && !f.Has("anomalies") {
 		f.Add("cases", "order.nothing_named")
@@ -174,23 +192,24 @@ func (s *Service) Issue(ctx context.Context, a org.Actor, in IssueInput) (*Order
 	return o, nil
 }
 
-// checkAnomaly checks that an anomaly exists when the anomalies table
-// (migration 00012, built beside this package) is there; without it, an
-// anomaly cannot be named.
-func (s *Service) checkAnomaly(ctx context.Context, id int64) error {
+// AnomalyCase is the number of the case an anomaly was raised on, read
+// from the anomalies table (migration 00012, built beside this package)
+// when it is there; without it, or without the anomaly, NotFound. The
+// caller checks the case's scope: an anomaly is seen through its case.
+func (s *Service) AnomalyCase(ctx context.Context, id int64) (string, error) {
 	ok, err := s.hasAnomalies(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok || id <= 0 {
-		return apperr.NotFoundf("entity.anomaly")
+		return "", apperr.NotFoundf("entity.anomaly")
 	}
-	var one int
-	err = s.DB.Read().QueryRowContext(ctx, `SELECT 1 FROM anomalies WHERE id = $1`, id).Scan(&one)
+	var no string
+	err = s.DB.Read().QueryRowContext(ctx, `SELECT c.no FROM anomalies an JOIN cases c ON c.id = an.case_id WHERE an.id = $1`, id).Scan(&no)
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFoundf("entity.anomaly")
+		return "", apperr.NotFoundf("entity.anomaly")
 	}
-	return err
+	return no, err
 }
 
 func (s *Service) hasAnomalies(ctx context.Context) (bool, error) {

@@ -139,7 +139,21 @@ func (s *Server) orderNewPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if an := q.ID("anomaly"); an != 0 {
-		p.Form["anomalies"] = strconv.FormatInt(an, 10)
+		// From an anomaly: its case names the department. An anomaly out
+		// of scope is not named either.
+		no, err := s.Orders.AnomalyCase(r.Context(), an)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		if c, err := s.Cases.Get(r.Context(), cases.StaffActor(a), no); err == nil && no != "" {
+			p.Form["anomalies"] = strconv.FormatInt(an, 10)
+			p.Form["department_id"] = strconv.FormatInt(c.DepartmentID, 10)
+			if p.Form["subject"] == "" {
+				p.Form["subject"] = p.T("orders.subject_for_case", "No", c.No)
+			}
+		} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
 	}
 	return s.renderOrderForm(w, r, p)
 }

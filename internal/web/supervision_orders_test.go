@@ -551,3 +551,61 @@ func TestOverdueOrderTurnsRed(t *testing.T) {
 		t.Fatalf("an unknown state filter: %d", res.StatusCode)
 	}
 }
+
+// An order on an anomaly (the anomalies table of migration 00012): the
+// anomaly is seen through its case, so it must be the department's and
+// in the supervisor's reach; the form opened from an anomaly names it and
+// its department. Before the table exists no anomaly can be named.
+func TestCorrectionOrderOnAnomaly(t *testing.T) {
+	cf := newCaseFixture(t)
+	no := cf.intake(cf.login("clerk"), "T-001", 1, 2)
+	fgj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	mzj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'tclerk'`)
+	sup := cf.login("supervisor")
+	body := func(dept int64, anomaly int64) string {
+		return fmt.Sprintf(`{"department_id":%d,"anomalies":[%d],"subject":"预警督办","instruction":"请核查。","deadline_days":3}`, dept, anomaly)
+	}
+	var hasTable int64
+	if cf.db.Dialect == "postgres" {
+		hasTable = cf.idOf(`SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'anomalies' AND table_schema = current_schema()`)
+	} else {
+		hasTable = cf.idOf(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'anomalies'`)
+	}
+	if hasTable == 0 {
+		if res, out := sup.api("POST", "/api/v1/supervision/orders", body(fgj, 1)); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("an anomaly without the anomalies table: %d %v", res.StatusCode, out)
+		}
+		// A stand-in with the columns of migration 00012 this package reads.
+		if _, err := cf.db.W.Exec(`CREATE TABLE anomalies (id BIGINT PRIMARY KEY, case_id BIGINT NOT NULL, department_id BIGINT NOT NULL,
+			centre_id BIGINT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, fact_key TEXT NOT NULL, raised_at TIMESTAMP NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caseID := cf.idOf(`SELECT id FROM cases WHERE no = $1`, no)
+	if _, err := cf.db.W.Exec(`INSERT INTO anomalies (id, case_id, department_id, centre_id, rule, severity, fact_key, raised_at)
+		SELECT 9001, id, department_id, centre_id, 'T02', 'warning', 'test', $2 FROM cases WHERE id = $1`, caseID, cf.clock()); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := sup.get("/supervision/orders/new?anomaly=9001"); !strings.Contains(page, `value="9001"`) ||
+		!strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>`, fgj)) {
+		t.Fatalf("the form opened from the anomaly does not name it:\n%s", problemOf(page))
+	}
+	before := orderCounts(cf.fixture)
+	for _, tc := range []struct {
+		dept    int64
+		anomaly int64
+	}{{mzj, 9001}, {fgj, 9002}, {fgj, -1}} {
+		if res, out := sup.api("POST", "/api/v1/supervision/orders", body(tc.dept, tc.anomaly)); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("anomaly %d to department %d: %d %v", tc.anomaly, tc.dept, res.StatusCode, out)
+		}
+	}
+	if got := orderCounts(cf.fixture); got != before {
+		t.Fatalf("refused anomaly orders changed %s into %s", before, got)
+	}
+	res, out := sup.api("POST", "/api/v1/supervision/orders", body(fgj, 9001))
+	items, _ := out["items"].([]any)
+	if res.StatusCode != http.StatusCreated || len(items) != 1 || items[0].(map[string]any)["anomaly_id"] != float64(9001) ||
+		items[0].(map[string]any)["case_no"] != no {
+		t.Fatalf("an order on the anomaly: %d %v", res.StatusCode, out)
+	}
+}
