@@ -49,6 +49,15 @@ func init() {
 		scopeRoutes[p] = kOrder
 	}
 	scopeRoutes["GET /supervision/cases/{no}/evidence.zip"] = kCase
+	for p, params := range map[string][]string{
+		"GET /supervision/orders":        {"state", "department", "overdue", "escalated", "limit", "offset"},
+		"GET /api/v1/supervision/orders": {"state", "department", "overdue", "escalated", "limit", "offset"},
+		"GET /supervision/orders/new":    {"case", "anomaly"},
+		"GET /supervision/record":        {"no"},
+		"GET /supervision/evidence":      {"no"},
+	} {
+		filterParams[p] = params
+	}
 }
 
 var (
@@ -134,7 +143,10 @@ func TestCorrectionOrderThroughThePages(t *testing.T) {
 	hall := cf.idOf(`SELECT centre_id FROM staff WHERE username = 'clerk'`)
 	sup := cf.login("supervisor")
 
-	// Opened from the case: the case is named and its department chosen.
+	// Opened from the case page: the case is named and its department chosen.
+	if _, page := sup.get("/cases/" + no); !strings.Contains(page, `href="/supervision/orders/new?case=`+no+`"`) {
+		t.Fatal("the supervisor's case page has no link to issue an order")
+	}
 	res, page := sup.get("/supervision/orders/new?case=" + no)
 	if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="order-new"`) || !strings.Contains(page, no+"</textarea>") ||
 		!strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>`, fgj)) {
