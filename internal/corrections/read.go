@@ -133,8 +133,8 @@ func scope(w *store.Where, a org.Actor) {
 	}
 }
 
-// List returns the orders a may read, the red ones (open and past due)
-// first, then the open ones by due day, then the closed ones, newest
+// List returns the orders a may read, the open ones by due day (so the
+// red ones, open and past due, first), then the closed ones, newest
 // first; and the total.
 func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Order, int, error) {
 	today := clock.Today(s.Now())
@@ -167,10 +167,10 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Order, in
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	red := w.Bind(today.Time(time.UTC))
-	page := `SELECT ` + orderCols + ` FROM ` + orderFrom + w.String() + ` ORDER BY CASE WHEN o.closed_at IS NULL AND o.due < ` + red +
-		` THEN 0 WHEN o.closed_at IS NULL THEN 1 ELSE 2 END, CASE WHEN o.closed_at IS NULL THEN o.due END, o.issued_at DESC, o.id DESC LIMIT ` +
-		w.Bind(limit) + ` OFFSET ` + w.Bind(max(f.Offset, 0))
+	// Open orders by due day: the red ones (due before today) have the
+	// earliest due days, so they come first; then the closed ones.
+	page := `SELECT ` + orderCols + ` FROM ` + orderFrom + w.String() + ` ORDER BY CASE WHEN o.closed_at IS NULL THEN 0 ELSE 1 END,
+		CASE WHEN o.closed_at IS NULL THEN o.due END, o.issued_at DESC, o.id DESC LIMIT ` + w.Bind(limit) + ` OFFSET ` + w.Bind(max(f.Offset, 0))
 	rows, err := q.QueryContext(ctx, page, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("orders: %w", err)

@@ -552,6 +552,10 @@ func TestOverdueOrderTurnsRed(t *testing.T) {
 	if open, overdue, err := cf.srv.Orders.OpenCounts(ctx, supActor.Actor("")); err != nil || open != 1 || overdue != 0 {
 		t.Fatalf("after accepting: %d %d %v", open, overdue, err)
 	}
+	// Closed, it goes below the open one.
+	if _, list := sup.api("GET", "/api/v1/supervision/orders", ""); fmt.Sprint(list["items"].([]any)[0].(map[string]any)["id"]) != fresh {
+		t.Fatalf("a closed order listed before an open one: %v", list)
+	}
 	// Escalated: shows for the leader under its filter.
 	if st, _ := step(sup, fresh, "escalate", 1, "屡次超时"); st != http.StatusOK {
 		t.Fatalf("escalate: %d", st)
