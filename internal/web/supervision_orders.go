@@ -65,7 +65,10 @@ type ordersView struct {
 	States      []string
 	Departments []org.Department
 	CanIssue    bool
-	Prev, Next  string
+	// Escalated counts the open orders put before the leader (shown to
+	// the leader above the list).
+	Escalated  int
+	Prev, Next string
 }
 
 func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request) error {
@@ -81,6 +84,11 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request) error {
 	v := &ordersView{Items: items, Total: total, Filter: f, States: corrections.States, CanIssue: a.Role == org.Supervisor}
 	if a.Role == org.Supervisor || a.Role == org.Leader {
 		if v.Departments, err = s.orderDepartments(r, a); err != nil {
+			return err
+		}
+	}
+	if a.Role == org.Leader {
+		if _, v.Escalated, err = s.Orders.List(r.Context(), a, corrections.Filter{Escalated: true, Limit: 1}); err != nil {
 			return err
 		}
 	}

@@ -496,6 +496,18 @@ func TestCorrectionOrdersStopAtTheCounty(t *testing.T) {
 	if st, _ := orderOf(t, cf.login("c430121.supervisor"), id); st != http.StatusOK {
 		t.Fatalf("a province-wide supervisor: %d", st)
 	}
+	// Numbers are counted per county: county B's first order is its 0001 too.
+	// A case of county B's department (moved there, as in
+	// TestCountyWideReachStopsAtTheCounty).
+	away := cf.intake(cf.login("clerk"), "T-001", 1, 2)
+	if _, err := cf.db.W.Exec(`UPDATE cases SET centre_id = (SELECT id FROM centres WHERE kind = 'hall' AND region_code = '430121'), department_id = $1
+		WHERE no = $2`, deptBID, away); err != nil {
+		t.Fatal(err)
+	}
+	idB := issueOrder(t, cf.login("c430121.supervisor"), deptBID, 3, away)
+	if _, o := orderOf(t, cf.login("c430121.supervisor"), idB); o["no"] != "督-2026-0001" || o["region_code"] != "430121" {
+		t.Fatalf("county B's first order: %v", o)
+	}
 }
 
 // An order past its due day and not accepted is red by itself — nothing
@@ -560,8 +572,12 @@ func TestOverdueOrderTurnsRed(t *testing.T) {
 	if st, _ := step(sup, fresh, "escalate", 1, "屡次超时"); st != http.StatusOK {
 		t.Fatalf("escalate: %d", st)
 	}
-	if _, esc := cf.login("leader").api("GET", "/api/v1/supervision/orders?escalated=1", ""); esc["total"] != float64(1) {
+	leader := cf.login("leader")
+	if _, esc := leader.api("GET", "/api/v1/supervision/orders?escalated=1", ""); esc["total"] != float64(1) {
 		t.Fatalf("the leader's escalated orders: %v", esc)
+	}
+	if _, page := leader.get("/supervision/orders"); !strings.Contains(page, `data-testid="orders-escalated"`) {
+		t.Fatal("the leader's list does not say an order was escalated")
 	}
 	if res, _ := sup.api("GET", "/api/v1/supervision/orders?state=everything", ""); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("an unknown state filter: %d", res.StatusCode)
