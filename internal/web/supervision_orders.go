@@ -21,6 +21,10 @@ var (
 	orderIssuers = roles(org.Supervisor)
 )
 
+// The audit log shows an order's fields and states in the orders' words
+// (orders.subject, orders.state.replied …).
+func init() { auditAreas["correction_order"] = []string{"orders"} }
+
 func (s *Server) registerOrders() {
 	s.handle("GET /supervision/orders", orderReaders, s.ordersPage)
 	s.handle("GET /supervision/orders/new", orderIssuers, s.orderNewPage)

@@ -255,6 +255,9 @@ func TestCorrectionOrderThroughThePages(t *testing.T) {
 	if n := cf.idOf(`SELECT COUNT(*) FROM audit_log WHERE entity = 'correction_order' AND entity_id = '督-2026-0001'`); n != 5 {
 		t.Fatalf("%d audit entries", n)
 	}
+	if _, page := sup.get("/admin/audit?entity=correction_order"); !strings.Contains(page, "督办办结") || !strings.Contains(page, "已办结") {
+		t.Fatalf("the audit log does not show the order's steps in words:\n%s", problemOf(page))
+	}
 	var breaks []corrections.Break
 	if n, err := corrections.Verify(ctx, cf.db.R, func(b corrections.Break) { breaks = append(breaks, b) }); err != nil || n != 1 || len(breaks) > 0 {
 		t.Fatalf("verify: %d orders, %v, %v", n, err, breaks)
