@@ -115,7 +115,7 @@ func (j *verifyJob) start(s *Server, a org.Actor) bool {
 	j.lastID, j.maxID, j.res, j.orders, j.cps, j.breaks, j.more, j.err = 0, 0, cases.VerifyResult{}, 0, 0, nil, 0, ""
 	// Not the request's context: the run outlives the request that
 	// started it, and ends with the process.
-	go j.run(context.WithoutCancel(context.Background()), s)
+	go j.run(context.Background(), s)
 	return true
 }
 
