@@ -644,3 +644,36 @@ func TestCorrectionOrderOnAnomaly(t *testing.T) {
 		t.Fatalf("an order on the anomaly: %d %v", res.StatusCode, out)
 	}
 }
+
+// Orders issued at the same moment get distinct numbers in sequence (the
+// counter row serialises them) and are each counted once.
+func TestOrderNumbersUnderConcurrency(t *testing.T) {
+	cf := newCaseFixture(t)
+	no := cf.intake(cf.login("clerk"), "T-001", 1, 2)
+	fgj := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	sup := cf.login("supervisor")
+	const n = 6
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[i] = issueOrder(t, sup, fgj, 5, no)
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, id := range ids {
+		_, o := orderOf(t, sup, id)
+		seen[fmt.Sprint(o["no"])] = true
+	}
+	for i := 1; i <= n; i++ {
+		if !seen[fmt.Sprintf("督-2026-%04d", i)] {
+			t.Fatalf("numbers %v lack %d", seen, i)
+		}
+	}
+	if got := cf.idOf(`SELECT SUM(orders) FROM supervision_months`); got != n {
+		t.Fatalf("%d orders counted, want %d", got, n)
+	}
+}
