@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"onestop/internal/catalogue"
+	"onestop/internal/cases"
+	"onestop/internal/corrections"
+	"onestop/internal/org"
+)
+
+// verify checks the correction orders' chains with the cases': an order's
+// reply edited in the database is named.
+func TestVerifyNamesAnAlteredOrder(t *testing.T) {
+	args, db := demoDB(t, 3)
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
+	eng := cases.New(db, &catalogue.Service{DB: db, Now: now}, now)
+	orders := &corrections.Service{DB: db, Cases: eng, Now: now}
+	st, err := (&org.Service{DB: db, Now: now}).StaffByUsername(ctx, "supervisor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var no string
+	var dept int64
+	if err := db.R.QueryRow(`SELECT no, department_id FROM cases ORDER BY id LIMIT 1`).Scan(&no, &dept); err != nil {
+		t.Fatal(err)
+	}
+	o, err := orders.Issue(ctx, st.Actor("192.0.2.1"), corrections.IssueInput{DepartmentID: dept, Cases: []string{no}, Subject: "督办",
+		Instruction: "请整改。", DeadlineDays: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, append([]string{"verify"}, args...)...); code != 0 || !strings.Contains(out, "1 correction orders") {
+		t.Fatalf("verify clean: %d %s %s", code, out, errOut)
+	}
+	if _, err := db.W.Exec(`UPDATE correction_order_events SET text = '改过' WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd(t, append([]string{"verify"}, args...)...); code == 0 || !strings.Contains(out, "correction order "+o.No+" event 1") {
+		t.Fatalf("verify altered: %d %s", code, out)
+	}
+}
