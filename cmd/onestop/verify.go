@@ -61,6 +61,16 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// Each order is counted once in the running totals (tally.Orders) as
+	// it is issued; a recount from the orders must agree.
+	diffs, err := corrections.CheckTotals(ctx, db.Read())
+	if err != nil {
+		return err
+	}
+	for _, d := range diffs {
+		broken++
+		fmt.Fprintf(stdout, "TOTALS %s\n", d)
+	}
 	if broken > 0 {
 		return fmt.Errorf("the record has been altered: %d breaks (listed above)", broken)
 	}

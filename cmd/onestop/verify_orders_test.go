@@ -6,14 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"onestop/internal/catalogue"
 	"onestop/internal/cases"
+	"onestop/internal/catalogue"
 	"onestop/internal/corrections"
 	"onestop/internal/org"
 )
 
-// verify checks the correction orders' chains with the cases': an order's
-// reply edited in the database is named.
+// verify checks the correction orders' chains with the cases' and their
+// running total: a total changed by hand and an order's text edited in
+// the database are named.
 func TestVerifyNamesAnAlteredOrder(t *testing.T) {
 	args, db := demoDB(t, 3)
 	ctx := context.Background()
@@ -36,6 +37,16 @@ func TestVerifyNamesAnAlteredOrder(t *testing.T) {
 	}
 	if code, out, errOut := runCmd(t, append([]string{"verify"}, args...)...); code != 0 || !strings.Contains(out, "1 correction orders") {
 		t.Fatalf("verify clean: %d %s %s", code, out, errOut)
+	}
+	// The running total of orders is checked against the orders.
+	if _, err := db.W.Exec(`UPDATE supervision_totals SET orders = orders + 1 WHERE orders > 0`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd(t, append([]string{"verify"}, args...)...); code == 0 || !strings.Contains(out, "TOTALS supervision_totals") {
+		t.Fatalf("verify a changed total: %d %s", code, out)
+	}
+	if _, err := db.W.Exec(`UPDATE supervision_totals SET orders = orders - 1 WHERE orders > 0`); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := db.W.Exec(`UPDATE correction_order_events SET text = '改过' WHERE seq = 1`); err != nil {
 		t.Fatal(err)

@@ -676,4 +676,14 @@ func TestOrderNumbersUnderConcurrency(t *testing.T) {
 	if got := cf.idOf(`SELECT SUM(orders) FROM supervision_months`); got != n {
 		t.Fatalf("%d orders counted, want %d", got, n)
 	}
+	// The recount from the orders agrees; a figure changed by hand does not.
+	if diffs, err := corrections.CheckTotals(context.Background(), cf.db.R); err != nil || len(diffs) != 0 {
+		t.Fatalf("recount: %v %v", diffs, err)
+	}
+	if _, err := cf.db.W.Exec(`UPDATE supervision_months SET orders = orders + 1`); err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := corrections.CheckTotals(context.Background(), cf.db.R); err != nil || len(diffs) != 1 || diffs[0].Table != "supervision_months" || diffs[0].Counted != n+1 {
+		t.Fatalf("a month's figure changed: %v %v", diffs, err)
+	}
 }

@@ -156,6 +156,16 @@ func (j *verifyJob) run(ctx context.Context, s *Server) {
 	if err == nil {
 		orders, err = corrections.Verify(ctx, s.DB.Read(), func(b corrections.Break) { j.add(recordBreak{Region: b.Region, What: b.String()}) })
 	}
+	if err == nil {
+		var diffs []corrections.TotalsDiff
+		if diffs, err = corrections.CheckTotals(ctx, s.DB.Read()); err == nil {
+			for _, d := range diffs {
+				var region string
+				_ = s.DB.Read().QueryRowContext(ctx, `SELECT COALESCE(region_code, '') FROM departments WHERE id = $1`, d.DepartmentID).Scan(&region)
+				j.add(recordBreak{Region: region, What: "totals: " + d.String()})
+			}
+		}
+	}
 	cps := 0
 	if err == nil {
 		cps, err = checkpoint.VerifyStored(ctx, s.DB, nil, func(p checkpoint.Problem) { j.add(recordBreak{All: true, What: p.String()}) })
