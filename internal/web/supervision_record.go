@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
 	"net/http"
 	"net/url"
 	"strings"
@@ -168,7 +169,13 @@ func (j *verifyJob) run(ctx context.Context, s *Server) {
 	}
 	cps := 0
 	if err == nil {
-		cps, err = checkpoint.VerifyStored(ctx, s.DB, nil, func(p checkpoint.Problem) { j.add(recordBreak{All: true, What: p.String()}) })
+		// As the command does: the keys recorded in the database, and the
+		// key this server signs with.
+		extra := map[string]ed25519.PublicKey{}
+		if k := s.Checkpoints.Key; k != nil {
+			extra[k.ID] = k.Public
+		}
+		cps, err = checkpoint.VerifyStored(ctx, s.DB, extra, func(p checkpoint.Problem) { j.add(recordBreak{All: true, What: p.String()}) })
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

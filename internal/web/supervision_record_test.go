@@ -193,6 +193,13 @@ func TestEvidenceBundleVerifiesByHand(t *testing.T) {
 	if b.Seal.Inclusion.Size < 5 {
 		t.Fatalf("the proof is over %d events; the day had at least 5", b.Seal.Inclusion.Size)
 	}
+	// The record page's check agrees, checkpoints included.
+	if res, _ := sup.post("/supervision/record/verify", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: %d", res.StatusCode)
+	}
+	if state, page := waitVerified(t, sup); state != "ok" || !strings.Contains(page, `data-testid="record-checkpoints"`) {
+		t.Fatalf("the sealed record: %s\n%s", state, problemOf(page))
+	}
 	// The leader may take it too; county B's supervisor may not.
 	if st, _ := download(t, cf.login("leader"), no); st != http.StatusOK {
 		t.Fatalf("leader: %d", st)
