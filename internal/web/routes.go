@@ -36,6 +36,8 @@ func (s *Server) registerRoutes() {
 	s.registerBulletins()
 	s.registerDashboard()
 	s.registerAnomalies()
+	s.registerOrders()
+	s.registerRecord()
 }
 
 // healthz answers 200 when the database answers.

@@ -11,6 +11,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
+	"onestop/internal/corrections"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
 	"onestop/internal/notify"
@@ -38,6 +39,11 @@ type Services struct {
 	Files       *files.Store
 	FileOwners  *files.Owners
 	Checkpoints *checkpoint.Service
+	// Orders are the supervisor's correction orders (督办).
+	Orders *corrections.Service
+	// verify is the auditor's chain verification running in this
+	// process, at most one at a time (supervision_record.go).
+	verify *verifyJob
 	// Throttle guards the logins; ProgressThrottle the public progress
 	// query (see progress.go for why it keeps its own counts).
 	Throttle         *auth.Throttle
@@ -90,6 +96,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
+	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
 	s.SMS = notify.LogSender{Log: log}
