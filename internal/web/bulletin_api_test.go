@@ -14,6 +14,7 @@ import (
 
 func init() {
 	expected["GET /api/v1/supervision/bulletin"] = []string{"supervisor", "leader"}
+	filterParams["GET /api/v1/supervision/bulletin"] = []string{"from", "to", "by", "county"}
 }
 
 // The bulletin API in a province database of two counties: each county's
