@@ -33,6 +33,7 @@ import (
 	"onestop/internal/clock"
 	"onestop/internal/demo"
 	"onestop/internal/demo/bulk"
+	"onestop/internal/monitor"
 	"onestop/internal/store"
 	"onestop/internal/web"
 )
@@ -428,9 +429,9 @@ func (r *runner) budget() time.Duration { return min(r.opt.Duration/3, 3*time.Se
 // queries times the supervision queries and the deadline scan at this size.
 func (r *runner) queries(ctx context.Context) error {
 	today := clock.Today(r.opt.Now())
-	var lights map[int64]*LightCounts
+	var lights map[int64]*monitor.Counts
 	v, err := timeQuery(r.budget(), func() (err error) {
-		lights, err = OpenByLight(ctx, r.db, r.cal, today)
+		lights, err = monitor.OpenByLight(ctx, r.db, r.cal, clock.DefaultLightRule, today)
 		return err
 	})
 	if err != nil {
@@ -464,7 +465,7 @@ func (r *runner) queries(ctx context.Context) error {
 		return err
 	}
 	if r.opt.Verbose {
-		explain(ctx, r.db, r.opt.Log, "lights", lightsSQL)
+		explain(ctx, r.db, r.opt.Log, "lights", monitor.LightsSQL(monitor.ByDepartmentID, ""))
 		lo, hi := from.Time(clock.Shanghai).UTC(), first.Time(clock.Shanghai).UTC()
 		explain(ctx, r.db, r.opt.Log, "month received", receivedSQL, lo, hi)
 		explain(ctx, r.db, r.opt.Log, "month completed", monthSQL(r.db.Dialect), lo, hi)
