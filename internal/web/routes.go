@@ -32,6 +32,7 @@ func (s *Server) registerRoutes() {
 	s.registerCatalogue()
 	s.registerCases()
 	s.registerCheckpoints()
+	s.registerLive()
 }
 
 // healthz answers 200 when the database answers.

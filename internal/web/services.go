@@ -11,6 +11,7 @@ import (
 	"onestop/internal/checkpoint"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
+	"onestop/internal/monitor"
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -43,6 +44,11 @@ type Services struct {
 	SMS notify.Sender
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
+	// Monitor computes the live monitor's boards; Live pushes them to the
+	// pages watching (a listener of the case engine). The command closes
+	// Live on shutdown so open streams end.
+	Monitor *monitor.Monitor
+	Live    *monitor.Hub
 
 	i18n *translator
 }
@@ -64,6 +70,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
+	s.Monitor = &monitor.Monitor{DB: db, Engine: s.Cases, Now: now}
+	s.Live = &monitor.Hub{Monitor: s.Monitor, Log: log, Tick: cfg.LiveTick}
+	s.Cases.Listeners = append(s.Cases.Listeners, s.Live.Changed)
 	s.Applicants = &applicants.Service{DB: db, Now: now}
 	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
 		if lang == "" {
