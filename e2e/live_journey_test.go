@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"onestop/internal/applicants"
+	"onestop/internal/cases"
+	"onestop/internal/demo"
+	"onestop/internal/org"
+)
+
+// liveClock is the test server's clock: real time moved by an offset the
+// journey sets (a case turns red when the day passes).
+type liveClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *liveClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *liveClock) set(d time.Duration) { c.mu.Lock(); c.offset = d; c.mu.Unlock() }
+
+// liveCase starts the server a month in the past, with a fast live
+// monitor, and has the clerk receive and accept one case there (through
+// the engine, as a window would); it returns the case number.
+func liveCase(t *testing.T, app *App, clk *liveClock) string {
+	t.Helper()
+	clk.set(-30 * 24 * time.Hour)
+	app.Server.Now = clk.now
+	app.Server.Live.Tick = 300 * time.Millisecond
+	app.Server.Live.Settle = 50 * time.Millisecond
+	addTestItem(t, app)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	clerk, err := (&org.Service{DB: app.DB, Now: clk.now}).StaffByUsername(ctx, "clerk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := (&applicants.Service{DB: app.DB, Now: clk.now}).Register(ctx, applicants.Input{Kind: "citizen", IDNumber: "11010519491231002X",
+		Name: "王小明", Phone: "13800138000", Password: "Citizen2026"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := cases.StaffActor(clerk.Actor("127.0.0.1"))
+	c, err := app.Server.Cases.Submit(ctx, actor, cases.SubmitInput{ItemCode: "T-901", ApplicantID: a.ID,
+		Materials: []cases.MaterialChange{{Seq: 1, Paper: true}, {Seq: 2, Paper: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Server.Cases.Act(ctx, actor, c.No, cases.ActAccept, cases.Input{Version: c.Version}); err != nil {
+		t.Fatal(err)
+	}
+	return c.No
+}
+
+// A supervisor signs in and lands on the live monitor; while it is open
+// the case's due day passes (the server's clock moves a month on) and the
+// page shows the case red, and the red count up, without reloading.
+func TestLiveMonitorShowsCaseTurnRed(t *testing.T) {
+	t.Parallel()
+	app, sup := Start(t)
+	clk := &liveClock{}
+	no := liveCase(t, app, clk)
+	watchRed(t, sup, clk, no)
+}
+
+// watchRed is the journey's first part, shared with the longer journey.
+func watchRed(t *testing.T, sup *Browser, clk *liveClock, no string) {
+	t.Helper()
+	sup.Login("supervisor", demo.Password)
+	sup.ExpectPath("/supervision/live")
+	row := `[data-live-urgent] tr[data-no="` + no + `"]`
+	sup.WaitVisible(row + ` .light-green`)
+	sup.ExpectText(`[data-total="red"]`, "0")
+	sup.WaitVisible(`.live-status.live-live`)
+	// A mark that a reload would wipe.
+	eval[bool](sup, "mark the page", `(window.__stayed = true)`)
+
+	clk.set(0)
+	sup.WaitVisible(row + ` .light-red`)
+	sup.ExpectText(`[data-total="red"]`, "1")
+	sup.ExpectText(row+` [data-c="light"]`, "超期")
+	if !eval[bool](sup, "read the mark", `window.__stayed === true`) {
+		sup.Fatalf("the page was reloaded")
+	}
+	if sup.Count(`.live-groups tr.has-red`) != 1 {
+		sup.Fatalf("the department's row is not marked red")
+	}
+}
+
+// The hall's display wall: full screen at 1920×1080 without scrolling,
+// no navigation, the county's name and a running clock, and live.
+func TestDisplayWallFitsTheScreen(t *testing.T) {
+	t.Parallel()
+	app, wall := Start(t)
+	clk := &liveClock{}
+	no := liveCase(t, app, clk)
+	clk.set(0)
+	wall.Login("supervisor", demo.Password)
+	wall.do("size the screen", chromedp.EmulateViewport(1920, 1080))
+	wall.Open("/supervision/wall")
+	wall.ExpectTextContains("h1", "宜章县")
+	wall.ExpectAbsent("nav")
+	wall.WaitVisible(`.live-status.live-live`)
+	wall.WaitVisible(`[data-live-urgent] tr[data-no="` + no + `"] .light-red`)
+	first := wall.Text("[data-wall-clock]")
+	time.Sleep(1100 * time.Millisecond)
+	if next := wall.Text("[data-wall-clock]"); next == first || next == "" {
+		wall.Fatalf("the clock does not run: %q then %q", first, next)
+	}
+	size := eval[[]int](wall, "measure the page", `[document.documentElement.scrollWidth, document.documentElement.scrollHeight]`)
+	if size[0] > 1920 || size[1] > 1080 {
+		wall.Fatalf("the wall is %d×%d, larger than the screen", size[0], size[1])
+	}
+	if os.Getenv("LIVE_SHOT") != "" {
+		// For a person to look at: LIVE_SHOT=/tmp/wall.png.
+		ctx, cancel := wall.step()
+		defer cancel()
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			_ = os.WriteFile(os.Getenv("LIVE_SHOT"), png, 0o644)
+		}
+	}
+}
