@@ -142,9 +142,9 @@ type Board struct {
 
 // Monitor computes boards.
 type Monitor struct {
-	DB    *store.DB
+	DB     *store.DB
 	Engine *cases.Service
-	Now   func() time.Time
+	Now    func() time.Time
 	// UrgentRows is how many cases a board lists (default 12).
 	UrgentRows int
 }
@@ -184,7 +184,9 @@ func (m *Monitor) Board(ctx context.Context, sc Scope, by Dim) (*Board, error) {
 	for _, g := range groups {
 		b.Groups = append(b.Groups, *g)
 	}
-	slices.SortFunc(b.Groups, func(x, y Group) int { return cmp.Or(cmp.Compare(x.County, y.County), cmp.Compare(x.Code, y.Code), cmp.Compare(x.Key, y.Key)) })
+	slices.SortFunc(b.Groups, func(x, y Group) int {
+		return cmp.Or(cmp.Compare(x.County, y.County), cmp.Compare(x.Code, y.Code), cmp.Compare(x.Key, y.Key))
+	})
 	n := m.UrgentRows
 	if n <= 0 {
 		n = 12
