@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"onestop/internal/cases"
 	"onestop/internal/demo"
+	"onestop/internal/web"
 )
 
 func init() {
@@ -372,4 +376,32 @@ func TestLiveCountsAgreeWithInboxLights(t *testing.T) {
 	if len(colours) < 3 {
 		t.Fatalf("the days chosen show only %v: the test compares too little", colours)
 	}
+}
+
+// Another server process sharing the database changes a case: this
+// process hears nothing from its engine, and the periodic recompute
+// brings the change to the stream all the same.
+func TestLiveStreamSeesOtherProcesses(t *testing.T) {
+	cf := newCaseFixture(t)
+	cf.srv.Live.Tick = 200 * time.Millisecond
+	res, ch := openStream(t, cf.login("supervisor"), "")
+	if res.StatusCode != http.StatusOK {
+		t.Fatal(res.StatusCode)
+	}
+	next(t, ch, "first board", func(e event) bool { return e.name == "board" && total(e, "open") == 0 })
+	other, err := web.NewServices(cf.db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Now = cf.clock
+	ctx := context.Background()
+	clerk, err := other.Org.StaffByUsername(ctx, "clerk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Cases.Submit(ctx, cases.StaffActor(clerk.Actor("192.0.2.9")), cases.SubmitInput{ItemCode: "T-001", ApplicantID: cf.app.ID,
+		Materials: []cases.MaterialChange{{Seq: 1, Paper: true}, {Seq: 2, Paper: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	next(t, ch, "the other process's case", func(e event) bool { return total(e, "open") == 1 && total(e, "received") == 1 })
 }
