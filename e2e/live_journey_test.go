@@ -78,7 +78,8 @@ func TestLiveMonitorShowsCaseTurnRed(t *testing.T) {
 func watchRed(t *testing.T, sup *Browser, clk *liveClock, no string) {
 	t.Helper()
 	sup.Login("supervisor", demo.Password)
-	sup.ExpectPath("/supervision/live")
+	sup.ExpectPath("/") // the supervisor's home is the live monitor
+	sup.ExpectText("h1", "实时监控")
 	row := `[data-live-urgent] tr[data-no="` + no + `"]`
 	sup.WaitVisible(row + ` .light-green`)
 	sup.ExpectText(`[data-total="red"]`, "0")

@@ -21,8 +21,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if liveReaders.Allows(a) && a.CountyWide() {
 		// The supervision office and the leaders start from the live
 		// monitor (issue 12); its page links to the rest.
-		http.Redirect(w, r, "/supervision/live", http.StatusSeeOther)
-		return nil
+		return s.livePage(w, r)
 	}
 	p := s.page(r, "home.title."+string(a.Role))
 	data := map[string]any{}

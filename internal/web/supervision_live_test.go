@@ -67,8 +67,8 @@ func TestLiveMonitorCountsAndDrillDown(t *testing.T) {
 	clerk := cf.login("clerk")
 	no := cf.intake(clerk, "T-001", 1, 2)
 	sup := cf.login("supervisor")
-	if res, _ := sup.get("/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/supervision/live" {
-		t.Fatalf("supervisor's home: %d %q", res.StatusCode, res.Header.Get("Location"))
+	if res, page := sup.get("/"); res.StatusCode != http.StatusOK || !strings.Contains(page, `data-live="/supervision/live/stream?by=department"`) {
+		t.Fatalf("supervisor's home is not the live monitor: %d %s", res.StatusCode, problemOf(page))
 	}
 	b := getBoard(t, sup, "?by=department")
 	if b.Totals["open"] != 1 || b.Total != 1 || b.Items[0].Open != 1 || b.Items[0].Green != 1 {
