@@ -25,6 +25,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 	"onestop/internal/testutil"
 )
 
@@ -322,6 +323,7 @@ func (f *fixture) addOverdue(t *testing.T, n int) (pending int) {
 	}
 	clerk := cases.StaffActor(st.Actor("192.0.2.1"))
 	eng := cases.New(db, &catalogue.Service{DB: db, Now: clk}, clk)
+	eng.Witnesses = append(eng.Witnesses, tally.Witness{})
 	for range n {
 		c, err := eng.Submit(ctx, clerk, cases.SubmitInput{ItemCode: deemedItem, ApplicantID: f.applicant, Materials: []cases.MaterialChange{{Seq: 1, Paper: true}}})
 		if err != nil {
@@ -700,6 +702,25 @@ func checkRecord(t *testing.T, f *fixture, acks []ack) {
 	}
 	if deemedTotal != len(f.overdue) {
 		t.Errorf("%d deemed approvals in the record for %d overdue cases", deemedTotal, len(f.overdue))
+	}
+	// Supervision's running totals, kept by the witness inside each
+	// transition's transaction, equal a full recount from the cases after
+	// every crash: no transition counted twice, lost or half-counted.
+	diffs, err := tally.Check(ctx, db)
+	if err != nil {
+		t.Fatalf("recount totals: %v", err)
+	}
+	for i, d := range diffs {
+		if i < 10 {
+			t.Errorf("running total differs from a recount: %s", d)
+		}
+	}
+	var received, deemedCounted int
+	if err := db.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(received), 0), COALESCE(SUM(deemed_approved), 0) FROM supervision_totals`).Scan(&received, &deemedCounted); err != nil {
+		t.Fatal(err)
+	}
+	if received != len(all) || deemedCounted != deemedTotal {
+		t.Errorf("totals count %d received and %d deemed approvals for %d cases and %d deemed approvals", received, deemedCounted, len(all), deemedTotal)
 	}
 	t.Logf("record: %d cases, %d events verify; %d acknowledged actions all present; %d overdue cases each deemed approved once",
 		len(all), n, len(acks), len(f.overdue))

@@ -9,6 +9,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/files"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // cmdVerify checks the whole record: every case's hash chain, its row,
@@ -20,6 +21,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var c common
 	c.register(fs)
 	key := keyFlag(fs)
+	recount := fs.Bool("recount", false, "first rebuild the supervision totals from the cases (once after upgrading to the release that keeps them, or to repair what verify reported), then verify")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,10 +52,28 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	broken += ck.breaks
+	// Supervision's running totals are kept by the engine's witness in the
+	// transitions' transactions: a recount from the cases must equal them.
+	if *recount {
+		if err := tally.Recount(ctx, db); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "recounted the supervision totals from the cases")
+	}
+	diffs, err := tally.Check(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(stdout, "TOTALS %s\n", d)
+	}
 	if broken > 0 {
 		return fmt.Errorf("the record has been altered: %d breaks (listed above)", broken)
 	}
-	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify", r.Cases, r.Events, r.Files, ck.checked)
+	if len(diffs) > 0 {
+		return fmt.Errorf("the supervision totals differ from a recount of the cases in %d rows (listed above); `onestop verify --recount` rebuilds them", len(diffs))
+	}
+	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify; supervision totals equal a recount", r.Cases, r.Events, r.Files, ck.checked)
 	if r.Unrecorded > 0 {
 		fmt.Fprintf(stdout, " (%d cases predate the events' records: their chains verify, their rows cannot be checked)", r.Unrecorded)
 	}

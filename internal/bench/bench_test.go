@@ -14,6 +14,7 @@ import (
 	"onestop/internal/demo"
 	"onestop/internal/demo/bulk"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 	"onestop/internal/testutil"
 )
 
@@ -154,6 +155,10 @@ func TestBulkVerifiesAndContinues(t *testing.T) {
 	if err != nil || brk != nil || events != res.Events+hist.Events {
 		t.Fatalf("verify: %v %v, %d events (want %d)", brk, err, events, res.Events+hist.Events)
 	}
+	// The bulk load recounted the running totals: they equal a recount.
+	if diffs, err := tally.Check(ctx, db); err != nil || len(diffs) != 0 {
+		t.Fatalf("totals after the bulk load: %v %v", diffs, err)
+	}
 	// The version is the number of events, as the engine keeps it.
 	var bad int
 	q(&bad, `SELECT COUNT(*) FROM cases c WHERE version <> (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id)`)
@@ -257,7 +262,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: %+v", p, r)
 		}
 	}
-	for _, p := range []string{"open cases by light", "a month's counts", "deadline scan (", "deadline scan after +300 closed", "verify every case",
+	for _, p := range []string{"open cases by light", "a month's bulletin per department (", "a month's bulletin per department, saturated totals (", "a month's bulletin per county (", "a month's bulletin per department of county 431022 (", "deadline scan (", "deadline scan after +300 closed", "verify every case",
 		"HTTP GET /api/v1/items?q=登记&county= (one county's", "HTTP GET /api/v1/items?q=登记 (public"} {
 		has(p)
 	}

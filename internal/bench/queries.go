@@ -8,99 +8,12 @@ import (
 	"time"
 
 	"onestop/internal/calendar"
-	"onestop/internal/clock"
 	"onestop/internal/store"
 )
 
-// The supervision queries: the live monitor's lights are timed through
-// internal/monitor itself (one rule, one query); the month's counts are
-// still the bench's own reference version until the bulletin replaces it.
-
-// MonthCounts is a month's figures for one department.
-type MonthCounts struct {
-	Received, Completed, OnTime int
-	// AvgWorkingDays is the mean number of working days from acceptance to
-	// decision over the cases completed in the month.
-	AvgWorkingDays float64
-}
-
-// monthSQL: the completed cases of the month grouped by department and by
-// the Shanghai calendar days of acceptance and decision and the stored
-// deadline; "on time" is decided on or before the deadline day, and the
-// working days between the two days come from the calendar in Go (a
-// working-day count in SQL would need the holiday table joined per case).
-func monthSQL(d store.Dialect) string {
-	day := func(col string) string { return "date(" + col + ", '+8 hours')" }
-	if d == store.Postgres {
-		day = func(col string) string { return "(" + col + " AT TIME ZONE 'Asia/Shanghai')::date" }
-	}
-	return `SELECT department_id, ` + day("accepted_at") + `, ` + day("decided_at") + `, deadline, COUNT(*) FROM cases
-	WHERE completed_at >= $1 AND completed_at < $2 GROUP BY department_id, ` + day("accepted_at") + `, ` + day("decided_at") + `, deadline`
-}
-
-const receivedSQL = `SELECT department_id, COUNT(*) FROM cases WHERE received_at >= $1 AND received_at < $2 GROUP BY department_id`
-
-// Month answers a month's counts per department: received, completed, on
-// time, average working days. from and to are Shanghai calendar days
-// [from, to).
-func Month(ctx context.Context, db *store.DB, cal *calendar.Calendar, from, to calendar.Date) (map[int64]*MonthCounts, error) {
-	lo, hi := from.Time(clock.Shanghai).UTC(), to.Time(clock.Shanghai).UTC()
-	out := map[int64]*MonthCounts{}
-	get := func(dept int64) *MonthCounts {
-		if out[dept] == nil {
-			out[dept] = &MonthCounts{}
-		}
-		return out[dept]
-	}
-	rows, err := db.R.QueryContext(ctx, receivedSQL, lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("month received: %w", err)
-	}
-	for rows.Next() {
-		var dept int64
-		var n int
-		if err := rows.Scan(&dept, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		get(dept).Received = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = db.R.QueryContext(ctx, monthSQL(db.Dialect), lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("month completed: %w", err)
-	}
-	defer rows.Close()
-	days := map[int64]int{}
-	for rows.Next() {
-		var dept int64
-		var acc, dec, dl any
-		var n int
-		if err := rows.Scan(&dept, &acc, &dec, &dl, &n); err != nil {
-			return nil, err
-		}
-		m := get(dept)
-		m.Completed += n
-		a, okA := toDate(acc)
-		d, okD := toDate(dec)
-		deadline, okDL := toDate(dl)
-		if okD && okDL && !d.After(deadline) {
-			m.OnTime += n
-		}
-		if okA && okD {
-			days[dept] += n * cal.WorkingDaysBetween(a, d)
-		}
-	}
-	for dept, m := range out {
-		if m.Completed > 0 {
-			m.AvgWorkingDays = float64(days[dept]) / float64(m.Completed)
-		}
-	}
-	return out, rows.Err()
-}
+// The live monitor's lights are timed through internal/monitor itself
+// (one rule, one query); the bulletin is the real one (tally.Bulletin,
+// bulletin.go). What stays here is the deadline scans.
 
 // sweepSQL is the engine's deemed-approval scan (cases.Sweep), verbatim:
 // open cases past their deadline, read through the partial index on open
@@ -135,24 +48,6 @@ func scanDue(ctx context.Context, db *store.DB, today, yellowBy calendar.Date) (
 		n++
 	}
 	return n, rows.Err()
-}
-
-// toDate reads a DATE column or a computed day, whichever type the driver
-// gives: time.Time (PostgreSQL; SQLite for declared DATE columns) or text
-// (SQLite's date()).
-func toDate(v any) (calendar.Date, bool) {
-	switch x := v.(type) {
-	case time.Time:
-		return calendar.DateOf(x, time.UTC), true
-	case string:
-		if len(x) >= 10 {
-			d, err := calendar.ParseDate(x[:10])
-			return d, err == nil
-		}
-	case []byte:
-		return toDate(string(x))
-	}
-	return calendar.Date{}, false
 }
 
 // explain prints the plan of a query for the record (--verbose).

@@ -34,6 +34,18 @@ var rowFields = [...]string{"state", "decision", "deemed", "applicant_id", "item
 // RowFacts is a case row's recorded columns as text, "" for none.
 type RowFacts [len(rowFields)]string
 
+// Field is the recorded column name as text ("" for none, or for a name
+// the record does not cover): a witness compares Before with the case to
+// see which dates a transition set.
+func (f RowFacts) Field(name string) string {
+	for i, n := range rowFields {
+		if n == name {
+			return f[i]
+		}
+	}
+	return ""
+}
+
 // FactsOf returns the recorded columns of a case.
 func FactsOf(c *Case) RowFacts {
 	return RowFacts{c.State, c.Decision, flag(c.Deemed), num(c.ApplicantID), num(c.ItemVersionID), num(c.DepartmentID), num(c.CentreID), c.Channel,

@@ -22,6 +22,7 @@ import (
 	"onestop/internal/ident"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // The demo's year of cases is generated through the case engine itself —
@@ -91,6 +92,7 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 		roleHolder: map[string]org.Actor{}}
 	cat := &catalogue.Service{DB: db, Now: s.clock}
 	s.eng = cases.New(db, cat, s.clock)
+	s.eng.Witnesses = append(s.eng.Witnesses, tally.Witness{})
 	s.app = &applicants.Service{DB: db, Now: s.clock}
 	if s.cal, err = cases.Calendar(ctx, db.R); err != nil {
 		return err

@@ -19,6 +19,9 @@ const (
 	maxParam  = 200  // any other filter: codes, states, names, numbers
 	maxNext   = 2048 // the page to return to after signing in
 	maxPath   = 200  // a path segment naming a record: {no}, {code}, {key}
+	// A day (YYYY-MM-DD), a grouping or a region code: the bulletin's
+	// parameters and every from/to.
+	maxShort = 32
 	// The calculator's pauses, a line each of YYYY-MM-DD~YYYY-MM-DD: room
 	// for more than maxPauses, so having too many says so in words.
 	maxPauseText = 1000
@@ -34,6 +37,8 @@ func paramRule(name string) (max int, lines bool) {
 		return maxNext, false
 	case "pause":
 		return maxPauseText, true
+	case "from", "to", "by", "county":
+		return maxShort, false
 	}
 	return maxParam, false
 }

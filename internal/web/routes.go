@@ -33,6 +33,7 @@ func (s *Server) registerRoutes() {
 	s.registerCases()
 	s.registerCheckpoints()
 	s.registerLive()
+	s.registerBulletinAPI()
 }
 
 // healthz answers 200 when the database answers.

@@ -15,6 +15,7 @@ import (
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/tally"
 )
 
 // Services are the domain services a server uses, built once by
@@ -67,6 +68,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
 	s.Cases.Observer = s.Metrics
+	// Supervision's running totals move with every transition, in its
+	// transaction (tally.Witness).
+	s.Cases.Witnesses = append(s.Cases.Witnesses, tally.Witness{})
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
