@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"onestop/internal/cases"
+	"onestop/internal/corrections"
 	"onestop/internal/files"
 	"onestop/internal/store"
 	"onestop/internal/tally"
@@ -14,7 +15,8 @@ import (
 
 // cmdVerify checks the whole record: every case's hash chain, its row,
 // documents, messages and materials against what its events recorded, the
-// stored bytes of every material file, and the daily checkpoints. It exits
+// stored bytes of every material file, the daily checkpoints and the
+// correction orders' chains. It exits
 // 0 when all hold and non-zero after naming every break (docs/ARCHITECTURE.md §5).
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("verify", "onestop verify — check that no case record, row, file or checkpoint was altered; names every break", stderr)
@@ -67,13 +69,32 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, d := range diffs {
 		fmt.Fprintf(stdout, "TOTALS %s\n", d)
 	}
+	// The correction orders' chains (督办, internal/corrections) use the
+	// case record's hash rule and are checked the same way.
+	orders, err := corrections.Verify(ctx, db.Read(), func(b corrections.Break) {
+		broken++
+		fmt.Fprintf(stdout, "BROKEN %s\n", b)
+	})
+	if err != nil {
+		return err
+	}
+	// Each order is counted once in the running totals (tally.Orders) as
+	// it is issued; a recount from the orders must agree.
+	orderDiffs, err := corrections.CheckTotals(ctx, db.Read())
+	if err != nil {
+		return err
+	}
+	for _, d := range orderDiffs {
+		broken++
+		fmt.Fprintf(stdout, "TOTALS %s\n", d)
+	}
 	if broken > 0 {
 		return fmt.Errorf("the record has been altered: %d breaks (listed above)", broken)
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("the supervision totals differ from a recount of the cases in %d rows (listed above); `onestop verify --recount` rebuilds them", len(diffs))
 	}
-	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files and %d checkpoints verify; supervision totals equal a recount", r.Cases, r.Events, r.Files, ck.checked)
+	fmt.Fprintf(stdout, "ok: %d cases, %d events, %d files, %d correction orders and %d checkpoints verify; supervision totals equal a recount", r.Cases, r.Events, r.Files, orders, ck.checked)
 	if r.Unrecorded > 0 {
 		fmt.Fprintf(stdout, " (%d cases predate the events' records: their chains verify, their rows cannot be checked)", r.Unrecorded)
 	}

@@ -38,10 +38,17 @@ type canonical struct {
 
 // hashEvent is SHA-256(prev_hash ‖ canonical(event)) in hex (docs/ARCHITECTURE.md §4).
 func hashEvent(caseNo string, e Event) string {
-	b, _ := json.Marshal(canonical{Case: caseNo, Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.000Z"), ActorID: e.ActorID,
-		Actor: e.Actor, Role: e.Role, Place: e.Place, Action: e.Action, Payload: string(e.Payload)})
 	h := sha256.New()
 	h.Write([]byte(e.PrevHash))
-	h.Write(b)
+	h.Write(Canonical(caseNo, e))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Canonical is the exact text an event's hash covers after its prev_hash,
+// for an auditor who re-hashes a record by hand (the evidence bundle
+// prints it beside each event).
+func Canonical(caseNo string, e Event) []byte {
+	b, _ := json.Marshal(canonical{Case: caseNo, Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.000Z"), ActorID: e.ActorID,
+		Actor: e.Actor, Role: e.Role, Place: e.Place, Action: e.Action, Payload: string(e.Payload)})
+	return b
 }

@@ -55,6 +55,16 @@ func FactsOf(c *Case) RowFacts {
 		instant(c.ClosedAt), day(c.Deadline), day(c.StatutoryDeadline), flag(c.Provisional), pauses(c.Pauses)}
 }
 
+// Named is the recorded columns by column name (the evidence bundle's
+// case facts).
+func (f RowFacts) Named() map[string]string {
+	m := make(map[string]string, len(f))
+	for i, name := range rowFields {
+		m[name] = f[i]
+	}
+	return m
+}
+
 // pauses is the pause ledger (行政许可法 Art. 45: time excluded from the
 // limit) as one value: from/to/reason/days per pause, in order. Only the
 // events that open or close a pause change it, so only they record it.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"onestop/internal/cases"
+	"onestop/internal/corrections"
 	"onestop/internal/org"
 )
 
@@ -35,6 +36,19 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		data["Department"] = dept
 		if data["Windows"], _, err = s.Org.Windows(ctx, a, org.WindowFilter{}, allOptions); err != nil {
 			return err
+		}
+		if corrections.Answerer(a.Role) {
+			// The department's open correction orders, the red ones
+			// first: replying is its only way to move them.
+			open, _, err := s.Orders.List(ctx, a, corrections.Filter{Limit: 10, Open: true})
+			if err != nil {
+				return err
+			}
+			n, late, err := s.Orders.OpenCounts(ctx, a)
+			if err != nil {
+				return err
+			}
+			data["Orders"] = map[string]any{"Items": open, "Open": n, "Overdue": late}
 		}
 		if a.Role == org.DeptAdmin {
 			if data["Staff"], _, err = s.Org.StaffList(ctx, a, org.StaffFilter{}, allOptions); err != nil {

@@ -34,6 +34,8 @@ func (s *Server) registerRoutes() {
 	s.registerCheckpoints()
 	s.registerLive()
 	s.registerBulletinAPI()
+	s.registerOrders()
+	s.registerRecord()
 }
 
 // healthz answers 200 when the database answers.

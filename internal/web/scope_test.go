@@ -57,6 +57,7 @@ const (
 	kDepartment scopeKind = "department" // {key}: a department
 	kWindow     scopeKind = "window"     // {key}: a window
 	kStaff      scopeKind = "staff"      // {key}: a member of staff
+	kOrder      scopeKind = "order"      // {id} (+ {action}) of a correction order, by its department and county
 	// kNone: no record of anyone's scope is named (a calendar year, which
 	// only the hall's admin edits; an application form that is a page
 	// for everyone). Listed so a new route must be classified.
@@ -284,6 +285,8 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 		return ins, outs
 	case kMyCase:
 		return []string{sf.cases["FGJ@hall"].no}, []string{sf.cases["other"].no}
+	case kOrder:
+		return sf.orderSplit(user)
 	case kPublic, kApply:
 		return []string{sf.itemFGJ, sf.itemMZJ}, nil
 	case kComposite:
@@ -330,7 +333,7 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 // fill puts a record's key into a route's path.
 func (sf *scopeFixture) fill(pattern, key string) string {
 	_, path, _ := strings.Cut(pattern, " ")
-	path = strings.NewReplacer("{no}", key, "{code}", key, "{key}", key, "{kind}", "receipt", "{action}", "accept").Replace(path)
+	path = strings.NewReplacer("{no}", key, "{code}", key, "{key}", key, "{id}", key, "{kind}", "receipt", "{action}", "accept").Replace(path)
 	if strings.Contains(path, "{sha}") {
 		for _, c := range sf.cases {
 			if c.no == key {
@@ -348,7 +351,7 @@ func (sf *scopeFixture) fill(pattern, key string) string {
 func (sf *scopeFixture) send(c *client, kind scopeKind, pattern, path string) (int, string) {
 	method, _, _ := strings.Cut(pattern, " ")
 	body, form := `{}`, url.Values{"department_id": {fmt.Sprint(sf.fgj)}}
-	if kind == kCase || kind == kMyCase {
+	if kind == kCase || kind == kMyCase || kind == kOrder {
 		body, form = `{"version":999999}`, url.Values{"version": {"999999"}}
 	}
 	var res *http.Response

@@ -9,6 +9,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
+	"onestop/internal/corrections"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
 	"onestop/internal/monitor"
@@ -37,6 +38,11 @@ type Services struct {
 	Files       *files.Store
 	FileOwners  *files.Owners
 	Checkpoints *checkpoint.Service
+	// Orders are the supervisor's correction orders (督办).
+	Orders *corrections.Service
+	// verify is the auditor's chain verification running in this
+	// process, at most one at a time (supervision_record.go).
+	verify *verifyJob
 	// Throttle guards the logins; ProgressThrottle the public progress
 	// query (see progress.go for why it keeps its own counts).
 	Throttle         *auth.Throttle
@@ -87,6 +93,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: now}
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
+	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
 	s.SMS = notify.LogSender{Log: log}
