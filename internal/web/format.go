@@ -112,3 +112,24 @@ func deref[T any](v any) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// Percent shows a share (0..1) as a percentage with one decimal: 95.2%.
+// Rates on the supervision pages, their charts and the API's words all
+// go through it.
+func Percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+
+// Decimal shows an average (working days) with one decimal: 3.5.
+func Decimal(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// Count shows a whole number with thousands separators: 98,883.
+func Count(n int) string {
+	sign := ""
+	if n < 0 {
+		sign = "-"
+	}
+	whole := strconv.FormatUint(absFen(int64(n)), 10)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return sign + whole
+}

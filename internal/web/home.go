@@ -83,6 +83,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		data["Inbox"] = map[string]any{"N": n, "Intake": a.Role == org.Clerk}
 	}
+	if bulletinReaders.Allows(a) {
+		// Supervisors and leaders start from the county at a glance.
+		data["Supervision"] = true
+	}
 	data["Me"] = info.Staff
 	p.Data = data
 	return s.render(w, r, "home", p)

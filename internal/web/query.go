@@ -19,8 +19,8 @@ const (
 	maxParam  = 200  // any other filter: codes, states, names, numbers
 	maxNext   = 2048 // the page to return to after signing in
 	maxPath   = 200  // a path segment naming a record: {no}, {code}, {key}
-	// A day (YYYY-MM-DD), a grouping or a region code: the bulletin's
-	// parameters and every from/to.
+	// A day (YYYY-MM-DD), a grouping, a region code or a period
+	// (2026-03, 2026-Q1): the bulletin's parameters and every from/to.
 	maxShort = 32
 	// The calculator's pauses, a line each of YYYY-MM-DD~YYYY-MM-DD: room
 	// for more than maxPauses, so having too many says so in words.
@@ -37,7 +37,7 @@ func paramRule(name string) (max int, lines bool) {
 		return maxNext, false
 	case "pause":
 		return maxPauseText, true
-	case "from", "to", "by", "county":
+	case "from", "to", "by", "county", "period":
 		return maxShort, false
 	}
 	return maxParam, false

@@ -36,6 +36,8 @@ func (s *Server) registerRoutes() {
 	s.registerBulletinAPI()
 	s.registerOrders()
 	s.registerRecord()
+	s.registerBulletins()
+	s.registerDashboard()
 }
 
 // healthz answers 200 when the database answers.

@@ -6,6 +6,7 @@ import (
 
 	"onestop/internal/applicants"
 	"onestop/internal/auth"
+	"onestop/internal/bulletin"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
@@ -56,6 +57,8 @@ type Services struct {
 	// Live on shutdown so open streams end.
 	Monitor *monitor.Monitor
 	Live    *monitor.Hub
+	// Bulletins are the published supervision bulletins (issue 12).
+	Bulletins *bulletin.Service
 
 	i18n *translator
 }
@@ -95,6 +98,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
 	s.verify = &verifyJob{}
+	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
 	s.SMS = notify.LogSender{Log: log}
