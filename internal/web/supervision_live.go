@@ -126,6 +126,25 @@ type livePageData struct {
 	CountyName string
 	Counties   []org.Region
 	Stream     string
+	// Links lead to the rest of supervision, as far as the reader may go;
+	// OrderFrom names the page that issues a correction order on a case
+	// ("" for a reader who may not issue one).
+	Links     []liveLink
+	OrderFrom string
+}
+
+type liveLink struct{ Href, Key string }
+
+// liveLinks are the supervision pages the live monitor leads to (it is
+// the supervisor's and the leader's home).
+var liveLinks = []struct {
+	liveLink
+	who access
+}{
+	{liveLink{"/supervision/dashboard", "dashboard.title"}, bulletinReaders},
+	{liveLink{"/supervision/bulletin", "bulletin.title"}, bulletinReaders},
+	{liveLink{"/supervision/orders", "orders.title"}, orderReaders},
+	{liveLink{"/supervision/record", "auditor.title"}, recordReaders},
 }
 
 func (s *Server) liveData(r *http.Request, p *Page) (*livePageData, error) {
@@ -152,6 +171,14 @@ func (s *Server) liveData(r *http.Request, p *Page) (*livePageData, error) {
 		q.Set("county", sc.County)
 	}
 	d.Stream = "/supervision/live/stream?" + q.Encode()
+	for _, l := range liveLinks {
+		if l.who.Allows(sc.Actor) {
+			d.Links = append(d.Links, l.liveLink)
+		}
+	}
+	if orderIssuers.Allows(sc.Actor) {
+		d.OrderFrom = "/supervision/orders/new?case="
+	}
 	return d, nil
 }
 
@@ -199,7 +226,10 @@ func (s *Server) liveGroupPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Rows": p.liveRows(rows), "Total": total, "By": by, "Key": r.PathValue("key")}
+	data := map[string]any{"Rows": p.liveRows(rows), "Total": total, "By": by, "Key": r.PathValue("key"), "Order": ""}
+	if orderIssuers.Allows(*reqInfo(r).Actor) {
+		data["Order"] = "/supervision/orders/new?case="
+	}
 	base := r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&offset="
 	if offset > 0 {
 		data["Prev"] = base + strconv.Itoa(max(offset-limit, 0))

@@ -100,6 +100,16 @@ func TestLiveMonitorCountsAndDrillDown(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(page, `data-live="/supervision/live/stream?by=department"`) || !strings.Contains(page, no) {
 		t.Fatalf("live page: %d %s", res.StatusCode, problemOf(page))
 	}
+	// The supervisor issues a correction order from the row; the rest of
+	// supervision is a click away.
+	for _, want := range []string{`href="/supervision/orders/new?case=` + no + `"`, `href="/supervision/dashboard"`, `href="/supervision/bulletin"`, `href="/supervision/orders"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the live page lacks %s", want)
+		}
+	}
+	if _, page := cf.login("leader").get("/supervision/live"); strings.Contains(page, "/supervision/orders/new") {
+		t.Error("the leader (read-only) is offered to issue an order")
+	}
 	if res, page := sup.get("/supervision/wall"); res.StatusCode != http.StatusOK || strings.Contains(page, `class="side"`) || !strings.Contains(page, "宜章县") {
 		t.Fatalf("wall: %d %s", res.StatusCode, problemOf(page))
 	}

@@ -71,6 +71,8 @@
       fill(tr, {light: r.light_text, no: r.no, item: r.item, applicant: r.applicant, department: r.department, state_text: r.state_text, due: r.due});
       tr.querySelector("[data-c=light]").className = "light light-" + r.light;
       tr.querySelector("a[data-c=no]").setAttribute("href", r.href);
+      var order = tr.querySelector("a[data-order]");
+      if (order) { order.setAttribute("href", order.getAttribute("data-href") + encodeURIComponent(r.no)); }
       urgent.appendChild(tr);
     }
   }
