@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,5 +131,73 @@ func TestDisplayWallFitsTheScreen(t *testing.T) {
 		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
 			_ = os.WriteFile(os.Getenv("LIVE_SHOT"), png, 0o644)
 		}
+	}
+}
+
+// Issue 12's journey: a supervisor watches a case turn red on the live
+// monitor without reloading, issues a correction order on it from its
+// row, the department's admin replies, the supervisor accepts (closes)
+// the order, and this month's bulletin counts the order.
+func TestSupervisorOrdersACorrectionFromTheLiveMonitor(t *testing.T) {
+	t.Parallel()
+	app, sup := Start(t)
+	clk := &liveClock{}
+	no := liveCase(t, app, clk)
+	watchRed(t, sup, clk, no)
+
+	// The session began a month ago on the server's clock and has idled
+	// out since: the supervisor signs in again and is back on the monitor.
+	sup.Login("supervisor", demo.Password)
+	sup.ExpectPath("/")
+	row := `[data-live-urgent] tr[data-no="` + no + `"]`
+	sup.WaitVisible(row + ` .light-red`)
+	sup.ClickAndWait(row + ` a[data-order]`)
+	sup.ExpectPath("/supervision/orders/new")
+	sup.WaitVisible("form#order-new")
+	sup.ExpectValue("#f-cases", no)
+	sup.Fill("#f-instruction", "该件已超过承诺时限，请说明原因并于期限内办结。")
+	sup.Submit()
+	order := sup.Path()
+	if !strings.HasPrefix(order, "/supervision/orders/") {
+		sup.Fatalf("after issuing: %s", sup.URL())
+	}
+	state := func(b *Browser) string {
+		return eval[string](b, "read the order's state", `document.querySelector('[data-testid="order-state"]').dataset.state`)
+	}
+	if s := state(sup); s != "issued" {
+		sup.Fatalf("the new order is %q", s)
+	}
+
+	// The department's admin replies.
+	dept := NewBrowser(t, app.URL)
+	dept.Login("deptadmin", demo.Password)
+	dept.Open(order)
+	dept.Fill("#f-reply", "已联系申请人并加快审查，已于今日作出决定。")
+	dept.ClickAndWait(`#order-reply button[value="reply"]`)
+	if s := state(dept); s != "replied" {
+		dept.Fatalf("after the reply the order is %q", s)
+	}
+	dept.ExpectAbsent(`#order-step`) // a department only replies
+
+	// The supervisor accepts the reply: the order is closed.
+	sup.Open(order)
+	sup.ClickAndWait(`#order-step button[value="accept"]`)
+	if s := state(sup); s != "accepted" {
+		sup.Fatalf("after accepting the order is %q", s)
+	}
+
+	// This month's bulletin counts it against the department.
+	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	sup.Open("/supervision/bulletin?period=" + month + "&by=department")
+	sup.WaitVisible(`[data-testid="bulletin-table"]`)
+	orders := eval[string](sup, "read the orders column", `(() => {
+		const heads = Array.from(document.querySelectorAll('[data-testid="bulletin-table"] thead th'));
+		const i = heads.findIndex(th => th.dataset.col === 'orders');
+		const row = Array.from(document.querySelectorAll('[data-testid="bulletin-row"]')).find(tr => tr.querySelector('th').textContent.includes('发展和改革局'));
+		if (i < 0 || !row) return 'missing';
+		return row.children[i].textContent.trim();
+	})()`)
+	if orders != "1" {
+		sup.Fatalf("the bulletin's orders for the department: %q, want 1", orders)
 	}
 }
