@@ -197,6 +197,24 @@ func (m *Monitor) Board(ctx context.Context, sc Scope, by Dim) (*Board, error) {
 	return b, nil
 }
 
+// Totals counts the open cases in scope by light (the board's totals
+// without its groups and list: the dashboard's red figure).
+func (m *Monitor) Totals(ctx context.Context, sc Scope) (Counts, error) {
+	var out Counts
+	cal, err := m.Engine.WorkingCalendar(ctx)
+	if err != nil {
+		return out, err
+	}
+	tally, err := Tally(ctx, m.DB, cal, m.Engine.Light, clock.Today(m.Now()), ByDepartmentID, sc.where())
+	if err != nil {
+		return out, err
+	}
+	for _, c := range tally {
+		out.add(*c)
+	}
+	return out, nil
+}
+
 // Cases lists the open cases of one group of the board, most urgent
 // first. A group outside the scope (another county's department, centre
 // or township) is "not found", never an empty list.
