@@ -114,6 +114,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	// Shutdown waits for requests to finish, and a live monitor's stream
+	// never does by itself: closing the hub ends every stream at once.
+	hs.RegisterOnShutdown(svc.Live.Close)
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"

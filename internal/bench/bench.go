@@ -33,6 +33,7 @@ import (
 	"onestop/internal/clock"
 	"onestop/internal/demo"
 	"onestop/internal/demo/bulk"
+	"onestop/internal/monitor"
 	"onestop/internal/store"
 	"onestop/internal/tally"
 	"onestop/internal/web"
@@ -432,9 +433,9 @@ func (r *runner) budget() time.Duration { return min(r.opt.Duration/3, 3*time.Se
 // queries times the supervision queries and the deadline scan at this size.
 func (r *runner) queries(ctx context.Context) error {
 	today := clock.Today(r.opt.Now())
-	var lights map[int64]*LightCounts
+	var lights map[int64]*monitor.Counts
 	v, err := timeQuery(r.budget(), func() (err error) {
-		lights, err = OpenByLight(ctx, r.db, r.cal, today)
+		lights, err = monitor.OpenByLight(ctx, r.db, r.cal, clock.DefaultLightRule, today)
 		return err
 	})
 	if err != nil {
@@ -453,7 +454,7 @@ func (r *runner) queries(ctx context.Context) error {
 		return err
 	}
 	if r.opt.Verbose {
-		explain(ctx, r.db, r.opt.Log, "lights", lightsSQL)
+		explain(ctx, r.db, r.opt.Log, "lights", monitor.LightsSQL(monitor.ByDepartmentID, ""))
 		explain(ctx, r.db, r.opt.Log, "deadline scan (sweep)", sweepSQL, today.Time(time.UTC))
 		explain(ctx, r.db, r.opt.Log, "deadline scan (red or yellow)", overdueSQL, today.Time(time.UTC))
 	}

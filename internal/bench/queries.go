@@ -8,70 +8,12 @@ import (
 	"time"
 
 	"onestop/internal/calendar"
-	"onestop/internal/clock"
 	"onestop/internal/store"
 )
 
-// The live monitor's reference query is written here as the bench's own
-// version until the live monitor lands; the bulletin is the real one
-// (tally.Bulletin, bulletin.go).
-
-// LightCounts is open cases by light for one department.
-type LightCounts struct{ Green, Yellow, Red int }
-
-// lightsSQL groups the open cases by department and due day. The partial
-// index cases_open_deadline (WHERE closed_at IS NULL) keeps closed cases
-// out of it; the colour is then given in Go, once per (department, due
-// day) group, with the real working-day calendar, the same rule as the
-// engine's inbox light (quickLight): the promised deadline, or the notice
-// deadline for cases not yet accepted; decided cases are green; red after
-// the due day, yellow when at most one working day is left.
-//
-// The unary plus on department_id matters: without it SQLite reads the
-// whole table through cases_department to get the groups in order (600 ms
-// at 100k cases, growing with history) instead of the open cases through
-// the partial index (14 ms). PostgreSQL accepts the same text.
-const lightsSQL = `SELECT +department_id, deadline, notice_due, decided_at IS NOT NULL, COUNT(*) FROM cases
-	WHERE closed_at IS NULL GROUP BY +department_id, deadline, notice_due, decided_at IS NOT NULL`
-
-// OpenByLight answers "open cases by light per department" as of today.
-func OpenByLight(ctx context.Context, db *store.DB, cal *calendar.Calendar, today calendar.Date) (map[int64]*LightCounts, error) {
-	rows, err := db.R.QueryContext(ctx, lightsSQL)
-	if err != nil {
-		return nil, fmt.Errorf("lights: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]*LightCounts{}
-	for rows.Next() {
-		var dept int64
-		var deadline, notice any
-		var decided bool
-		var n int
-		if err := rows.Scan(&dept, &deadline, &notice, &decided, &n); err != nil {
-			return nil, err
-		}
-		lc := out[dept]
-		if lc == nil {
-			lc = &LightCounts{}
-			out[dept] = lc
-		}
-		due, ok := toDate(deadline)
-		if !ok {
-			due, ok = toDate(notice)
-		}
-		switch {
-		case !ok || decided:
-			lc.Green += n
-		case today.After(due):
-			lc.Red += n
-		case cal.WorkingDaysBetween(today, due) <= clock.DefaultLightRule.YellowDaysLeft:
-			lc.Yellow += n
-		default:
-			lc.Green += n
-		}
-	}
-	return out, rows.Err()
-}
+// The live monitor's lights are timed through internal/monitor itself
+// (one rule, one query); the bulletin is the real one (tally.Bulletin,
+// bulletin.go). What stays here is the deadline scans.
 
 // sweepSQL is the engine's deemed-approval scan (cases.Sweep), verbatim:
 // open cases past their deadline, read through the partial index on open
@@ -106,24 +48,6 @@ func scanDue(ctx context.Context, db *store.DB, today, yellowBy calendar.Date) (
 		n++
 	}
 	return n, rows.Err()
-}
-
-// toDate reads a DATE column or a computed day, whichever type the driver
-// gives: time.Time (PostgreSQL; SQLite for declared DATE columns) or text
-// (SQLite's date()).
-func toDate(v any) (calendar.Date, bool) {
-	switch x := v.(type) {
-	case time.Time:
-		return calendar.DateOf(x, time.UTC), true
-	case string:
-		if len(x) >= 10 {
-			d, err := calendar.ParseDate(x[:10])
-			return d, err == nil
-		}
-	case []byte:
-		return toDate(string(x))
-	}
-	return calendar.Date{}, false
 }
 
 // explain prints the plan of a query for the record (--verbose).

@@ -20,9 +20,16 @@ type InboxFilter struct {
 	State      string
 	Channel    string
 	RegionCode string // township: the case's centre lies in this region
-	All        bool   // every open case in scope, not only those waiting for me
-	Limit      int
-	Offset     int
+	// County narrows to the cases at centres of one county (a division
+	// code prefix); DepartmentID and CentreID to one department or centre:
+	// the live monitor's drill-down. Each narrows the actor's scope, never
+	// widens it.
+	County       string
+	DepartmentID int64
+	CentreID     int64
+	All          bool // every open case in scope, not only those waiting for me
+	Limit        int
+	Offset       int
 }
 
 // Inbox lists the open cases the actor should act on, most urgent first
@@ -79,6 +86,15 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	if f.RegionCode != "" {
 		w.Add("c.centre_id IN (SELECT id FROM centres WHERE region_code = ?)", f.RegionCode)
 	}
+	if f.County != "" {
+		w.Add(`c.centre_id IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, store.Prefix(f.County))
+	}
+	if f.DepartmentID != 0 {
+		w.Add("c.department_id = ?", f.DepartmentID)
+	}
+	if f.CentreID != 0 {
+		w.Add("c.centre_id = ?", f.CentreID)
+	}
 	cond := w.String()
 	r := s.DB.Read()
 	var total int
@@ -128,12 +144,18 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 // which is what the clock itself does (docs/DOMAIN.md §6 lights). The colour is
 // clock.Stand's, the rule the inbox page reads too.
 func (s *Service) quickLight(cal *calendar.Calendar, c *Case, today calendar.Date) clock.Light {
-	due := c.Due()
-	if due == nil || c.DecidedAt != nil {
+	return ListLight(cal, c.Due(), c.DecidedAt != nil, today, s.Light)
+}
+
+// ListLight is the light of an open case in a list, from its due day
+// (Case.Due) and whether it is decided: the inbox and the live monitor's
+// grouped counts both call it, so they cannot disagree.
+func ListLight(cal *calendar.Calendar, due *calendar.Date, decided bool, today calendar.Date, rule clock.LightRule) clock.Light {
+	if due == nil || decided {
 		// The API has always said green here; the page shows the outcome.
 		return clock.Green
 	}
-	return clock.Stand(cal, *due, nil, today, s.Light).Light
+	return clock.Stand(cal, *due, nil, today, rule).Light
 }
 
 // OwnQueue reports whether a role's inbox, without "all", is narrowed to

@@ -10,9 +10,9 @@ import (
 
 	"onestop/internal/bulletin"
 	"onestop/internal/calendar"
-	"onestop/internal/cases"
 	"onestop/internal/clock"
 	"onestop/internal/demo/data"
+	"onestop/internal/monitor"
 	"onestop/internal/org"
 	"onestop/internal/tally"
 )
@@ -88,7 +88,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		BulletinLink: "/supervision/bulletin?period=" + last.Code() + "&by=department",
 		// The correction orders and the live monitor have pages of their
 		// own; the dashboard sends the leader there.
-		OrdersLink: "/supervision/orders", RedLink: "/workbench?all=1"}
+		OrdersLink: "/supervision/orders", RedLink: "/supervision/live"}
 
 	// Twelve months up to this one: the trend and this month and last.
 	// The first of the month eleven months back: twelve months in all.
@@ -190,32 +190,15 @@ func sign(d float64) int {
 	return 0
 }
 
-// openRed counts the open cases in the reader's scope whose light is red,
-// by the case engine's own rule (the inbox's light, clock.Stand). The
-// inbox lists the most urgent first, by due day, and red means the due
-// day has passed, so counting stops at the first case due today or
-// later: the work is the red cases, not every open one. The live
-// monitor's grouped count (internal/monitor) answers the same question in
-// one query; this is the engine's answer until it lands.
+// openRed counts the open cases in the reader's scope whose light is red:
+// the live monitor's count (internal/monitor), by the case engine's rule.
 func (s *Server) openRed(ctx context.Context, a org.Actor) (int, error) {
-	today := clock.Today(s.Now())
-	red := 0
-	for off := 0; ; off += 200 {
-		page, total, err := s.Cases.Inbox(ctx, cases.StaffActor(a), cases.InboxFilter{All: true, Limit: 200, Offset: off})
-		if err != nil {
-			return 0, err
-		}
-		for _, c := range page {
-			if c.Light == clock.Red {
-				red++
-			} else if due := c.Due(); due != nil && !due.Before(today) {
-				return red, nil
-			}
-		}
-		if len(page) == 0 || off+len(page) >= total {
-			return red, nil
-		}
+	sc, err := monitor.ScopeOf(a, "")
+	if err != nil {
+		return 0, err
 	}
+	t, err := s.Monitor.Totals(ctx, sc)
+	return t.Red, err
 }
 
 // headline is the demo data's current year beside the county's

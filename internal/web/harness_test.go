@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"onestop/internal/demo"
 	"onestop/internal/store"
@@ -86,11 +88,36 @@ func (c *client) do(req *http.Request) (*http.Response, string) {
 		c.f.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	var b []byte
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		b = firstEvent(res.Body) // a live stream never ends by itself
+	} else {
+		b, _ = io.ReadAll(res.Body)
+	}
 	if m := csrfRE.FindSubmatch(b); m != nil {
 		c.csrf = string(m[1])
 	}
 	return res, string(b)
+}
+
+// firstEvent reads a server-sent event stream up to the end of its first
+// event (at most 10 s).
+func firstEvent(body io.ReadCloser) []byte {
+	t := time.AfterFunc(10*time.Second, func() { body.Close() })
+	defer t.Stop()
+	var out []byte
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	data := false
+	for sc.Scan() {
+		out = append(append(out, sc.Bytes()...), '\n')
+		if strings.HasPrefix(sc.Text(), "data:") {
+			data = true
+		} else if sc.Text() == "" && data {
+			break
+		}
+	}
+	return out
 }
 
 func (c *client) get(path string) (*http.Response, string) {

@@ -19,6 +19,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := *info.Actor
 	ctx := r.Context()
+	if liveReaders.Allows(a) && a.CountyWide() {
+		// The supervision office and the leaders start from the live
+		// monitor (issue 12); its page links to the rest.
+		return s.livePage(w, r)
+	}
 	p := s.page(r, "home.title."+string(a.Role))
 	data := map[string]any{}
 	var err error

@@ -32,6 +32,7 @@ func (s *Server) registerRoutes() {
 	s.registerCatalogue()
 	s.registerCases()
 	s.registerCheckpoints()
+	s.registerLive()
 	s.registerBulletinAPI()
 	s.registerBulletins()
 	s.registerDashboard()

@@ -52,6 +52,10 @@ type Config struct {
 	// the log's masked line: the demo's stand-in for a phone (`onestop
 	// demo` sets it to its standard output). Never for a real installation.
 	SMSConsole io.Writer
+	// LiveTick is how often the live monitor recomputes its boards without
+	// being told of a change (lights turn with the date; other processes
+	// change cases this one does not hear of); 0 is 15 seconds.
+	LiveTick time.Duration
 }
 
 // Server holds everything a request needs. Build it with New.

@@ -14,6 +14,7 @@ import (
 	"onestop/internal/corrections"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
+	"onestop/internal/monitor"
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -52,6 +53,11 @@ type Services struct {
 	SMS notify.Sender
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
+	// Monitor computes the live monitor's boards; Live pushes them to the
+	// pages watching (a listener of the case engine). The command closes
+	// Live on shutdown so open streams end.
+	Monitor *monitor.Monitor
+	Live    *monitor.Hub
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 
@@ -85,6 +91,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Anomalies = anomaly.New(db, now)
 	s.Anomalies.Light = s.Cases.Light
 	s.Cases.Witnesses = append(s.Cases.Witnesses, s.Anomalies)
+	s.Monitor = &monitor.Monitor{DB: db, Engine: s.Cases, Now: now}
+	s.Live = &monitor.Hub{Monitor: s.Monitor, Log: log, Tick: cfg.LiveTick}
+	s.Cases.Listeners = append(s.Cases.Listeners, s.Live.Changed)
 	s.Applicants = &applicants.Service{DB: db, Now: now}
 	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
 		if lang == "" {
