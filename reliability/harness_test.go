@@ -25,6 +25,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/supervision"
 	"onestop/internal/tally"
 	"onestop/internal/testutil"
 )
@@ -323,7 +324,7 @@ func (f *fixture) addOverdue(t *testing.T, n int) (pending int) {
 	}
 	clerk := cases.StaffActor(st.Actor("192.0.2.1"))
 	eng := cases.New(db, &catalogue.Service{DB: db, Now: clk}, clk)
-	eng.Witnesses = append(eng.Witnesses, tally.Witness{})
+	supervision.Watch(eng, db, clk)
 	for range n {
 		c, err := eng.Submit(ctx, clerk, cases.SubmitInput{ItemCode: deemedItem, ApplicantID: f.applicant, Materials: []cases.MaterialChange{{Seq: 1, Paper: true}}})
 		if err != nil {

@@ -35,7 +35,7 @@ import (
 	"onestop/internal/demo/bulk"
 	"onestop/internal/monitor"
 	"onestop/internal/store"
-	"onestop/internal/tally"
+	"onestop/internal/supervision"
 	"onestop/internal/web"
 )
 
@@ -502,8 +502,9 @@ func (r *runner) transitions(ctx context.Context, clerk bulk.Staff) error {
 		return err
 	}
 	eng := cases.New(r.db, &catalogue.Service{DB: r.db, Now: time.Now}, time.Now)
-	// Measured with the running totals kept, as the server keeps them.
-	eng.Witnesses = append(eng.Witnesses, tally.Witness{})
+	// Measured with supervision's witnesses (totals, anomalies), as the
+	// server runs them.
+	supervision.Watch(eng, r.db, time.Now)
 	var actions []string
 	for _, s := range fl.steps {
 		actions = append(actions, s.action)

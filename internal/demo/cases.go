@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"onestop/internal/anomaly"
 	"onestop/internal/apperr"
 	"onestop/internal/applicants"
 	"onestop/internal/calendar"
@@ -23,7 +22,7 @@ import (
 	"onestop/internal/ident"
 	"onestop/internal/org"
 	"onestop/internal/store"
-	"onestop/internal/tally"
+	"onestop/internal/supervision"
 )
 
 // The demo's year of cases is generated through the case engine itself —
@@ -93,11 +92,9 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 		roleHolder: map[string]org.Actor{}}
 	cat := &catalogue.Service{DB: db, Now: s.clock}
 	s.eng = cases.New(db, cat, s.clock)
-	s.eng.Witnesses = append(s.eng.Witnesses, tally.Witness{})
-	// The history is written through the engine, so supervision's anomalies
-	// are raised as they would have been live (web.NewServices registers
-	// the same witness).
-	s.eng.Witnesses = append(s.eng.Witnesses, anomaly.New(db, s.clock))
+	// The history is written through the engine, so supervision's totals
+	// and anomalies are what they would have been live.
+	supervision.Watch(s.eng, db, s.clock)
 	s.app = &applicants.Service{DB: db, Now: s.clock}
 	if s.cal, err = cases.Calendar(ctx, db.R); err != nil {
 		return err

@@ -18,7 +18,7 @@ import (
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
-	"onestop/internal/tally"
+	"onestop/internal/supervision"
 )
 
 // Services are the domain services a server uses, built once by
@@ -82,15 +82,12 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
 	s.Cases.Observer = s.Metrics
-	// Supervision's running totals move with every transition, in its
-	// transaction (tally.Witness).
-	s.Cases.Witnesses = append(s.Cases.Witnesses, tally.Witness{})
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}
-	s.Anomalies = anomaly.New(db, now)
-	s.Anomalies.Light = s.Cases.Light
-	s.Cases.Witnesses = append(s.Cases.Witnesses, s.Anomalies)
+	// Supervision's running totals and anomalies move with every
+	// transition, in its transaction.
+	s.Anomalies = supervision.Watch(s.Cases, db, now)
 	s.Monitor = &monitor.Monitor{DB: db, Engine: s.Cases, Now: now}
 	s.Live = &monitor.Hub{Monitor: s.Monitor, Log: log, Tick: cfg.LiveTick}
 	s.Cases.Listeners = append(s.Cases.Listeners, s.Live.Changed)
