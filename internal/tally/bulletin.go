@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
@@ -282,7 +281,19 @@ func Explain(ctx context.Context, db *store.DB, a org.Actor, q Query) ([]string,
 // figuresSQL is figures' query and arguments.
 func figuresSQL(dialect store.Dialect, a org.Actor, periods []period, county, by string) (string, []any) {
 	var w store.Where
-	day := func(d calendar.Date) string { return w.Bind(d.Time(time.UTC)) }
+	// Days are written into the statement, not bound: PostgreSQL plans a
+	// bound statement generically after a few runs (the driver prepares
+	// and caches it), guessing how many rows a day range holds; with the
+	// days in the text every bulletin is planned for its own range. A
+	// calendar.Date prints as digits and dashes only, so nothing of a
+	// user's text reaches the SQL. SQLite compares the text its driver
+	// stores for a DATE (a midnight UTC time).
+	day := func(d calendar.Date) string {
+		if dialect == store.Postgres {
+			return "DATE '" + d.String() + "'"
+		}
+		return "'" + d.String() + " 00:00:00+00:00'"
+	}
 	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders"
 	var parts []string
 	for p, pd := range periods {
