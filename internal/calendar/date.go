@@ -243,3 +243,22 @@ func weekdayOf(dn int) time.Weekday {
 }
 
 func isWeekend(w time.Weekday) bool { return w == time.Saturday || w == time.Sunday }
+
+// FromColumn reads a DATE column as either database driver returns it: a
+// time at midnight UTC (PostgreSQL; SQLite when the driver parses a
+// declared DATE) or text that starts with the ISO date. ok is false for
+// NULL or anything else.
+func FromColumn(v any) (d Date, ok bool) {
+	switch x := v.(type) {
+	case time.Time:
+		return DateOf(x, time.UTC), true
+	case string:
+		if len(x) >= 10 {
+			d, err := ParseDate(x[:10])
+			return d, err == nil
+		}
+	case []byte:
+		return FromColumn(string(x))
+	}
+	return Date{}, false
+}

@@ -11,7 +11,6 @@ package monitor
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
@@ -99,9 +98,9 @@ func Tally(ctx context.Context, db *store.DB, cal *calendar.Calendar, rule clock
 			c = &Counts{}
 			out[id] = c
 		}
-		due, ok := toDate(deadline)
+		due, ok := calendar.FromColumn(deadline)
 		if !ok {
-			due, ok = toDate(notice)
+			due, ok = calendar.FromColumn(notice)
 		}
 		var dp *calendar.Date
 		if ok {
@@ -126,21 +125,4 @@ func Tally(ctx context.Context, db *store.DB, cal *calendar.Calendar, rule clock
 // over the whole database: the benchmark's figure.
 func OpenByLight(ctx context.Context, db *store.DB, cal *calendar.Calendar, rule clock.LightRule, today calendar.Date) (map[int64]*Counts, error) {
 	return Tally(ctx, db, cal, rule, today, ByDepartmentID, nil)
-}
-
-// toDate reads a DATE column whichever type the driver gives: time.Time
-// (PostgreSQL; SQLite for declared DATE columns) or text.
-func toDate(v any) (calendar.Date, bool) {
-	switch x := v.(type) {
-	case time.Time:
-		return calendar.DateOf(x, time.UTC), true
-	case string:
-		if len(x) >= 10 {
-			d, err := calendar.ParseDate(x[:10])
-			return d, err == nil
-		}
-	case []byte:
-		return toDate(string(x))
-	}
-	return calendar.Date{}, false
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
@@ -110,8 +109,8 @@ func ordinals(ctx context.Context, tx *sql.Tx, db *store.DB, d dialect) error {
 	if err := tx.QueryRowContext(ctx, `SELECT MIN(`+d.date("accepted_at")+`), MAX(`+d.date("decided_at")+`) FROM cases WHERE completed_at IS NOT NULL`).Scan(&lo, &hi); err != nil {
 		return fmt.Errorf("ordinals: %w", err)
 	}
-	from, ok1 := toDate(lo)
-	to, ok2 := toDate(hi)
+	from, ok1 := calendar.FromColumn(lo)
+	to, ok2 := calendar.FromColumn(hi)
 	if !ok1 || !ok2 {
 		return nil
 	}
@@ -352,7 +351,7 @@ func scanFigures(ctx context.Context, q store.Querier, query string, cols []Colu
 			return err
 		}
 		var ok bool
-		if k.day, ok = toDate(day); !ok {
+		if k.day, ok = calendar.FromColumn(day); !ok {
 			return fmt.Errorf("unreadable day %v", day)
 		}
 		if m[k] == nil {
@@ -363,22 +362,4 @@ func scanFigures(ctx context.Context, q store.Querier, query string, cols []Colu
 		}
 	}
 	return rows.Err()
-}
-
-// toDate reads a day as either engine returns it: a time at midnight UTC
-// (PostgreSQL DATE, or a SQLite column the driver parsed) or text that
-// starts with the ISO date.
-func toDate(v any) (calendar.Date, bool) {
-	switch x := v.(type) {
-	case time.Time:
-		return calendar.DateOf(x, time.UTC), true
-	case string:
-		if len(x) >= 10 {
-			d, err := calendar.ParseDate(x[:10])
-			return d, err == nil
-		}
-	case []byte:
-		return toDate(string(x))
-	}
-	return calendar.Date{}, false
 }
