@@ -54,7 +54,20 @@ type Rule struct {
 	// Threshold is the default of a configurable number (0: the rule has
 	// none); Min and Max bound what the supervisor may set.
 	Threshold, Min, Max int
-	check               func(in Input, cfg Config) []Finding
+	// Swept: the light rules, which time raises (the minute's sweep), not
+	// only an action.
+	Swept bool
+	check func(in Input, cfg Config) []Finding
+}
+
+// BySweep reports whether the rule code is one the light sweep raises.
+func BySweep(code string) bool {
+	for _, r := range Catalogue {
+		if r.Code == code {
+			return r.Swept
+		}
+	}
+	return false
 }
 
 // HasThreshold reports whether the supervisor sets a number for the rule.
@@ -71,9 +84,9 @@ type Finding struct {
 
 // Catalogue is every rule, in display order. Codes are stable (stored).
 var Catalogue = []Rule{
-	{Code: "T01", Group: Time, Severity: Info, check: yellowLight},
-	{Code: "T02", Group: Time, Severity: Warning, check: redLight},
-	{Code: "T03", Group: Time, Severity: Serious, check: pastStatutory},
+	{Code: "T01", Group: Time, Severity: Info, Swept: true, check: yellowLight},
+	{Code: "T02", Group: Time, Severity: Warning, Swept: true, check: redLight},
+	{Code: "T03", Group: Time, Severity: Serious, Swept: true, check: pastStatutory},
 	{Code: "T04", Group: Time, Severity: Warning, check: deemed(cases.ActDeemAccept)},
 	{Code: "T05", Group: Time, Severity: Warning, check: deemed(cases.ActDeemApprove)},
 	{Code: "T06", Group: Time, Severity: Warning, Threshold: cases.NoticeDays, Min: 1, Max: 60, check: lateAcceptance},

@@ -37,7 +37,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !cfgs["T01"].Enabled && !cfgs["T02"].Enabled && !cfgs["T03"].Enabled {
+	enabled := false
+	for _, r := range Catalogue {
+		enabled = enabled || (r.Swept && cfgs[r.Code].Enabled)
+	}
+	if !enabled {
 		return 0, nil
 	}
 	now := s.Now()

@@ -277,7 +277,7 @@ func (s *Server) renderAnomaly(w http.ResponseWriter, r *http.Request, failure e
 	p := s.page(r, "anomalies.one_title")
 	a := actor(r)
 	v := &anomalyView{Row: s.anomalyRows(p, []anomaly.Anomaly{x})[0], Supervisor: a.Role == org.Supervisor,
-		ByTime: x.Rule == "T01" || x.Rule == "T02" || x.Rule == "T03"}
+		ByTime: anomaly.BySweep(x.Rule)}
 	// The case's record, read as the reader may read it (the same scope).
 	if c, err := s.Cases.Get(r.Context(), cases.StaffActor(a), x.CaseNo); err == nil {
 		for _, e := range c.Events {
