@@ -28,8 +28,13 @@ type InboxFilter struct {
 	DepartmentID int64
 	CentreID     int64
 	All          bool // every open case in scope, not only those waiting for me
-	Limit        int
-	Offset       int
+	// Today colours the lights as of this day (zero: the service's
+	// today). A board counts and lists at one instant, so a day passing
+	// between its two queries cannot show a red row beside a count of
+	// none.
+	Today  calendar.Date
+	Limit  int
+	Offset int
 }
 
 // Inbox lists the open cases the actor should act on, most urgent first
@@ -127,7 +132,10 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	if err != nil {
 		return nil, 0, err
 	}
-	today := clock.Today(s.Now())
+	today := f.Today
+	if today.IsZero() {
+		today = clock.Today(s.Now())
+	}
 	for rows.Next() {
 		c, err := scanCase(rows)
 		if err != nil {

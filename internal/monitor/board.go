@@ -191,7 +191,7 @@ func (m *Monitor) Board(ctx context.Context, sc Scope, by Dim) (*Board, error) {
 	if n <= 0 {
 		n = 12
 	}
-	if b.Urgent, _, err = m.list(ctx, sc, cases.InboxFilter{Limit: n}); err != nil {
+	if b.Urgent, _, err = m.list(ctx, sc, cases.InboxFilter{Limit: n, Today: today}); err != nil {
 		return nil, err
 	}
 	return b, nil
