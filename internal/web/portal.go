@@ -122,9 +122,9 @@ func (s *Server) portalLists(ctx context.Context, audience string) (*portalLists
 
 // portalView is the home page's data.
 type portalView struct {
-	Centre    *org.Centre
-	For       string // person, company or "" (both)
-	Tabs      []guideTab
+	Centre *org.Centre
+	For    string // person, company or "" (both)
+	Tabs   []guideTab
 	*portalLists
 	Notices   []notice.Notice
 	Bulletin  *bulletin.Published
@@ -139,7 +139,9 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 	v := &portalView{For: q.Text("for"), Applicant: s.Sessions.GetInt64(ctx, sessApplicant) != 0}
 	audience, ok := portalAudiences[v.For]
 	if !ok {
-		v.For = "" // an unknown tab shows both, as the bare address does
+		// 个人办事 is the first tab, as on every county portal: most
+		// visitors are citizens.
+		v.For, audience = "person", portalAudiences["person"]
 	}
 	for _, t := range []struct{ key, label string }{{"person", "guide.tab.citizen"}, {"company", "guide.tab.organisation"}} {
 		v.Tabs = append(v.Tabs, guideTab{Label: t.label, URL: "/?for=" + t.key + "#portal-browse", Current: t.key == v.For})
