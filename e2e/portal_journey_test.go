@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,10 +11,9 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"onestop/internal/notify"
+	"onestop/internal/testutil"
 )
 
 // registerCitizen registers a citizen through /register and the texted
@@ -91,7 +88,7 @@ func TestCitizenFindsItemInCareModeAppliesAndFollowsTheReceiptQR(t *testing.T) {
 	if err != nil {
 		citizen.Fatalf("the receipt's QR is not a PNG data address: %.60s", src)
 	}
-	link := decodeQR(t, data)
+	link := testutil.DecodeQR(t, data)
 	if want := app.URL + "/progress?no=" + no; link != want {
 		citizen.Fatalf("the receipt's QR holds %q, want %q", link, want)
 	}
@@ -103,24 +100,6 @@ func TestCitizenFindsItemInCareModeAppliesAndFollowsTheReceiptQR(t *testing.T) {
 	citizen.WaitVisible(`[data-testid="progress"]`)
 	citizen.ExpectTextContains(`[data-testid="progress"]`, no)
 	citizen.ExpectTextContains(`[data-testid="progress"]`, "测试网上许可")
-}
-
-// decodeQR reads a QR code PNG as a phone's camera would.
-func decodeQR(t *testing.T, data []byte) string {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("QR png: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("QR decode: %v", err)
-	}
-	return res.GetText()
 }
 
 // The home page on a desktop and on a 375-px phone, normal and in care
