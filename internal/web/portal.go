@@ -236,8 +236,10 @@ func careOn(r *http.Request) bool {
 	return err == nil && c.Value == "1"
 }
 
-// siteFooter are the footer fields every page carries (docs/DESIGN §5a),
-// from the --site-* flags; the empty ones are not shown.
+// siteFooter are the footer fields every page carries, from the --site-*
+// flags; the empty ones are not shown. 政府网站发展指引 (国办发〔2017〕47号)
+// lists them for the foot of a government site; the ICP number links to
+// the MIIT filing system (信息产业部令第33号 Art. 13). docs/DOMAIN.md §13.
 type siteFooter struct {
 	Organiser, SiteCode, ICP, Police, Contact string
 }
