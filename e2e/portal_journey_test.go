@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,9 +137,12 @@ func TestPortalHomeOnDesktopAndPhone(t *testing.T) {
 			if (b.Count(`body.care`) == 1) != (mode == "care") {
 				b.Fatalf("%s %s: care mode is %v", mode, dev.name, mode == "care")
 			}
-			over := eval[float64](b, "sideways overflow", `document.documentElement.scrollWidth - window.innerWidth`)
+			// Measured against the screen's width, not innerWidth: a phone
+			// zooms out to fit a page too wide, and innerWidth grows with it.
+			w := strconv.FormatInt(dev.width, 10)
+			over := eval[float64](b, "sideways overflow", `document.documentElement.scrollWidth - `+w)
 			if over > 0 {
-				wide := eval[string](b, "what is too wide", `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')`)
+				wide := eval[string](b, "what is too wide", `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > `+w+` + 1).slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')`)
 				b.Fatalf("%s %s: the page is %.0fpx wider than the screen (%s)", mode, dev.name, over, wide)
 			}
 			for _, sel := range []string{`form[role="search"]`, `[data-testid="portal-themes"]`, `[data-testid="portal-hot"]`, `[data-testid="portal-notices"]`,
@@ -165,4 +169,22 @@ func TestPortalHomeOnDesktopAndPhone(t *testing.T) {
 			t.Logf("%s: %d KB", name, len(img)/1024)
 		}
 	}
+
+	// Without JavaScript the tabs, the care switch and the search still
+	// work: they are links and plain forms.
+	ctx, cancel := b.step()
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	cancel()
+	if err != nil {
+		b.Fatalf("disable scripts: %v", err)
+	}
+	b.Open("/care?on=0&next=/")
+	b.ClickAndWait(`nav.guide-tabs a[href^="/?for=company"]`)
+	b.WaitVisible(`nav.guide-tabs a[href^="/?for=company"][aria-current="page"]`)
+	b.ClickAndWait(`a[data-testid="care-switch"]`)
+	b.WaitVisible(`body.care nav.guide-tabs a[href^="/?for=company"][aria-current="page"]`)
+	b.Fill("#portal-q", "营业执照")
+	b.ClickAndWait(`form[role="search"] button.primary`)
+	b.ExpectPath("/guide")
+	b.WaitVisible("body.care table.guide-table")
 }
