@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 
 	"onestop/internal/catalogue"
 	"onestop/internal/demo"
-	"onestop/internal/notify"
 	"onestop/internal/org"
 )
 
@@ -31,22 +29,7 @@ func TestCitizenAppliesOnline(t *testing.T) {
 	}
 
 	// The citizen registers and lands on their page, which leads to their cases.
-	citizen.Open("/register")
-	citizen.Fill("#f-id_number", "11010519491231002X")
-	citizen.Fill("#f-name", "王小明")
-	citizen.Fill("#f-phone", "13800138000")
-	citizen.Fill("#f-password", "Citizen2026")
-	citizen.Fill("#f-again", "Citizen2026")
-	citizen.Submit()
-	// A code is texted to the phone (the outbox stands in for the gateway).
-	citizen.ExpectPath("/register/verify")
-	sms, err := notify.Outbox(context.Background(), app.DB, "13800138000")
-	if err != nil || len(sms) == 0 {
-		t.Fatalf("no text message: %v", err)
-	}
-	citizen.Fill("#f-code", regexp.MustCompile(`\d{6}`).FindString(sms[0].Text))
-	citizen.Submit()
-	citizen.ExpectPath("/me")
+	registerCitizen(t, app, citizen, "11010519491231002X", "王小明", "13800138000", "Citizen2026")
 	citizen.WaitVisible(`a[href="/my/cases"]`)
 
 	// Apply online with the application form only.

@@ -43,6 +43,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	ckKey := keyFlag(fs)
+	// The footer fields every government site carries (docs/DESIGN.md §5a);
+	// an empty one is not shown, and the demo leaves them all empty.
+	var site web.Config
+	fs.StringVar(&site.Organiser, "site-organiser", "", "footer: the site's organiser (主办单位), e.g. 某某县人民政府办公室 (empty: not shown)")
+	fs.StringVar(&site.SiteCode, "site-code", "", "footer: the government website identification code (网站标识码) (empty: not shown)")
+	fs.StringVar(&site.ICP, "site-icp", "", "footer: the ICP filing number (ICP备案号), linked to beian.miit.gov.cn (empty: not shown)")
+	fs.StringVar(&site.PublicSecurityFiling, "site-police-filing", "", "footer: the public-security filing (公安备案号), e.g. 湘公网安备 43102202000123号, linked to beian.mps.gov.cn (empty: not shown)")
+	fs.StringVar(&site.Contact, "site-contact", "", "footer: a contact line (联系我们): a phone, an address or a mail (empty: not shown)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +60,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	log := c.logger(stderr)
 	// Over TLS, browsers are told to stay on TLS (HSTS).
-	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != ""}
+	cfg := web.Config{Version: version, DataDir: c.data, HSTS: *tlsCert != "",
+		Organiser: site.Organiser, SiteCode: site.SiteCode, ICP: site.ICP, PublicSecurityFiling: site.PublicSecurityFiling, Contact: site.Contact}
 	if withDemo {
 		// The demo's citizens read their one-time codes on this console.
 		cfg.SMSConsole = stdout

@@ -77,6 +77,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := seedNotices(ctx, db, now); err != nil {
+		return nil, fmt.Errorf("demo notices: %w", err)
+	}
 	return logins(ctx, db)
 }
 

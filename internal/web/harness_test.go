@@ -31,7 +31,11 @@ type fixture struct {
 	ts  *httptest.Server
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with settings changed by set (the portal's
+// footer fields).
+func newFixtureWith(t testing.TB, set func(*web.Config)) *fixture {
 	t.Helper()
 	db := testutil.NewTestDB(t)
 	if _, err := demo.Ensure(context.Background(), db, 431022); err != nil {
@@ -40,6 +44,9 @@ func newFixture(t testing.TB) *fixture {
 	// Prometheus may scrape from this machine, as by default in serve.
 	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
 	cfg := web.Config{Version: "test", MetricsFrom: []*net.IPNet{loopback}}
+	if set != nil {
+		set(&cfg)
+	}
 	svc, err := web.NewServices(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatalf("services: %v", err)

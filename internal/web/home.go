@@ -13,9 +13,7 @@ import (
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	info := reqInfo(r)
 	if info.Staff == nil {
-		p := s.page(r, "portal.title")
-		p.Data = map[string]any{"Applicant": s.Sessions.GetInt64(r.Context(), sessApplicant) != 0}
-		return s.render(w, r, "portal", p)
+		return s.portalHome(w, r)
 	}
 	a := *info.Actor
 	ctx := r.Context()

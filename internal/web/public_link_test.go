@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"html"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,30 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"onestop/internal/testutil"
 	"onestop/internal/web"
 )
-
-// decodeQR reads the text of a QR code PNG the way a phone's camera would.
-func decodeQR(t *testing.T, pngData []byte) string {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(pngData))
-	if err != nil {
-		t.Fatalf("qr png: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("qr decode: %v", err)
-	}
-	return res.GetText()
-}
 
 // getAs requests path with a forged Host header.
 func (c *client) getAs(host, path string) (*http.Response, string) {
@@ -72,7 +49,7 @@ func TestNoticeQRLeadsToProgressPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := decodeQR(t, data)
+	got := testutil.DecodeQR(t, data)
 	if want := publicBase + "/progress?no=" + no; got != want {
 		t.Fatalf("the notice's QR holds %q, want %q", got, want)
 	}
@@ -99,7 +76,7 @@ func TestGuideQRUsesPublicURL(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("qr: %d", res.StatusCode)
 	}
-	if got, want := decodeQR(t, []byte(img)), publicBase+"/guide/items/T-001"; got != want {
+	if got, want := testutil.DecodeQR(t, []byte(img)), publicBase+"/guide/items/T-001"; got != want {
 		t.Fatalf("the guide's QR holds %q, want %q", got, want)
 	}
 }

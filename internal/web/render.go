@@ -72,6 +72,7 @@ type Page struct {
 	Problem   string            // a message above the form
 	Flash     string
 	Status    int
+	care      bool // the care mode (关怀版) is on: portal.go
 }
 
 // T translates a key with name/value arguments.
@@ -103,7 +104,7 @@ func (p *Page) Is(roles ...string) bool {
 func (s *Server) page(r *http.Request, titleKey string) *Page {
 	info := reqInfo(r)
 	p := &Page{s: s, Lang: info.Lang, Staff: info.Staff, RequestID: info.ID, Path: r.URL.Path, Query: r.URL.RawQuery,
-		CSRF: s.csrfToken(r), Form: map[string]string{}, Errors: map[string]string{}}
+		CSRF: s.csrfToken(r), Form: map[string]string{}, Errors: map[string]string{}, care: careOn(r)}
 	p.Title = p.T(titleKey)
 	if p.Staff == nil {
 		p.Applicant = s.applicantName(r)

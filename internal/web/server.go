@@ -32,6 +32,8 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// Footer fields that government sites carry (docs/ARCHITECTURE.md §5a).
 	Organiser, SiteCode, ICP, PublicSecurityFiling string
+	// Contact is the footer's contact line (an address, a phone, a mail).
+	Contact string
 	// DataDir is the data directory; uploaded files go under DataDir/files.
 	DataDir string
 	// PublicURL is the address citizens reach the site at (--public-url,
@@ -73,6 +75,8 @@ type Server struct {
 	static *staticFiles
 	mux    *http.ServeMux
 	routes []route
+	// portal caches the home page's browsing lists (portal.go).
+	portal portalCache
 }
 
 // route is one registered path and who may reach it. The role × route test

@@ -15,6 +15,7 @@ import (
 	"onestop/internal/files"
 	"onestop/internal/metrics"
 	"onestop/internal/monitor"
+	"onestop/internal/notice"
 	"onestop/internal/notify"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -60,6 +61,8 @@ type Services struct {
 	Live    *monitor.Hub
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
+	// Notices are the centres' notices (通知公告, issue 13).
+	Notices *notice.Service
 
 	// Anomalies raises supervision's anomalies as cases move (a witness
 	// of Cases) and by time (its sweep, run by serve).
@@ -102,6 +105,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
+	s.Notices = &notice.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
