@@ -39,6 +39,7 @@ func (s *Server) registerRoutes() {
 	s.registerAnomalies()
 	s.registerOrders()
 	s.registerRecord()
+	s.registerRatings()
 }
 
 // healthz answers 200 when the database answers.

@@ -17,6 +17,7 @@ import (
 	"onestop/internal/monitor"
 	"onestop/internal/notify"
 	"onestop/internal/org"
+	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
 )
@@ -61,6 +62,10 @@ type Services struct {
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 
+	// Ratings are the evaluations of services (好差评) and the
+	// rectifications of bad ones.
+	Ratings *ratings.Service
+
 	// Anomalies raises supervision's anomalies as cases move (a witness
 	// of Cases) and by time (its sweep, run by serve).
 	Anomalies *anomaly.Service
@@ -103,6 +108,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
