@@ -94,9 +94,9 @@ func (s *Service) Stats(ctx context.Context, a org.Actor, from, to calendar.Date
 		if key != "''" {
 			groupBy = " GROUP BY " + key + ", " + name
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+key+`, `+name+`, COUNT(*), SUM(CASE WHEN r.level >= `+itoa(Satisfied)+` THEN 1 ELSE 0 END),
-			SUM(CASE WHEN r.level <= `+itoa(Dissatisfied)+` THEN 1 ELSE 0 END), SUM(CASE WHEN x.closed_at IS NOT NULL THEN 1 ELSE 0 END),
-			SUM(CASE WHEN x.revisited_at IS NOT NULL THEN 1 ELSE 0 END)
+		rows, err := q.QueryContext(ctx, `SELECT `+key+`, `+name+`, COUNT(*), COALESCE(SUM(CASE WHEN r.level >= `+itoa(Satisfied)+` THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN r.level <= `+itoa(Dissatisfied)+` THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN x.closed_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN x.revisited_at IS NOT NULL THEN 1 ELSE 0 END), 0)
 			FROM ratings r JOIN departments dp ON dp.id = r.department_id JOIN centres ce ON ce.id = r.centre_id
 			LEFT JOIN windows w ON w.id = r.window_id LEFT JOIN staff st ON st.id = r.staff_id
 			LEFT JOIN rectifications x ON x.rating_id = r.id`+w.String()+groupBy, w.Args()...)
