@@ -24,6 +24,13 @@ var (
 	ratingSupers  = access{Roles: []org.Role{org.Supervisor, org.Leader}, CountyWide: true}
 )
 
+// The audit log names the settings' and pads' fields in the ratings'
+// words (rating.addition_days …).
+func init() {
+	auditAreas["rating_settings"] = []string{"rating"}
+	auditAreas["rating_device"] = []string{"rating"}
+}
+
 func (s *Server) registerRatingsStaff() {
 	s.handle("GET /ratings", ratingReaders, s.ratingsPage)
 	s.handle("GET /ratings/{id}", ratingReaders, s.rectificationPage)
