@@ -60,7 +60,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w.eng = cases.New(w.DB, w.Cat, w.clock)
 	w.eng.Witnesses = append(w.eng.Witnesses, tally.Witness{})
-	w.svc = &ratings.Service{DB: w.DB, Cases: w.eng, Now: w.clock}
+	w.svc = &ratings.Service{DB: w.DB, Cases: w.eng, Now: w.clock, Text: func(_, key string, _ map[string]any) string { return key }}
 	for code, dept := range map[string]int64{"T-001": w.Depts["FGJ"], "M-001": w.Depts["MZJ"]} {
 		c := cataloguetest.Content(dept)
 		c.Materials = append(c.Materials, catalogue.Material{Name: "身份证件", Required: true, Form: "copy", Copies: 1})

@@ -248,7 +248,7 @@ func (s *Service) Act(ctx context.Context, a org.Actor, id int64, action string,
 				x.Rating.CaseID).Scan(&phone); err != nil {
 				return err
 			}
-			if phone != "" {
+			if phone != "" && s.Text != nil {
 				// Text messages are in Chinese whatever the UI language, as
 				// the case engine's are.
 				msg := s.text("sms.rating.reply", map[string]any{"No": x.Rating.CaseNo, "Department": x.Rating.Department})
