@@ -23,13 +23,14 @@ const ratingFrom = `ratings r JOIN departments dp ON dp.id = r.department_id JOI
 	LEFT JOIN cases c ON c.id = r.case_id LEFT JOIN items i ON i.id = c.item_id
 	LEFT JOIN rectifications x ON x.rating_id = r.id`
 
-func scanRating(row interface{ Scan(...any) error }) (*Rating, error) {
+// scanRating reads ratingCols, then the columns after them into extra.
+func scanRating(row interface{ Scan(...any) error }, extra ...any) (*Rating, error) {
 	var r Rating
 	var reasons string
 	var added sql.NullTime
-	if err := row.Scan(&r.ID, &r.CaseID, &r.CaseNo, &r.ItemCode, &r.Item, &r.Channel, &r.Level, &r.Comment, &reasons, &r.Named,
+	if err := row.Scan(append([]any{&r.ID, &r.CaseID, &r.CaseNo, &r.ItemCode, &r.Item, &r.Channel, &r.Level, &r.Comment, &reasons, &r.Named,
 		&r.WindowID, &r.Window, &r.StaffID, &r.Staff, &r.DepartmentID, &r.Department, &r.CentreID, &r.Centre,
-		&r.RatedAt, &r.Addition, &added, &r.RectificationID); err != nil {
+		&r.RatedAt, &r.Addition, &added, &r.RectificationID}, extra...)...); err != nil {
 		return nil, err
 	}
 	r.Reasons = []string{}
@@ -84,21 +85,9 @@ func (s *Service) OfCase(ctx context.Context, caseID int64) ([]Given, error) {
 		var g Given
 		var replied sql.NullTime
 		var revisit any
-		g.Rating = &Rating{}
-		var reasons string
-		var added sql.NullTime
-		r := g.Rating
-		if err := rows.Scan(&r.ID, &r.CaseID, &r.CaseNo, &r.ItemCode, &r.Item, &r.Channel, &r.Level, &r.Comment, &reasons, &r.Named,
-			&r.WindowID, &r.Window, &r.StaffID, &r.Staff, &r.DepartmentID, &r.Department, &r.CentreID, &r.Centre,
-			&r.RatedAt, &r.Addition, &added, &r.RectificationID, &g.Reply, &replied, &revisit, &g.RevisitHow, &g.RevisitOpinion); err != nil {
+		var err error
+		if g.Rating, err = scanRating(rows, &g.Reply, &replied, &revisit, &g.RevisitHow, &g.RevisitOpinion); err != nil {
 			return nil, err
-		}
-		if reasons != "" {
-			r.Reasons = strings.Split(reasons, ",")
-		}
-		if added.Valid {
-			t := added.Time.UTC()
-			r.AddedAt = &t
 		}
 		if replied.Valid {
 			t := replied.Time.UTC()
@@ -107,6 +96,7 @@ func (s *Service) OfCase(ctx context.Context, caseID int64) ([]Given, error) {
 		if d, ok := calendar.FromColumn(revisit); ok {
 			g.RevisitOn = &d
 		}
+		r := g.Rating
 		g.CanAdd = r.AddedAt == nil && !todayAfter(today, r.RatedAt, st.AdditionDays)
 		out = append(out, g)
 	}

@@ -65,25 +65,10 @@ func (s *Server) ratePage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	q := r.URL.Query()
-	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
-	if !q.Has("phone") {
-		return s.render(w, r, "rate", p)
-	}
-	f := apperr.Fields{}
-	f.Text("no", q.Get("no"), true, 40)
-	f.Text("phone", q.Get("phone"), true, 40)
-	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "rate", p, err)
-	}
 	// The progress query's check and throttle: a wrong phone answers as an
 	// unknown number.
-	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
-	if err != nil {
-		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
-			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "rate", p)
-		}
+	pr, err := s.progressForm(w, r, "rate", p)
+	if pr == nil {
 		return err
 	}
 	tok, err := s.Ratings.PhoneToken(r.Context(), pr.No)
@@ -148,36 +133,30 @@ func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "rate_form", p)
 }
 
-// rateInput is the form.
-type rateInput struct {
-	Token   string   `json:"t"`
-	Level   string   `json:"level"`
-	Reasons []string `json:"reasons"`
-	Comment string   `json:"comment"`
-}
-
 func (s *Server) rateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
-	in := rateInput{Token: r.PostFormValue("t"), Level: r.PostFormValue("level"), Reasons: r.PostForm["reasons"], Comment: r.PostFormValue("comment")}
-	t, ok, err := s.rateTarget(w, r, in.Token)
+	token := r.PostFormValue("t")
+	t, ok, err := s.rateTarget(w, r, token)
 	if err != nil || !ok {
 		return err
 	}
-	level, _ := strconv.Atoi(in.Level)
-	rt, _, err := s.rater(r, in.Token)
+	// Not a number is no level: the service says which to choose.
+	level, _ := strconv.Atoi(r.PostFormValue("level"))
+	in := ratings.Input{Level: level, Reasons: r.PostForm["reasons"], Comment: r.PostFormValue("comment")}
+	rt, _, err := s.rater(r, token)
 	if err != nil {
 		return err
 	}
-	if _, err = s.Ratings.Rate(r.Context(), rt, t.No, ratings.Input{Level: level, Reasons: in.Reasons, Comment: in.Comment}); err != nil {
+	if _, err = s.Ratings.Rate(r.Context(), rt, t.No, in); err != nil {
 		p := s.page(r, "rating.title")
 		p.Title = p.T("rating.title_no", "No", t.No)
-		p.Form["level"], p.Form["comment"] = in.Level, in.Comment
-		p.Data = &rateView{T: t, Token: in.Token, Levels: ratings.Levels, Choices: ratings.Reasons, Reasons: in.Reasons}
+		p.Form["level"], p.Form["comment"] = r.PostFormValue("level"), in.Comment
+		p.Data = &rateView{T: t, Token: token, Levels: ratings.Levels, Choices: ratings.Reasons, Reasons: in.Reasons}
 		return s.formFailed(w, r, "rate_form", p, err)
 	}
-	http.Redirect(w, r, rateURL(t.No, in.Token, "/thanks"), http.StatusSeeOther)
+	http.Redirect(w, r, rateURL(t.No, token, "/thanks"), http.StatusSeeOther)
 	return nil
 }
 
@@ -248,7 +227,9 @@ func (s *Server) caseRatings(r *http.Request, c *cases.Case) (*caseRatings, erro
 	return v, nil
 }
 
-// deviceRating is the pad's JSON.
+// deviceRating is the pad's JSON: the case and the rating (the fields
+// are spelt out, not embedded, so a field error names "level", not
+// "Input.level").
 type deviceRating struct {
 	CaseNo  string   `json:"case_no"`
 	Level   int      `json:"level"`
