@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"onestop/internal/calendar"
-	"onestop/internal/clock"
 	"onestop/internal/cases"
+	"onestop/internal/clock"
 	"onestop/internal/corrections"
 	"onestop/internal/org"
 	"onestop/internal/store"
