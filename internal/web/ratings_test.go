@@ -386,3 +386,50 @@ func ioCopy(w io.Writer, res *http.Response) (int64, error) { return io.Copy(w, 
 func applicantInput(id, name, phone string) applicants.Input {
 	return applicants.Input{Kind: "citizen", IDNumber: id, Name: name, Phone: phone, Password: appPassword}
 }
+
+// Every rating page renders in English and Chinese with no key left
+// untranslated: the applicant's form, thank-you page and case page, the
+// department's list and ledger, the pads, supervision's figures.
+func TestRatingPagesTranslated(t *testing.T) {
+	cf := newCaseFixture(t)
+	no := cf.decidedCase()
+	open := cf.decidedCase()
+	app := cf.applicant()
+	if res, _ := app.post("/rate/"+no, url.Values{"level": {"1"}, "reasons": {"fees", "other"}, "comment": {"收费不清"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rate: %d", res.StatusCode)
+	}
+	id := itoa64(cf.idOf(`SELECT id FROM rectifications`))
+	pages := map[*client][]string{
+		app:                    {"/rate", "/rate/" + open, "/rate/" + no + "/thanks", "/my/cases/" + no},
+		cf.login("deptadmin"):  {"/ratings", "/ratings?bad=1", "/ratings/" + id},
+		cf.login("admin"):      {"/admin/devices", "/ratings"},
+		cf.login("supervisor"): {"/supervision/ratings?period=2026-09&by=window", "/supervision/ratings?by=staff", "/ratings/" + id},
+		cf.login("leader"):     {"/supervision/ratings?period=2026-Q3"},
+		cf.login("clerk"):      {"/cases/" + no + "/documents/receipt"},
+	}
+	for c, ps := range pages {
+		for _, p := range ps {
+			for _, lang := range []string{"en", "zh-CN"} {
+				sep := "?"
+				if strings.Contains(p, "?") {
+					sep = "&"
+				}
+				res, body := c.get(p + sep + "lang=" + lang)
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("%s [%s]: %d %s", p, lang, res.StatusCode, problemOf(body))
+					continue
+				}
+				if m := untranslated.FindString(body); m != "" {
+					t.Errorf("%s [%s]: untranslated %q", p, lang, m)
+				}
+			}
+		}
+	}
+	// A period that is not one is a field error, not "all time".
+	if res, _ := cf.login("supervisor").get("/supervision/ratings?period=forever"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad period: %d", res.StatusCode)
+	}
+	if res, _ := cf.login("supervisor").get("/supervision/ratings?by=everyone"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad ranking: %d", res.StatusCode)
+	}
+}
