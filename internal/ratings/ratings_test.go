@@ -15,6 +15,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/catalogue/cataloguetest"
 	"onestop/internal/clock"
+	"onestop/internal/demo"
 	"onestop/internal/org"
 	"onestop/internal/ratings"
 	"onestop/internal/tally"
@@ -463,10 +464,18 @@ func TestRectificationLedger(t *testing.T) {
 	}
 	// Outsiders: another county's department admin and supervisor, and
 	// another department of this county.
-	strangers := map[string]org.Actor{
-		"other county dept": {StaffID: 999, Role: org.DeptAdmin, DepartmentID: 987654},
-		"other county sup":  {StaffID: 998, Role: org.Supervisor, CentreKind: "hall", RegionCode: "430121", CentreID: 999},
-		"other dept":        {StaffID: 997, Role: org.DeptAdmin, DepartmentID: w.Depts["MZJ"]},
+	// A second county of the province, with its own accounts.
+	if err := demo.EnsureProvince(ctx, w.DB, 431022, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	strangers := map[string]org.Actor{"other dept": {StaffID: 997, Role: org.DeptAdmin, DepartmentID: w.Depts["MZJ"]}}
+	for name, u := range map[string]string{"other county dept": "c430121.fgj.admin", "other county sup": "c430121.supervisor",
+		"other county approver": "c430121.fgj.approver", "other county hall admin": "c430121.admin"} {
+		st, err := w.Org.StaffByUsername(ctx, u)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		strangers[name] = st.Actor("192.0.2.7")
 	}
 	for name, a := range strangers {
 		if _, err := w.svc.Get(ctx, a, id); !apperr.Is(err, apperr.NotFound) {
