@@ -261,7 +261,13 @@ func (s *Service) Act(ctx context.Context, a org.Actor, id int64, action string,
 			add("revisit_how", in.How)
 			add("revisit_opinion", in.Opinion)
 			add("revisited_at", now)
-			text = in.How + " " + on.String() + ": " + in.Opinion
+			// The ledger is the county's record, in Chinese like its
+			// documents: the day, the way in words, the rater's opinion.
+			how := in.How
+			if s.Text != nil {
+				how = s.text("rating.how."+in.How, nil)
+			}
+			text = on.String() + " " + how + "：" + in.Opinion
 		case ActAppeal:
 			add("state", Appealed)
 		case ActSubmit:
