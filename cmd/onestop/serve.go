@@ -157,7 +157,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		// The year of demo cases runs through the engine in the background:
 		// the screens are usable at once and fill up as it goes.
 		go func() {
-			err := demo.GenerateCases(hkCtx, db, demo.CaseOptions{PerDay: *perDay, Days: 365, Until: time.Now(), Seed: *seed, Log: log})
+			until := time.Now()
+			err := demo.GenerateCases(hkCtx, db, demo.CaseOptions{PerDay: *perDay, Days: 365, Until: until, Seed: *seed, Log: log})
+			if err == nil && hkCtx.Err() == nil {
+				// Ratings of the history's decided cases (好差评).
+				err = demo.SeedRatings(hkCtx, db, *seed, until)
+			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
 				return

@@ -53,8 +53,9 @@ var Columns = []Column{
 	{"deemed_approved", Count, count(func(r tally.Row) int { return r.DeemedApproved })},
 	{"anomalies", Count, count(func(r tally.Row) int { return r.Anomalies })},
 	{"orders", Count, count(func(r tally.Row) int { return r.Orders })},
-	// Ratings arrive with the evaluation issue; until then there is no
-	// figure, shown as "—", never a made-up 100%.
+	{"ratings", Count, count(func(r tally.Row) int { return r.Ratings })},
+	// Without a rating there is no figure, shown as "—", never a made-up
+	// 100%.
 	{"satisfaction_rate", Share, func(r tally.Row) (float64, bool) {
 		if r.SatisfactionRate == nil {
 			return 0, false

@@ -34,9 +34,13 @@ type Row struct {
 	CompletionRate, OnTimeRate, OnlineRate            float64 // 0..1; 0 when the denominator is 0
 	AvgWorkingDays, AvgPromisedDays                   float64
 	DeemedAccepted, DeemedApproved, Anomalies, Orders int
-	SatisfactionRate                                  *float64 // nil until the evaluation issue lands
-	Rank                                              int      // by on-time rate, then completion rate, then received
-	Prev                                              *Row     // the same group in the previous period of equal length (nil when none): the months before for whole months, else the days before
+	// Ratings are the ratings given in the period (好差评), RatingsBad the
+	// bad ones; SatisfactionRate is the share at 满意 or above, nil when
+	// nobody rated (never a made-up 100%).
+	Ratings, RatingsSatisfied, RatingsBad int
+	SatisfactionRate                      *float64
+	Rank                                  int  // by on-time rate, then completion rate, then received
+	Prev                                  *Row // the same group in the previous period of equal length (nil when none): the months before for whole months, else the days before
 	// ReceivedOnline is the numerator of OnlineRate.
 	ReceivedOnline int
 }
@@ -228,8 +232,12 @@ func figures(ctx context.Context, db *store.DB, a org.Actor, periods []period, c
 		var p int
 		if err := rows.Scan(&p, &r.Key, &r.Name, &r.County, &r.Received, &r.ReceivedOnline, &r.Accepted, &r.Completed, &r.OnTime, &r.Overdue,
 			&r.DeemedAccepted, &r.DeemedApproved, &r.Anomalies, &r.Orders, &r.CompletionRate, &r.OnTimeRate, &r.OnlineRate,
-			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank); err != nil {
+			&r.AvgWorkingDays, &r.AvgPromisedDays, &r.Rank, &r.Ratings, &r.RatingsSatisfied, &r.RatingsBad); err != nil {
 			return nil, fmt.Errorf("bulletin: %w", err)
+		}
+		if r.Ratings > 0 {
+			rate := float64(r.RatingsSatisfied) / float64(r.Ratings)
+			r.SatisfactionRate = &rate
 		}
 		if by == "" || by == "month" {
 			r.Rank = 0
@@ -294,7 +302,7 @@ func figuresSQL(dialect store.Dialect, a org.Actor, periods []period, county, by
 		}
 		return "'" + d.String() + " 00:00:00+00:00'"
 	}
-	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders"
+	cols := "f.received, f.received_online, f.accepted, f.completed, f.on_time, f.overdue, f.used_days, f.promised_days, f.deemed_accepted, f.deemed_approved, f.anomalies, f.orders, f.ratings, f.ratings_satisfied, f.ratings_bad"
 	var parts []string
 	for p, pd := range periods {
 		sel := func(table, cond string) string {
@@ -341,7 +349,8 @@ func figuresSQL(dialect store.Dialect, a org.Actor, periods []period, county, by
 	grouped := `SELECT f.p AS p, ` + inner + ` AS k,
 		SUM(f.received) AS received, SUM(f.received_online) AS online, SUM(f.accepted) AS accepted, SUM(f.completed) AS completed,
 		SUM(f.on_time) AS on_time, SUM(f.overdue) AS overdue, SUM(f.used_days) AS used, SUM(f.promised_days) AS promised,
-		SUM(f.deemed_accepted) AS deemed_accepted, SUM(f.deemed_approved) AS deemed_approved, SUM(f.anomalies) AS anomalies, SUM(f.orders) AS orders
+		SUM(f.deemed_accepted) AS deemed_accepted, SUM(f.deemed_approved) AS deemed_approved, SUM(f.anomalies) AS anomalies, SUM(f.orders) AS orders,
+		SUM(f.ratings) AS ratings, SUM(f.ratings_satisfied) AS ratings_satisfied, SUM(f.ratings_bad) AS ratings_bad
 		FROM (` + union + `) f` + centres + w.String() + `
 		GROUP BY f.p` + groupBy
 	rated := `SELECT g.*, ` + key + ` AS key, COALESCE(` + name + `, '') AS name, COALESCE(` + countyName + `, '') AS county_name, ` +
@@ -354,7 +363,7 @@ func figuresSQL(dialect store.Dialect, a org.Actor, periods []period, county, by
 	}
 	query := `SELECT r.p, r.key, r.name, r.county_name, r.received, r.online, r.accepted, r.completed, r.on_time, r.overdue,
 		r.deemed_accepted, r.deemed_approved, r.anomalies, r.orders, r.completion_rate, r.on_time_rate, r.online_rate, r.avg_used, r.avg_promised,
-		RANK() OVER (PARTITION BY r.p ORDER BY ` + order + `) AS rnk
+		RANK() OVER (PARTITION BY r.p ORDER BY ` + order + `) AS rnk, r.ratings, r.ratings_satisfied, r.ratings_bad
 		FROM (` + rated + `) r ORDER BY r.p, rnk, r.key`
 	return query, w.Args()
 }

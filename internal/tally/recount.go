@@ -13,12 +13,13 @@ import (
 	"onestop/internal/store"
 )
 
-// caseColumns are the figures counted from the cases. anomalies and
-// orders are counted by the supervision services that raise and issue
-// them, from their own tables: Recount leaves those two as stored and
-// Check does not compare them.
+// caseColumns are the figures recounted here: from the cases, and the
+// ratings from their table (internal/ratings counts them as it stores
+// one). anomalies and orders are counted by the supervision services that
+// raise and issue them, from their own tables: Recount leaves those two
+// as stored and Check does not compare them.
 var caseColumns = []Column{Received, ReceivedOnline, Accepted, Completed, OnTime, Overdue, UsedDays, PromisedDays,
-	DeemedAccepted, DeemedApproved}
+	DeemedAccepted, DeemedApproved, Ratings, RatingsSatisfied, RatingsBad}
 
 // dialect is the little SQL that differs between the engines: the Shanghai
 // day of an instant (as stored in a totals row and as a plain date), a
@@ -88,6 +89,10 @@ func groups(d dialect) []group {
 			SUM(CASE WHEN used > 0 THEN used ELSE 0 END), SUM(promised_days)
 			FROM (SELECT ` + d.day("c.completed_at") + ` AS day, c.department_id, c.centre_id, c.promised_days, ` + onTime + ` AS on_time, ` + used + ` AS used
 				FROM cases c WHERE c.completed_at IS NOT NULL) x GROUP BY 1, 2, 3`},
+		// ratings.Rate's counts: satisfied is level 4 or 5, bad 1 or 2
+		// (ratings.Satisfied, ratings.Bad).
+		{[]Column{Ratings, RatingsSatisfied, RatingsBad}, `SELECT ` + d.day("r.rated_at") + `, r.department_id, r.centre_id, COUNT(*),
+			SUM(CASE WHEN r.level >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN r.level <= 2 THEN 1 ELSE 0 END) FROM ratings r GROUP BY 1, 2, 3`},
 	}
 }
 

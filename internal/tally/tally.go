@@ -31,11 +31,18 @@ const (
 	DeemedApproved Column = "deemed_approved"
 	Anomalies      Column = "anomalies"
 	Orders         Column = "orders"
+	// Ratings counts the ratings given (好差评, internal/ratings), on the
+	// Shanghai day of the rating, for the case's department and centre;
+	// RatingsSatisfied those at 满意 or above, RatingsBad the bad ones
+	// (不满意, 非常不满意).
+	Ratings          Column = "ratings"
+	RatingsSatisfied Column = "ratings_satisfied"
+	RatingsBad       Column = "ratings_bad"
 )
 
 // Columns lists every figure, in table order.
 var Columns = []Column{Received, ReceivedOnline, Accepted, Completed, OnTime, Overdue, UsedDays, PromisedDays,
-	DeemedAccepted, DeemedApproved, Anomalies, Orders}
+	DeemedAccepted, DeemedApproved, Anomalies, Orders, Ratings, RatingsSatisfied, RatingsBad}
 
 func (c Column) valid() bool {
 	for _, k := range Columns {

@@ -17,8 +17,7 @@ func (s *Server) registerBulletinAPI() {
 }
 
 // bulletinRow is one row of the JSON bulletin. Field names are the stable
-// API (never renamed); satisfaction_rate stays null until the evaluation
-// issue lands.
+// API (never renamed); satisfaction_rate is null when nobody rated.
 type bulletinRow struct {
 	Key              string       `json:"key"`
 	Name             string       `json:"name"`
@@ -39,6 +38,8 @@ type bulletinRow struct {
 	Anomalies        int          `json:"anomalies"`
 	Orders           int          `json:"orders"`
 	SatisfactionRate *float64     `json:"satisfaction_rate"`
+	Ratings          int          `json:"ratings"`
+	RatingsBad       int          `json:"ratings_bad"`
 	Rank             int          `json:"rank,omitempty"`
 	Prev             *bulletinRow `json:"prev"`
 }
@@ -51,7 +52,7 @@ func bulletinJSON(r *tally.Row) *bulletinRow {
 		Accepted: r.Accepted, Completed: r.Completed, OnTime: r.OnTime, Overdue: r.Overdue, CompletionRate: r.CompletionRate,
 		OnTimeRate: r.OnTimeRate, OnlineRate: r.OnlineRate, AvgWorkingDays: r.AvgWorkingDays, AvgPromisedDays: r.AvgPromisedDays,
 		DeemedAccepted: r.DeemedAccepted, DeemedApproved: r.DeemedApproved, Anomalies: r.Anomalies, Orders: r.Orders,
-		SatisfactionRate: r.SatisfactionRate, Rank: r.Rank, Prev: bulletinJSON(r.Prev)}
+		SatisfactionRate: r.SatisfactionRate, Ratings: r.Ratings, RatingsBad: r.RatingsBad, Rank: r.Rank, Prev: bulletinJSON(r.Prev)}
 }
 
 // bulletinQuery reads ?from=&to=&by=[&county=]: both days are required

@@ -103,7 +103,8 @@ func TestBulletinPageFigures(t *testing.T) {
 		t.Fatalf("%d: %s", res.StatusCode, body)
 	}
 	row := tableRow(t, body, w.fgjName)
-	want := []string{"2", "10", "9", "8", "88.9%", "75.0%", "2", "3.5", "5.0", "40.0%", "1", "0", "3", "1", "—", "↓2", "↓15.0"}
+	// "0" ratings, so satisfaction "—".
+	want := []string{"2", "10", "9", "8", "88.9%", "75.0%", "2", "3.5", "5.0", "40.0%", "1", "0", "3", "1", "0", "—", "↓2", "↓15.0"}
 	if strings.Join(row, "|") != strings.Join(want, "|") {
 		t.Fatalf("FGJ row\n got %v\nwant %v", row, want)
 	}

@@ -200,6 +200,9 @@ func (s *Server) renderMyCase(w http.ResponseWriter, r *http.Request, posted str
 	v := s.caseView(p, c, nil, "/my/cases")
 	v.Posted = posted
 	v.Actions = allowedActions(c, ca)
+	if v.Ratings, err = s.caseRatings(r, c); err != nil {
+		return err
+	}
 	p.Data = v
 	return s.render(w, r, "case", p)
 }

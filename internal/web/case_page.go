@@ -35,6 +35,9 @@ type caseView struct {
 	Missing   []string // required materials not received yet
 	FileBase  string   // where material files are served
 	Mine      bool     // the applicant's own view (/my/cases/…)
+	// Ratings are the applicant's ratings of the case with the replies
+	// and revisits (ratings_public.go); nil on staff pages.
+	Ratings *caseRatings
 	// Clock details a clerk asks about at the window: the suspension in
 	// force and the extension granted, and the years without holiday data.
 	Suspended    *pauseView

@@ -33,6 +33,11 @@ type documentView struct {
 	Organ    string // the department deciding: its full name
 	QR       template.URL
 	QRText   string
+	// RateQR and RateText are the receipt's rating link (好差评): it
+	// carries a signed token for this case only (ratings.Service.QRToken),
+	// so whoever holds the receipt rates without signing in.
+	RateQR   template.URL
+	RateText string
 	Received []string
 	Deemed   bool
 	// The deadlines the document states: as recorded by the event that
@@ -156,6 +161,17 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	if kind == "receipt" {
+		tok, err := s.Ratings.QRToken(r.Context(), c)
+		if err != nil {
+			return err
+		}
+		v.RateText = s.publicURL(rateURL(c.No, tok, ""))
+		if png, err = qrPNG(v.RateText); err != nil {
+			return err
+		}
+		v.RateQR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	}
 	p := s.page(r, "doc."+kind)
 	v.docLang = newDocLang(p)
 	p.Data = v

@@ -72,32 +72,44 @@ type progressView struct {
 
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "progress.title")
-	q := r.URL.Query()
-	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	v := &progressView{}
 	p.Data = v
+	pr, err := s.progressForm(w, r, "progress", p)
+	if pr == nil {
+		return err
+	}
+	v.P = pr
+	return s.render(w, r, "progress", p)
+}
+
+// progressForm reads the number + phone form of page name (the progress
+// query, the rating entry /rate): when the form is absent, wrong or
+// throttled it renders the page and returns no progress; when the phone
+// matches it returns the case's progress and renders nothing.
+func (s *Server) progressForm(w http.ResponseWriter, r *http.Request, name string, p *Page) (*cases.Progress, error) {
+	q := r.URL.Query()
+	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	// Only a submitted form carries the phone field. The link in a
 	// notice's QR code carries just the number: the page opens with it
 	// filled in and asks for the phone, without an error.
 	if !q.Has("phone") {
-		return s.render(w, r, "progress", p)
+		return nil, s.render(w, r, name, p)
 	}
 	f := apperr.Fields{}
 	f.Text("no", q.Get("no"), true, 40)
 	f.Text("phone", q.Get("phone"), true, 40)
 	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "progress", p, err)
+		return nil, s.formFailed(w, r, name, p, err)
 	}
 	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
 			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "progress", p)
+			return nil, s.render(w, r, name, p)
 		}
-		return err
+		return nil, err
 	}
-	v.P = pr
-	return s.render(w, r, "progress", p)
+	return pr, nil
 }
 
 // apiProgress is the query as JSON. Its "not found" carries no request id,

@@ -40,6 +40,7 @@ func (s *Server) registerRoutes() {
 	s.registerOrders()
 	s.registerRecord()
 	s.registerPortal()
+	s.registerRatings()
 }
 
 // healthz answers 200 when the database answers.

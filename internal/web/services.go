@@ -18,6 +18,7 @@ import (
 	"onestop/internal/notice"
 	"onestop/internal/notify"
 	"onestop/internal/org"
+	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
 )
@@ -64,6 +65,10 @@ type Services struct {
 	// Notices are the centres' notices (通知公告, issue 13).
 	Notices *notice.Service
 
+	// Ratings are the evaluations of services (好差评) and the
+	// rectifications of bad ones.
+	Ratings *ratings.Service
+
 	// Anomalies raises supervision's anomalies as cases move (a witness
 	// of Cases) and by time (its sweep, run by serve).
 	Anomalies *anomaly.Service
@@ -107,6 +112,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Notices = &notice.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
