@@ -23,6 +23,11 @@ type access struct {
 	// CountyWide further requires a county-wide actor (the hall's admin,
 	// not a township centre's).
 	CountyWide bool
+	// ClientKey marks a machine's route (Open311, and only under
+	// /open311/v2/): no session is read and no CSRF token asked, since a
+	// civic app has neither; the api_key in its form is the credential,
+	// checked by the handler (open311.go).
+	ClientKey bool
 }
 
 var (
@@ -73,6 +78,17 @@ var (
 
 // guard authenticates the request, checks the role and the CSRF token.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, a access) error {
+	if a.ClientKey {
+		// Checked here too, so a route marked by mistake elsewhere never
+		// loses its CSRF check.
+		if !isOpen311(r) {
+			return errForbidden
+		}
+		if r.Method == http.MethodPost {
+			return open311Form(r)
+		}
+		return nil
+	}
 	info := reqInfo(r)
 	viaToken := false
 	if h := r.Header.Get("Authorization"); isAPI(r) && strings.HasPrefix(h, "Bearer ") {

@@ -16,9 +16,11 @@ import (
 	"onestop/internal/metrics"
 	"onestop/internal/monitor"
 	"onestop/internal/notify"
+	"onestop/internal/open311"
 	"onestop/internal/org"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
+	"onestop/internal/voice"
 )
 
 // Services are the domain services a server uses, built once by
@@ -65,6 +67,11 @@ type Services struct {
 	// of Cases) and by time (its sweep, run by serve).
 	Anomalies *anomaly.Service
 
+	// Open311 is the GeoReport v2 endpoint over the enquiries (issue 13
+	// §5); Open311Throttle slows its posts (open311.go).
+	Open311         *open311.Service
+	Open311Throttle *auth.Throttle
+
 	i18n *translator
 }
 
@@ -106,6 +113,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
+	s.Open311 = &open311.Service{Org: s.Org, Desk: &voice.Service{DB: db, Cases: s.Cases, Now: now}, Keys: &open311.Keys{DB: db, Now: now}}
+	s.Open311Throttle = open311Throttle(db)
 	s.SMS = notify.LogSender{Log: log}
 	if cfg.SMSConsole != nil {
 		s.SMS = notify.ConsoleSender{W: cfg.SMSConsole}
