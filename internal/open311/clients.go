@@ -54,16 +54,15 @@ func mayManage(a org.Actor, county string) bool {
 }
 
 // Issue makes a client for county and returns its key, to be shown once.
-// a is the admin issuing it; a console issue passes the zero Actor with
-// console true.
-func (k *Keys) Issue(ctx context.Context, a org.Actor, console bool, name, county string) (string, Client, error) {
+// a is the admin issuing it (the console is a province-wide one).
+func (k *Keys) Issue(ctx context.Context, a org.Actor, name, county string) (string, Client, error) {
 	f := apperr.Fields{}
 	name = f.Text("name", name, true, 60)
 	county = f.Text("county", county, true, 12)
 	if err := f.Err(); err != nil {
 		return "", Client{}, err
 	}
-	if !console && !mayManage(a, county) {
+	if !mayManage(a, county) {
 		return "", Client{}, apperr.New(apperr.Forbidden, "open311.keys_forbidden")
 	}
 	var n int
@@ -86,7 +85,7 @@ func (k *Keys) Issue(ctx context.Context, a org.Actor, console bool, name, count
 		if err != nil {
 			return fmt.Errorf("open311 issue: %w", err)
 		}
-		return audit.Write(ctx, tx, now, who(a, console), "create", "open311_client", strconv.FormatInt(c.ID, 10), a.CentreID, 0, nil,
+		return audit.Write(ctx, tx, now, a.Who(), "create", "open311_client", strconv.FormatInt(c.ID, 10), a.CentreID, 0, nil,
 			map[string]any{"name": name, "county": county})
 	})
 	if err != nil {
@@ -95,23 +94,15 @@ func (k *Keys) Issue(ctx context.Context, a org.Actor, console bool, name, count
 	return key, c, nil
 }
 
-// who is the audit log's actor: the admin, or the console.
-func who(a org.Actor, console bool) audit.Who {
-	if console {
-		return audit.Who{Name: "console", Role: "console"}
-	}
-	return a.Who()
-}
-
 // Revoke ends a client's key. A client of a county outside the admin's
 // reach answers as one that does not exist; revoking twice is no error.
-func (k *Keys) Revoke(ctx context.Context, a org.Actor, console bool, id int64) (Client, error) {
+func (k *Keys) Revoke(ctx context.Context, a org.Actor, id int64) (Client, error) {
 	now := k.Now()
 	var c Client
 	err := k.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		c, err = scanClient(tx.QueryRowContext(ctx, `SELECT `+clientCols+` FROM open311_clients c LEFT JOIN staff s ON s.id = c.created_by WHERE c.id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !console && !mayManage(a, c.RegionCode)) {
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !mayManage(a, c.RegionCode)) {
 			return apperr.NotFoundf("entity.open311_client")
 		}
 		if err != nil {
@@ -125,7 +116,7 @@ func (k *Keys) Revoke(ctx context.Context, a org.Actor, console bool, id int64) 
 			return fmt.Errorf("open311 revoke: %w", err)
 		}
 		c.RevokedAt = &now
-		return audit.Write(ctx, tx, now, who(a, console), "revoke", "open311_client", strconv.FormatInt(id, 10), a.CentreID, 0, nil,
+		return audit.Write(ctx, tx, now, a.Who(), "revoke", "open311_client", strconv.FormatInt(id, 10), a.CentreID, 0, nil,
 			map[string]any{"name": c.Name, "county": c.RegionCode})
 	})
 	return c, err

@@ -337,7 +337,7 @@ func (s *Server) open311Issue(w http.ResponseWriter, r *http.Request) error {
 		county = r.PostFormValue("county")
 	}
 	p.Form["name"], p.Form["county"] = r.PostFormValue("name"), county
-	key, _, err := s.Open311.Keys.Issue(r.Context(), a, false, r.PostFormValue("name"), county)
+	key, _, err := s.Open311.Keys.Issue(r.Context(), a, r.PostFormValue("name"), county)
 	if err != nil {
 		v, verr := s.open311KeysView(r, "")
 		if verr != nil {
@@ -360,7 +360,7 @@ func (s *Server) open311Revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Open311.Keys.Revoke(r.Context(), actor(r), false, id); err != nil {
+	if _, err := s.Open311.Keys.Revoke(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	s.flash(r, "open311.revoked_flash")

@@ -41,6 +41,9 @@ func init() {
 	scopeRoutes["POST /admin/open311/{id}/revoke"] = kNone
 }
 
+// console is the server's console, which issues keys for any county.
+var console = org.Actor{Name: "系统控制台", Username: "console", Role: org.CentreAdmin, Province: true}
+
 // o311 is a civic app talking to a real server: no cookies, no CSRF
 // token, only its api_key.
 type o311 struct {
@@ -50,7 +53,7 @@ type o311 struct {
 
 func newO311(t *testing.T) *o311 {
 	f := newFixture(t)
-	key, _, err := f.srv.Open311.Keys.Issue(context.Background(), org.Actor{}, true, "测试 App", "431022")
+	key, _, err := f.srv.Open311.Keys.Issue(context.Background(), console, "测试 App", "431022")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -595,7 +598,7 @@ func TestOpen311Keys(t *testing.T) {
 	}
 	// A key of another county is no business of this county's admin.
 	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, time.Now().UTC())
-	_, other, err := o.srv.Open311.Keys.Issue(context.Background(), org.Actor{}, true, "外县 App", "431023")
+	_, other, err := o.srv.Open311.Keys.Issue(context.Background(), console, "外县 App", "431023")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,7 +626,7 @@ func TestOpen311Jurisdictions(t *testing.T) {
 	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
 	o.exec(`INSERT INTO centres (code, name, kind, region_code, created_at, updated_at) VALUES ('C431023', '测试县政务服务中心', 'hall', '431023', $1, $1)`, now)
 	o.exec(`INSERT INTO departments (code, name, short_name, mode, region_code, created_at, updated_at) VALUES ('CSJ', '测试县测试局', '测试局', 'seated', '431023', $1, $1)`, now)
-	otherKey, _, err := o.srv.Open311.Keys.Issue(context.Background(), org.Actor{}, true, "外县 App", "431023")
+	otherKey, _, err := o.srv.Open311.Keys.Issue(context.Background(), console, "外县 App", "431023")
 	if err != nil {
 		t.Fatal(err)
 	}
