@@ -76,6 +76,9 @@ type Order struct {
 	// on read from due and today).
 	Overdue bool    `json:"overdue"`
 	Items   []Item  `json:"items"`
+	// EnquiryID is the complaint the order came from (internal/voice), 0
+	// for none.
+	EnquiryID int64 `json:"-"`
 	Events  []Event `json:"events,omitempty"`
 }
 

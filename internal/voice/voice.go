@@ -12,6 +12,7 @@ import (
 
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
+	"onestop/internal/corrections"
 	"onestop/internal/store"
 )
 
@@ -152,6 +153,14 @@ type Service struct {
 	// light rule of the inbox.
 	Cases *cases.Service
 	Now   func() time.Time
+	// Orders issues the correction order a complaint is turned into.
+	Orders *corrections.Service
+	// Text renders the SMS that tells the asker a reply is there (the
+	// translations, in the default language); nil sends none.
+	Text func(lang, key string, args map[string]any) string
+	// TrackURL is where the asker reads the reply (the public URL of
+	// /voice/track), named in the SMS.
+	TrackURL string
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
