@@ -419,4 +419,3 @@ func codeMatches(stored, code string) bool {
 	got := sha256.Sum256(append(salt, code...))
 	return subtle.ConstantTimeCompare(got[:], want) == 1
 }
-
