@@ -92,6 +92,9 @@ type Input struct {
 	MediaURL     string `json:"media_url"`
 	Public       bool   `json:"public"`    // the asker agreed that the text may be shown publicly
 	ClientID     int64  `json:"client_id"` // the Open311 client (api key) that filed it, 0 otherwise
+	// From is the sender's network address on the portal (Limits); it is
+	// not stored with the enquiry.
+	From string `json:"-"`
 }
 
 // Enquiry is an enquiry as lists, the tracking page, Open311 and the API
