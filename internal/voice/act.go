@@ -106,6 +106,9 @@ type Record struct {
 	Events     []Event `json:"events"`
 	OrderNo    string  `json:"order_no,omitempty"`
 	OrderState string  `json:"order_state,omitempty"`
+	// OrderVersion is the order's version, for the supervisor's accept
+	// form on the enquiry page.
+	OrderVersion int `json:"-"`
 	// DeptReply is the department's latest reply on the order, the text
 	// the supervisor accepts (and may edit) for the complainant.
 	DeptReply string `json:"department_reply,omitempty"`
@@ -132,8 +135,8 @@ func (s *Service) Get(ctx context.Context, a org.Actor, no string) (*Record, err
 		return nil, err
 	}
 	if e.OrderID != 0 {
-		if err := q.QueryRowContext(ctx, `SELECT no, state, COALESCE((SELECT text FROM correction_order_events WHERE order_id = o.id AND action = 'reply' ORDER BY seq DESC LIMIT 1), '')
-			FROM correction_orders o WHERE o.id = $1`, e.OrderID).Scan(&r.OrderNo, &r.OrderState, &r.DeptReply); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT no, state, version, COALESCE((SELECT text FROM correction_order_events WHERE order_id = o.id AND action = 'reply' ORDER BY seq DESC LIMIT 1), '')
+			FROM correction_orders o WHERE o.id = $1`, e.OrderID).Scan(&r.OrderNo, &r.OrderState, &r.OrderVersion, &r.DeptReply); err != nil {
 			return nil, err
 		}
 	}

@@ -44,25 +44,30 @@ type Listed struct {
 	Standing clock.Standing `json:"standing"`
 }
 
-// List is a staff member's enquiries under f, open ones first by due day.
-// f's kinds default to every kind the staff member may read (scope keeps
-// the rest out); a state filter narrows.
-func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]Listed, error) {
+// List is a staff member's enquiries under f, open ones first by due day,
+// with how many match in all. f's kinds default to every kind the staff
+// member may read (scope keeps the rest out); a state filter narrows.
+func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]Listed, int, error) {
 	if f.Kind == "" && len(f.Kinds) == 0 {
 		f.Kinds = Kinds
 	}
 	w, err := f.where()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	scope(w, a)
+	var total int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM enquiries e`+w.String(), w.Args()...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count enquiries: %w", err)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	q := `SELECT ` + enquiryCols + ` FROM ` + enquiryFrom + w.String()
 	q += ` ORDER BY CASE WHEN e.state = 'open' THEN 0 ELSE 1 END, e.due, e.id LIMIT ` + w.Bind(min(limit, MaxLimit)) + ` OFFSET ` + w.Bind(max(f.Offset, 0))
-	return s.listed(ctx, q, w.Args())
+	items, err := s.listed(ctx, q, w.Args())
+	return items, total, err
 }
 
 func (s *Service) listed(ctx context.Context, q string, args []any) ([]Listed, error) {
@@ -170,4 +175,11 @@ func (s *Service) Supervise(ctx context.Context, a org.Actor) (*Board, error) {
 	w.Add("e.state = ? AND e.due < ?", Open, due)
 	b.Overdue, err = s.listed(ctx, `SELECT `+enquiryCols+` FROM `+enquiryFrom+w.String()+` ORDER BY e.due, e.id LIMIT `+fmt.Sprint(MaxLimit), w.Args())
 	return b, err
+}
+
+// Standing is one enquiry with where it stands today (the detail page).
+func (s *Service) Standing(ctx context.Context, e *Enquiry) (Listed, error) {
+	ls := []Listed{{Enquiry: e}}
+	err := s.stand(ctx, ls)
+	return ls[0], err
 }

@@ -39,6 +39,7 @@ func (s *Server) registerRoutes() {
 	s.registerAnomalies()
 	s.registerOrders()
 	s.registerRecord()
+	s.registerVoice()
 }
 
 // healthz answers 200 when the database answers.

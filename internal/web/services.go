@@ -19,6 +19,7 @@ import (
 	"onestop/internal/org"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
+	"onestop/internal/voice"
 )
 
 // Services are the domain services a server uses, built once by
@@ -58,6 +59,9 @@ type Services struct {
 	// Live on shutdown so open streams end.
 	Monitor *monitor.Monitor
 	Live    *monitor.Hub
+	// Voice files and answers consultations, complaints and help
+	// requests (issue 13 §3).
+	Voice *voice.Service
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 
@@ -103,6 +107,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
+	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
