@@ -11,17 +11,16 @@ import (
 
 // Steps on an enquiry's record.
 const (
-	ActFile     = "file"     // filed by the asker (or for them at a window)
-	ActAnswer   = "answer"   // staff replied
-	ActRefer    = "refer"    // supervision turned a complaint into a correction order
-	ActConfirm  = "confirm"  // the asker read the reply and closed it
-	ActClose    = "close"    // staff closed it after the reply
-	ActReopen   = "reopen"   // the asker was not satisfied with the reply
-	ActOrderIn  = "order_in" // the department's reply on the order was accepted
-	RoleAsker   = "asker"
-	RoleSystem  = "system"
-	actorAsker  = "asker"
-	actorSystem = "system"
+	ActFile       = "file"        // filed by the asker (or for them at a window)
+	ActAnswer     = "answer"      // staff replied
+	ActRefer      = "refer"       // supervision turned a complaint into a correction order
+	ActConfirm    = "confirm"     // the asker read the reply and closed it
+	ActClose      = "close"       // staff closed it after the reply
+	ActOrderReply = "order_reply" // the department replied on the order
+	RoleAsker     = "asker"
+	RoleSystem    = "system"
+	actorAsker    = "asker"
+	actorSystem   = "system"
 )
 
 // Actor is who took a step, as the record keeps it.

@@ -109,6 +109,9 @@ func (s *Service) File(ctx context.Context, in Input) (*Enquiry, error) {
 	e.Due, _ = cal.Deadline(clock.Today(now), e.ReplyDays)
 	e.RegionCode = region
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := admit(ctx, tx, in, now); err != nil {
+			return err
+		}
 		var err error
 		if e.No, err = nextNumber(ctx, tx, in.Kind, now); err != nil {
 			return err

@@ -134,7 +134,9 @@ func TestConcurrentNumbering(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			e, err := f.svc.File(f.ctx, f.consult())
+			in := f.consult()
+			in.Channel = "window" // a clerk at the window: no sender limit
+			e, err := f.svc.File(f.ctx, in)
 			if err != nil {
 				t.Error(err)
 				return
@@ -210,4 +212,38 @@ func TestFindFilters(t *testing.T) {
 	if _, err := f.svc.Find(f.ctx, voice.Filter{Kind: voice.Consult, State: "everything"}); err == nil {
 		t.Error("an unknown state listed enquiries")
 	}
+}
+
+// The portal's limits: five filings an hour from one address, ten a day
+// from one phone; the refusal is "too many" and writes nothing; an hour
+// later the address may file again, and the window is not limited.
+func TestFilingLimits(t *testing.T) {
+	f := newFixture(t)
+	in := f.consult()
+	in.From = "203.0.113.7"
+	for i := range 5 {
+		in.Phone = fmt.Sprintf("1390000%04d", i)
+		f.file(in)
+	}
+	in.Phone = "13900009999"
+	if _, err := f.svc.File(f.ctx, in); !apperr.Is(err, apperr.TooMany) {
+		t.Fatalf("sixth filing from one address in an hour: %v", err)
+	}
+	f.set(f.clock().Add(61 * time.Minute))
+	f.file(in)
+	in.From = ""
+	in.Phone = "13800138000"
+	for i := range 10 {
+		in.Subject = fmt.Sprint("问题", i)
+		f.file(in)
+	}
+	if _, err := f.svc.File(f.ctx, in); !apperr.Is(err, apperr.TooMany) {
+		t.Fatalf("eleventh filing from one phone in a day: %v", err)
+	}
+	var n int
+	if err := f.db.R.QueryRow(`SELECT COUNT(*) FROM enquiries`).Scan(&n); err != nil || n != 16 {
+		t.Errorf("%d enquiries, want 16 (%v)", n, err)
+	}
+	in.Channel = "window"
+	f.file(in)
 }

@@ -12,6 +12,7 @@ import (
 
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
+	"onestop/internal/corrections"
 	"onestop/internal/store"
 )
 
@@ -91,6 +92,9 @@ type Input struct {
 	MediaURL     string `json:"media_url"`
 	Public       bool   `json:"public"`    // the asker agreed that the text may be shown publicly
 	ClientID     int64  `json:"client_id"` // the Open311 client (api key) that filed it, 0 otherwise
+	// From is the sender's network address on the portal (Limits); it is
+	// not stored with the enquiry.
+	From string `json:"-"`
 }
 
 // Enquiry is an enquiry as lists, the tracking page, Open311 and the API
@@ -152,6 +156,14 @@ type Service struct {
 	// light rule of the inbox.
 	Cases *cases.Service
 	Now   func() time.Time
+	// Orders issues the correction order a complaint is turned into.
+	Orders *corrections.Service
+	// Text renders the SMS that tells the asker a reply is there (the
+	// translations, in the default language); nil sends none.
+	Text func(lang, key string, args map[string]any) string
+	// TrackURL is where the asker reads the reply (the public URL of
+	// /voice/track), named in the SMS.
+	TrackURL string
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

@@ -40,6 +40,7 @@ func (s *Server) registerRoutes() {
 	s.registerOrders()
 	s.registerRecord()
 	s.registerOpen311()
+	s.registerVoice()
 }
 
 // healthz answers 200 when the database answers.

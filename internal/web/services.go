@@ -60,6 +60,9 @@ type Services struct {
 	// Live on shutdown so open streams end.
 	Monitor *monitor.Monitor
 	Live    *monitor.Hub
+	// Voice files and answers consultations, complaints and help
+	// requests (issue 13 §3).
+	Voice *voice.Service
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 
@@ -110,10 +113,12 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
+	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
+	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
-	s.Open311 = &open311.Service{Org: s.Org, Desk: &voice.Service{DB: db, Cases: s.Cases, Now: now}, Keys: &open311.Keys{DB: db, Now: now}}
+	s.Open311 = &open311.Service{Org: s.Org, Desk: s.Voice, Keys: &open311.Keys{DB: db, Now: now}}
 	s.Open311Throttle = open311Throttle(db)
 	s.SMS = notify.LogSender{Log: log}
 	if cfg.SMSConsole != nil {

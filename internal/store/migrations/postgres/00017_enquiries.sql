@@ -77,6 +77,16 @@ CREATE TABLE enquiry_deadlines (
   PRIMARY KEY (region_code, kind)
 );
 
+-- Recent filings per sender (an address, a phone, an account), for the
+-- public forms' limits (internal/voice Limits); rows older than a day are
+-- removed as new ones come, so no address is kept longer.
+CREATE TABLE enquiry_filings (
+  key TEXT NOT NULL,
+  at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX enquiry_filings_key ON enquiry_filings (key, at);
+CREATE INDEX enquiry_filings_at ON enquiry_filings (at);
+
 -- A complaint turned into a correction order: the order says which one,
 -- so accepting the department's reply can answer it.
 ALTER TABLE correction_orders ADD COLUMN enquiry_id BIGINT REFERENCES enquiries(id);
@@ -85,6 +95,7 @@ CREATE INDEX correction_orders_enquiry ON correction_orders (enquiry_id);
 -- +goose Down
 DROP INDEX correction_orders_enquiry;
 ALTER TABLE correction_orders DROP COLUMN enquiry_id;
+DROP TABLE enquiry_filings;
 DROP TABLE enquiry_deadlines;
 DROP TABLE enquiry_events;
 DROP TABLE enquiry_numbers;
