@@ -68,18 +68,25 @@ func open311Lang(r *http.Request) string {
 
 // open311Words gives package open311 the reader's language.
 type open311Words struct {
-	s    *Server
+	tr   *translator
 	lang string
 }
 
-func (w open311Words) T(key string, kv ...any) string {
-	return w.s.i18n.Msg(w.lang, apperr.M(key, kv...))
-}
+func (w open311Words) T(key string, kv ...any) string { return w.tr.Msg(w.lang, apperr.M(key, kv...)) }
 
 // Day writes a deadline as every page does (format.go).
 func (w open311Words) Day(d calendar.Date) string { return (&Page{Lang: w.lang}).Day(d) }
 
-func (s *Server) words(r *http.Request) open311Words { return open311Words{s: s, lang: open311Lang(r)} }
+func (s *Server) words(r *http.Request) open311Words { return open311Words{tr: s.i18n, lang: open311Lang(r)} }
+
+// Open311Words are Open311's texts in lang ("" is Chinese), for the demo's
+// requests, filed without a request to read the language from.
+func (s *Services) Open311Words(lang string) open311.Words {
+	if lang == "" {
+		lang = defaultLang
+	}
+	return open311Words{tr: s.i18n, lang: lang}
+}
 
 // open311Format is the format an answer about path is written in: its
 // suffix, or XML (the format the specification requires) when it has

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"onestop/internal/auth"
+	"onestop/internal/demo"
 	"onestop/internal/org"
 	"onestop/internal/voice"
 )
@@ -712,5 +713,35 @@ func (f *fixture) exec(query string, args ...any) {
 	f.t.Helper()
 	if _, err := f.db.W.ExecContext(context.Background(), query, args...); err != nil {
 		f.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// The demo's Open311 records: filed through the service once, shown by
+// the API (the public one with its text, the private one without) and on
+// the admin page (a live key and a revoked one).
+func TestOpen311Demo(t *testing.T) {
+	o := newO311(t)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // the second start adds nothing
+		if err := demo.EnsureOpen311(ctx, o.db, time.Now(), o.srv.Open311Words("")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reqs []struct {
+		Description *string `json:"description"`
+		Service     string  `json:"service_code"`
+	}
+	a := o.get("/open311/v2/requests.json")
+	if json.Unmarshal([]byte(a.body), &reqs) != nil || len(reqs) != 2 {
+		t.Fatalf("demo requests: %s", a.body)
+	}
+	for _, r := range reqs {
+		if (r.Service == "consult") != (r.Description != nil) {
+			t.Errorf("the public consultation shows its text, the complaint does not: %s", a.body)
+		}
+	}
+	_, body := o.login("admin").get("/admin/open311")
+	if !strings.Contains(body, "宜章政务服务 App（示例）") || !strings.Contains(body, "旧版自助终端（已停用）") || strings.Count(body, "/revoke\"") != 2 {
+		t.Errorf("the demo's keys on the admin page (the test's own, the app's live, the kiosk's revoked): %s", problemOf(body))
 	}
 }
