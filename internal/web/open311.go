@@ -77,7 +77,9 @@ func (w open311Words) T(key string, kv ...any) string { return w.tr.Msg(w.lang, 
 // Day writes a deadline as every page does (format.go).
 func (w open311Words) Day(d calendar.Date) string { return (&Page{Lang: w.lang}).Day(d) }
 
-func (s *Server) words(r *http.Request) open311Words { return open311Words{tr: s.i18n, lang: open311Lang(r)} }
+func (s *Server) words(r *http.Request) open311Words {
+	return open311Words{tr: s.i18n, lang: open311Lang(r)}
+}
 
 // Open311Words are Open311's texts in lang ("" is Chinese), for the demo's
 // requests, filed without a request to read the language from.
