@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -23,14 +22,10 @@ installation; name it with --county in a province's). It is printed once; only i
 kept. The hall admin does the same on the page /admin/open311. docs/OPEN311.md describes the API.`
 
 func cmdOpen311(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "key" && args[0] != "revoke" && args[0] != "list") {
-		fmt.Fprintln(stderr, open311Help)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say key, revoke or list")
+	sub, err := subcommand(args, open311Help, stderr, "key", "revoke", "list")
+	if sub == "" {
+		return err
 	}
-	sub := args[0]
 	fs := newFlagSet("open311 "+sub, open311Help, stderr)
 	var c common
 	c.register(fs)

@@ -26,7 +26,7 @@ func TestOpen311Command(t *testing.T) {
 	if code, out, _ = runCmd(t, append([]string{"open311", "list"}, args...)...); code != 0 || !strings.Contains(out, "431022") || !strings.Contains(out, "live") || strings.Contains(out, m[2]) {
 		t.Errorf("list: %q", out)
 	}
-	if code, out, errOut = runCmd(t, append([]string{"open311", "key", "--name", ""}, args...)...); code == 0 || !strings.Contains(errOut, "必填") {
+	if code, _, errOut = runCmd(t, append([]string{"open311", "key", "--name", ""}, args...)...); code == 0 || !strings.Contains(errOut, "必填") {
 		t.Errorf("no name: %d %q", code, errOut)
 	}
 	if code, _, errOut = runCmd(t, append([]string{"open311", "key", "--name", "x", "--county", "110101"}, args...)...); code == 0 || !strings.Contains(errOut, "县") {
