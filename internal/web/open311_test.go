@@ -613,6 +613,9 @@ func TestOpen311Keys(t *testing.T) {
 	if n := o.idOf(`SELECT COUNT(*) FROM audit_log WHERE entity = 'open311_client' AND action IN ('create', 'revoke') AND actor_id IS NOT NULL`); n != 2 {
 		t.Errorf("%d audit entries, want issue and revoke", n)
 	}
+	if _, body := admin.get("/admin/audit"); !strings.Contains(body, "接口客户端") || !strings.Contains(body, "城关街道 App") || strings.Contains(body, key) {
+		t.Error("the audit log names the client in words, and never its key")
+	}
 	// Reading stays open to everyone.
 	if a := o.get("/open311/v2/requests/" + no + ".json?jurisdiction_id=431022"); a.status != http.StatusOK {
 		t.Errorf("reading needs no key: %d", a.status)
