@@ -361,6 +361,11 @@ func TestOpen311Endpoints(t *testing.T) {
 		!strings.Contains(fmt.Sprint(reqs[0]["service_notice"]), "5 个工作日") {
 		t.Errorf("one request: %s", a.body)
 	}
+	// Text that looks like markup but is not stays text, escaped.
+	plain := o.file(url.Values{"attribute[public]": {"true"}, "description": {"费用 < 100 元 & 免费？"}})
+	if a := o.get("/open311/v2/requests/" + plain + ".xml"); !strings.Contains(a.body, "<description>费用 &lt; 100 元 &amp; 免费？</description>") {
+		t.Errorf("escaped text: %s", a.body)
+	}
 	if a := o.get("/open311/v2/discovery.json"); a.status != http.StatusOK || !strings.Contains(a.body, `"http://wiki.open311.org/GeoReport_v2"`) {
 		t.Errorf("discovery: %s", a.body)
 	}
