@@ -37,32 +37,39 @@ var errNoProgress = apperr.New(apperr.NotFound, "progress.not_found")
 // progress answers the query; the error is errNoProgress, a throttle, or
 // an internal failure.
 func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, error) {
+	no = strings.ToUpper(strings.TrimSpace(no))
+	return guessed(s, r, "progress:"+no, errNoProgress, func() (*cases.Progress, error) { return s.Cases.ProgressOf(r.Context(), no, phone) })
+}
+
+// guessed runs a public lookup by a number and a phone under the progress
+// throttle: the account key names the number, the address key is shared
+// by every such lookup (one budget per address for guessing any of them).
+// A not-found is counted and answered as miss, the same for a wrong
+// number and a wrong phone.
+func guessed[T any](s *Server, r *http.Request, account string, miss error, look func() (T, error)) (T, error) {
 	ctx := r.Context()
 	now := s.Now()
-	no = strings.ToUpper(strings.TrimSpace(no))
-	account, addr := "progress:"+no, "progress:"+clientAddress(r)
+	addr := "progress:" + clientAddress(r)
 	th := s.ProgressThrottle
+	var zero T
 	blocked, until, err := th.Blocked(ctx, account, addr, now)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if blocked {
-		return nil, throttled(now, until, "progress.throttled")
+		return zero, throttled(now, until, "progress.throttled")
 	}
-	pr, err := s.Cases.ProgressOf(ctx, no, phone)
+	v, err := look()
 	if apperr.Is(err, apperr.NotFound) {
 		if err := th.Fail(ctx, account, addr, now); err != nil {
-			return nil, err
+			return zero, err
 		}
-		return nil, errNoProgress
+		return zero, miss
 	}
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if err := th.Succeed(ctx, account, addr, now); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return v, th.Succeed(ctx, account, addr, now)
 }
 
 // progressView is the page's data.

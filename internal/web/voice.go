@@ -186,28 +186,7 @@ func (s *Server) voiceTrack(w http.ResponseWriter, r *http.Request) error {
 var errNoEnquiry = apperr.New(apperr.NotFound, "voice.track.not_found")
 
 func (s *Server) track(r *http.Request, no, phone string) (*voice.Enquiry, error) {
-	ctx := r.Context()
-	now := s.Now()
-	account, addr := "enquiry:"+voice.NormalNo(no), "progress:"+clientAddress(r)
-	th := s.ProgressThrottle
-	blocked, until, err := th.Blocked(ctx, account, addr, now)
-	if err != nil {
-		return nil, err
-	}
-	if blocked {
-		return nil, throttled(now, until, "progress.throttled")
-	}
-	e, err := s.Voice.Track(ctx, no, phone)
-	if apperr.Is(err, apperr.NotFound) {
-		if err := th.Fail(ctx, account, addr, now); err != nil {
-			return nil, err
-		}
-		return nil, errNoEnquiry
-	}
-	if err != nil {
-		return nil, err
-	}
-	return e, th.Succeed(ctx, account, addr, now)
+	return guessed(s, r, "enquiry:"+voice.NormalNo(no), errNoEnquiry, func() (*voice.Enquiry, error) { return s.Voice.Track(r.Context(), no, phone) })
 }
 
 // voiceConfirm is the asker closing an answered enquiry from the tracking
