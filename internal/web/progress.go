@@ -78,33 +78,42 @@ type progressView struct {
 }
 
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "progress.title")
+	v := &progressView{}
+	return lookupPage(s, w, r, "progress", "progress.title", v, s.progress, func(pr *cases.Progress) { v.P = pr })
+}
+
+// lookupPage is a public page that looks a record up by its number and the
+// phone given with it (the progress query, following an enquiry): it
+// opens with the form, checks both fields, and shows a miss or a throttle
+// above the form; found, show puts the record in data.
+func lookupPage[T any](s *Server, w http.ResponseWriter, r *http.Request, name, title string, data any,
+	look func(*http.Request, string, string) (T, error), show func(T)) error {
+	p := s.page(r, title)
 	q := r.URL.Query()
 	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
-	v := &progressView{}
-	p.Data = v
+	p.Data = data
 	// Only a submitted form carries the phone field. The link in a
 	// notice's QR code carries just the number: the page opens with it
 	// filled in and asks for the phone, without an error.
 	if !q.Has("phone") {
-		return s.render(w, r, "progress", p)
+		return s.render(w, r, name, p)
 	}
 	f := apperr.Fields{}
 	f.Text("no", q.Get("no"), true, 40)
 	f.Text("phone", q.Get("phone"), true, 40)
 	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "progress", p, err)
+		return s.formFailed(w, r, name, p, err)
 	}
-	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
+	v, err := look(r, q.Get("no"), q.Get("phone"))
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
 			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "progress", p)
+			return s.render(w, r, name, p)
 		}
 		return err
 	}
-	v.P = pr
-	return s.render(w, r, "progress", p)
+	show(v)
+	return s.render(w, r, name, p)
 }
 
 // apiProgress is the query as JSON. Its "not found" carries no request id,

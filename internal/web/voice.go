@@ -156,30 +156,8 @@ type voiceTrackView struct {
 // misses are throttled by the progress query's throttle (one budget per
 // address for guessing either).
 func (s *Server) voiceTrack(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "voice.track.title")
-	q := r.URL.Query()
-	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	v := &voiceTrackView{}
-	p.Data = v
-	if !q.Has("phone") {
-		return s.render(w, r, "voice_track", p)
-	}
-	f := apperr.Fields{}
-	f.Text("no", q.Get("no"), true, 40)
-	f.Text("phone", q.Get("phone"), true, 40)
-	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "voice_track", p, err)
-	}
-	e, err := s.track(r, q.Get("no"), q.Get("phone"))
-	if err != nil {
-		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
-			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "voice_track", p)
-		}
-		return err
-	}
-	v.E = e
-	return s.render(w, r, "voice_track", p)
+	return lookupPage(s, w, r, "voice_track", "voice.track.title", v, s.track, func(e *voice.Enquiry) { v.E = e })
 }
 
 // errNoEnquiry is the one answer for an unknown number and a wrong phone.
