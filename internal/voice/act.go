@@ -143,6 +143,23 @@ func (s *Service) Get(ctx context.Context, a org.Actor, no string) (*Record, err
 	return r, nil
 }
 
+// step reads the enquiry a staff step is on and asks, in this order,
+// whether a may see it (not found), whether it is the version a saw
+// (conflict) and whether the rule lets a take the step.
+func (s *Service) step(ctx context.Context, a org.Actor, no, action string, version int) (*Enquiry, error) {
+	e, err := s.ByNo(ctx, no)
+	if err != nil {
+		return nil, err
+	}
+	if !sees(a, e) {
+		return nil, apperr.NotFoundf("entity.enquiry")
+	}
+	if version != e.Version {
+		return nil, apperr.New(apperr.Conflict, "voice.changed")
+	}
+	return e, Check(e, a, action)
+}
+
 // StepInput is what a staff step's form or API call sends.
 type StepInput struct {
 	Version int    `json:"version"` // the version the actor saw (required)
@@ -158,17 +175,8 @@ func (s *Service) Act(ctx context.Context, a org.Actor, no, action string, in St
 	}
 	f := apperr.Fields{}
 	text := f.Para("text", in.Text, action == ActAnswer, MaxReply)
-	e, err := s.ByNo(ctx, no)
+	e, err := s.step(ctx, a, no, action, in.Version)
 	if err != nil {
-		return nil, err
-	}
-	if !sees(a, e) {
-		return nil, apperr.NotFoundf("entity.enquiry")
-	}
-	if in.Version != e.Version {
-		return nil, apperr.New(apperr.Conflict, "voice.changed")
-	}
-	if err := Check(e, a, action); err != nil {
 		return nil, err
 	}
 	if err := f.Err(); err != nil {
@@ -254,17 +262,8 @@ type ReferInput struct {
 // (internal/corrections), naming the complaint's case if it has one. The
 // order and the complaint's "refer" event commit together (OrderWitness).
 func (s *Service) Refer(ctx context.Context, a org.Actor, no string, in ReferInput) (*corrections.Order, error) {
-	e, err := s.ByNo(ctx, no)
+	e, err := s.step(ctx, a, no, ActRefer, in.Version)
 	if err != nil {
-		return nil, err
-	}
-	if !sees(a, e) {
-		return nil, apperr.NotFoundf("entity.enquiry")
-	}
-	if in.Version != e.Version {
-		return nil, apperr.New(apperr.Conflict, "voice.changed")
-	}
-	if err := Check(e, a, ActRefer); err != nil {
 		return nil, err
 	}
 	oi := corrections.IssueInput{DepartmentID: in.DepartmentID, Subject: e.No + " " + e.Subject, Instruction: in.Instruction,

@@ -37,32 +37,39 @@ var errNoProgress = apperr.New(apperr.NotFound, "progress.not_found")
 // progress answers the query; the error is errNoProgress, a throttle, or
 // an internal failure.
 func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, error) {
+	no = strings.ToUpper(strings.TrimSpace(no))
+	return guessed(s, r, "progress:"+no, errNoProgress, func() (*cases.Progress, error) { return s.Cases.ProgressOf(r.Context(), no, phone) })
+}
+
+// guessed runs a public lookup by a number and a phone under the progress
+// throttle: the account key names the number, the address key is shared
+// by every such lookup (one budget per address for guessing any of them).
+// A not-found is counted and answered as miss, the same for a wrong
+// number and a wrong phone.
+func guessed[T any](s *Server, r *http.Request, account string, miss error, look func() (T, error)) (T, error) {
 	ctx := r.Context()
 	now := s.Now()
-	no = strings.ToUpper(strings.TrimSpace(no))
-	account, addr := "progress:"+no, "progress:"+clientAddress(r)
+	addr := "progress:" + clientAddress(r)
 	th := s.ProgressThrottle
+	var zero T
 	blocked, until, err := th.Blocked(ctx, account, addr, now)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if blocked {
-		return nil, throttled(now, until, "progress.throttled")
+		return zero, throttled(now, until, "progress.throttled")
 	}
-	pr, err := s.Cases.ProgressOf(ctx, no, phone)
+	v, err := look()
 	if apperr.Is(err, apperr.NotFound) {
 		if err := th.Fail(ctx, account, addr, now); err != nil {
-			return nil, err
+			return zero, err
 		}
-		return nil, errNoProgress
+		return zero, miss
 	}
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if err := th.Succeed(ctx, account, addr, now); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return v, th.Succeed(ctx, account, addr, now)
 }
 
 // progressView is the page's data.
@@ -71,33 +78,42 @@ type progressView struct {
 }
 
 func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "progress.title")
+	v := &progressView{}
+	return lookupPage(s, w, r, "progress", "progress.title", v, s.progress, func(pr *cases.Progress) { v.P = pr })
+}
+
+// lookupPage is a public page that looks a record up by its number and the
+// phone given with it (the progress query, following an enquiry): it
+// opens with the form, checks both fields, and shows a miss or a throttle
+// above the form; found, show puts the record in data.
+func lookupPage[T any](s *Server, w http.ResponseWriter, r *http.Request, name, title string, data any,
+	look func(*http.Request, string, string) (T, error), show func(T)) error {
+	p := s.page(r, title)
 	q := r.URL.Query()
 	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
-	v := &progressView{}
-	p.Data = v
+	p.Data = data
 	// Only a submitted form carries the phone field. The link in a
 	// notice's QR code carries just the number: the page opens with it
 	// filled in and asks for the phone, without an error.
 	if !q.Has("phone") {
-		return s.render(w, r, "progress", p)
+		return s.render(w, r, name, p)
 	}
 	f := apperr.Fields{}
 	f.Text("no", q.Get("no"), true, 40)
 	f.Text("phone", q.Get("phone"), true, 40)
 	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "progress", p, err)
+		return s.formFailed(w, r, name, p, err)
 	}
-	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
+	v, err := look(r, q.Get("no"), q.Get("phone"))
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
 			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "progress", p)
+			return s.render(w, r, name, p)
 		}
 		return err
 	}
-	v.P = pr
-	return s.render(w, r, "progress", p)
+	show(v)
+	return s.render(w, r, name, p)
 }
 
 // apiProgress is the query as JSON. Its "not found" carries no request id,

@@ -156,58 +156,15 @@ type voiceTrackView struct {
 // misses are throttled by the progress query's throttle (one budget per
 // address for guessing either).
 func (s *Server) voiceTrack(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "voice.track.title")
-	q := r.URL.Query()
-	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	v := &voiceTrackView{}
-	p.Data = v
-	if !q.Has("phone") {
-		return s.render(w, r, "voice_track", p)
-	}
-	f := apperr.Fields{}
-	f.Text("no", q.Get("no"), true, 40)
-	f.Text("phone", q.Get("phone"), true, 40)
-	if err := f.Err(); err != nil {
-		return s.formFailed(w, r, "voice_track", p, err)
-	}
-	e, err := s.track(r, q.Get("no"), q.Get("phone"))
-	if err != nil {
-		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
-			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return s.render(w, r, "voice_track", p)
-		}
-		return err
-	}
-	v.E = e
-	return s.render(w, r, "voice_track", p)
+	return lookupPage(s, w, r, "voice_track", "voice.track.title", v, s.track, func(e *voice.Enquiry) { v.E = e })
 }
 
 // errNoEnquiry is the one answer for an unknown number and a wrong phone.
 var errNoEnquiry = apperr.New(apperr.NotFound, "voice.track.not_found")
 
 func (s *Server) track(r *http.Request, no, phone string) (*voice.Enquiry, error) {
-	ctx := r.Context()
-	now := s.Now()
-	account, addr := "enquiry:"+voice.NormalNo(no), "progress:"+clientAddress(r)
-	th := s.ProgressThrottle
-	blocked, until, err := th.Blocked(ctx, account, addr, now)
-	if err != nil {
-		return nil, err
-	}
-	if blocked {
-		return nil, throttled(now, until, "progress.throttled")
-	}
-	e, err := s.Voice.Track(ctx, no, phone)
-	if apperr.Is(err, apperr.NotFound) {
-		if err := th.Fail(ctx, account, addr, now); err != nil {
-			return nil, err
-		}
-		return nil, errNoEnquiry
-	}
-	if err != nil {
-		return nil, err
-	}
-	return e, th.Succeed(ctx, account, addr, now)
+	return guessed(s, r, "enquiry:"+voice.NormalNo(no), errNoEnquiry, func() (*voice.Enquiry, error) { return s.Voice.Track(r.Context(), no, phone) })
 }
 
 // voiceConfirm is the asker closing an answered enquiry from the tracking

@@ -63,12 +63,19 @@ type enquiriesView struct {
 	Prev, Next string
 }
 
-func (s *Server) enquiriesPage(w http.ResponseWriter, r *http.Request) error {
+// listEnquiries is the inbox and the API's list: the caller's enquiries
+// under the request's filter.
+func (s *Server) listEnquiries(r *http.Request) ([]voice.Listed, int, voice.Filter, error) {
 	f, err := enquiryFilter(r)
 	if err != nil {
-		return err
+		return nil, 0, f, err
 	}
 	items, total, err := s.Voice.List(r.Context(), actor(r), f)
+	return items, total, f, err
+}
+
+func (s *Server) enquiriesPage(w http.ResponseWriter, r *http.Request) error {
+	items, total, f, err := s.listEnquiries(r)
 	if err != nil {
 		return err
 	}
@@ -277,11 +284,7 @@ func (s *Server) enquiryDeadlines(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiEnquiries(w http.ResponseWriter, r *http.Request) error {
-	f, err := enquiryFilter(r)
-	if err != nil {
-		return err
-	}
-	items, total, err := s.Voice.List(r.Context(), actor(r), f)
+	items, total, _, err := s.listEnquiries(r)
 	if err != nil {
 		return err
 	}
