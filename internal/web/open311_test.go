@@ -753,3 +753,36 @@ func TestOpen311Demo(t *testing.T) {
 		t.Errorf("the demo's keys on the admin page (the test's own, the app's live, the kiosk's revoked): %s", problemOf(body))
 	}
 }
+
+// A province-wide admin names the county a key is for, among the
+// installation's counties; a county's hall admin cannot.
+func TestOpen311KeysProvince(t *testing.T) {
+	o := newO311(t)
+	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, time.Now().UTC())
+	o.exec(`INSERT INTO staff (username, name, role, scope, phone, password_hash, created_at, updated_at)
+		SELECT 'province', '省级管理员', 'centre_admin', 'province', '', password_hash, created_at, updated_at FROM staff WHERE username = 'admin'`)
+	prov := o.login("province")
+	res, body := prov.get("/admin/open311")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="431023"`) || !strings.Contains(body, "测试 App") {
+		t.Fatalf("the province's page: %d %s", res.StatusCode, problemOf(body))
+	}
+	if res, body = prov.post("/admin/open311", url.Values{"name": {"外县 App"}, "county": {"431023"}}); res.StatusCode != http.StatusOK || !strings.Contains(body, "open311-key") {
+		t.Fatalf("issue for 431023: %d %s", res.StatusCode, problemOf(body))
+	}
+	if n := o.idOf(`SELECT COUNT(*) FROM open311_clients WHERE region_code = '431023'`); n != 1 {
+		t.Errorf("%d keys for 431023", n)
+	}
+	if res, _ = prov.post("/admin/open311", url.Values{"name": {"无县 App"}, "county": {"999999"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown county: %d", res.StatusCode)
+	}
+	// The county hall's admin sees only its own county's keys and cannot
+	// name another county (the form has no such field; it is ignored).
+	admin := o.login("admin")
+	if _, body := admin.get("/admin/open311"); strings.Contains(body, "外县 App") || strings.Contains(body, `name="county"`) {
+		t.Error("the county admin sees another county's key, or may choose a county")
+	}
+	admin.post("/admin/open311", url.Values{"name": {"越权 App"}, "county": {"431023"}})
+	if n := o.idOf(`SELECT COUNT(*) FROM open311_clients WHERE name = '越权 App' AND region_code = '431022'`); n != 1 {
+		t.Error("the county admin's key is not its own county's")
+	}
+}
