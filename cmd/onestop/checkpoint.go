@@ -55,14 +55,11 @@ func keyPath(data, flagValue string) string {
 }
 
 func cmdCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "check" && args[0] != "rotate-key") {
-		fmt.Fprintln(stderr, checkpointHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say check or rotate-key")
+	sub, err := subcommand(args, checkpointHelp, stderr, "check", "rotate-key")
+	if sub == "" {
+		return err
 	}
-	if args[0] == "rotate-key" {
+	if sub == "rotate-key" {
 		return cmdRotateKey(args[1:], stdout, stderr)
 	}
 	return cmdCheckpointCheck(ctx, args[1:], stdout, stderr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,6 +31,20 @@ func newFlagSet(name, help string, stderr io.Writer) *flags {
 		fs.PrintDefaults()
 	}
 	return &flags{FlagSet: fs}
+}
+
+// subcommand reads the first argument of a command with subcommands
+// (user create, checkpoint check, open311 key): one of subs, or the help
+// printed and "" — with no error when help was asked for.
+func subcommand(args []string, help string, stderr io.Writer, subs ...string) (string, error) {
+	if len(args) > 0 && slices.Contains(subs, args[0]) {
+		return args[0], nil
+	}
+	fmt.Fprintln(stderr, help)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return "", nil
+	}
+	return "", fmt.Errorf("say %s", strings.Join(subs, " or "))
 }
 
 // envName is the environment variable of a flag.

@@ -25,6 +25,7 @@ Commands:
   serve     start the server
   migrate   apply database migrations and exit
   user      create a staff account or reset a password (onestop user --help)
+  open311   issue, list or revoke the API keys of Open311 civic apps (onestop open311 --help)
   verify    check the whole record (chains, case rows, documents, messages, files, checkpoints); names every break
   anomalies replay the case record through supervision's anomaly rules (after gen or a restore)
   checkpoint  check published daily checkpoints (for auditors), or rotate the signing key (onestop checkpoint --help)
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "user":
 		err = cmdUser(ctx, rest, stdout, stderr)
+	case "open311":
+		err = cmdOpen311(ctx, rest, stdout, stderr)
 	case "verify":
 		err = cmdVerify(ctx, rest, stdout, stderr)
 	case "checkpoint":

@@ -111,6 +111,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err != nil {
 			return fmt.Errorf("load demo county: %w", err)
 		}
+		if err := demo.EnsureEnquiries(ctx, db, time.Now(), svc.Claims.Text); err != nil {
+			return fmt.Errorf("demo enquiries: %w", err)
+		}
+		if err := demo.EnsureOpen311(ctx, db, time.Now(), svc.Open311Words("")); err != nil {
+			return fmt.Errorf("demo open311: %w", err)
+		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	srv, err := web.New(svc, cfg)

@@ -34,14 +34,10 @@ exists, is: --role centre_admin --scope province.`
 var system = org.Actor{Username: "console", Name: "系统控制台", Role: org.CentreAdmin, Province: true, Address: "console"}
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "reset") {
-		fmt.Fprintln(stderr, userHelp)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say create or reset")
+	sub, err := subcommand(args, userHelp, stderr, "create", "reset")
+	if sub == "" {
+		return err
 	}
-	sub := args[0]
 	fs := newFlagSet("user "+sub, userHelp, stderr)
 	var c common
 	c.register(fs)

@@ -1,6 +1,10 @@
 package apperr
 
-import "onestop/internal/ident"
+import (
+	"strings"
+
+	"onestop/internal/ident"
+)
 
 // maxPhoneRunes bounds a phone as typed, decorations included
 // (+86 138-0013-8000, (0735) 3712345).
@@ -23,4 +27,18 @@ func (f Fields) Phone(field, v string, required bool) string {
 		return v
 	}
 	return p
+}
+
+// maxEmailRunes bounds an e-mail address as stored.
+const maxEmailRunes = 100
+
+// Email checks an e-mail address typed anywhere (applicants, enquiries):
+// free text under the one rule, and an @ in it. Mail is never sent to it
+// by OneStop, so the check stays as loose as the people who type it.
+func (f Fields) Email(field, v string, required bool) string {
+	v = f.Text(field, v, required, maxEmailRunes)
+	if v != "" && !f.Has(field) && !strings.Contains(v, "@") {
+		f.Add(field, "error.email")
+	}
+	return v
 }

@@ -124,10 +124,7 @@ func Validate(in Input, withPassword bool) (Input, bool, error) {
 	}
 	in.Name = f.Text("name", in.Name, true, 100)
 	in.Phone = f.Phone("phone", in.Phone, true)
-	in.Email = f.Text("email", in.Email, false, 100)
-	if in.Email != "" && !strings.Contains(in.Email, "@") {
-		f.Add("email", "error.email")
-	}
+	in.Email = f.Email("email", in.Email, false)
 	if withPassword {
 		if p := auth.PasswordProblem(in.Password); p != "" {
 			f.Add("password", p)

@@ -77,7 +77,7 @@ func errCode() error {
 // gets the same answer as a new one.
 func (c *Claims) Start(ctx context.Context, in Input, address, lang string) (int64, error) {
 	in, override, err := Validate(in, true)
-	if err == nil && !isMobile(in.Phone) {
+	if err == nil && !ident.IsMobile(in.Phone) {
 		f := apperr.Fields{}
 		f.Add("phone", "register.mobile_needed")
 		err = f.Err()
@@ -127,7 +127,7 @@ func (c *Claims) Start(ctx context.Context, in Input, address, lang string) (int
 		if err != nil {
 			return err
 		}
-		if !isMobile(phone) {
+		if !ident.IsMobile(phone) {
 			return nil // a landline cannot receive it: the owner claims at a window
 		}
 		if n, err := notify.Recent(ctx, tx, phone, now.Add(-ThrottleWindow)); err != nil || n >= PerPhone {
@@ -178,7 +178,7 @@ func (c *Claims) WindowStart(ctx context.Context, who audit.Who, applicantID int
 				a.Phone = p
 			}
 		}
-		if !isMobile(a.Phone) {
+		if !ident.IsMobile(a.Phone) {
 			f := apperr.Fields{}
 			f.Add("phone", "register.mobile_needed")
 			return f.Err()
@@ -418,17 +418,4 @@ func codeMatches(stored, code string) bool {
 	}
 	got := sha256.Sum256(append(salt, code...))
 	return subtle.ConstantTimeCompare(got[:], want) == 1
-}
-
-// isMobile: a normalised phone (ident.Phone) that can receive a text.
-func isMobile(p string) bool {
-	if len(p) != 11 || p[0] != '1' {
-		return false
-	}
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

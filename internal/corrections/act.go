@@ -18,6 +18,9 @@ type StepInput struct {
 	// one wins).
 	Version int    `json:"version"`
 	Text    string `json:"text"`
+	// Public is, on accepting an order that came from a complaint, the
+	// reply the complainant reads; empty means the department's reply.
+	Public string `json:"public_reply,omitempty"`
 }
 
 // Act takes one step on an order: reply (the department), accept, return
@@ -83,6 +86,9 @@ func (s *Service) Act(ctx context.Context, a org.Actor, id int64, action string,
 		o.Version++
 		o.LastHash = e.Hash
 		if err := audit.Write(ctx, q, now, a.Who(), action, "correction_order", o.No, o.CentreID, o.DepartmentID, before, auditView(o)); err != nil {
+			return err
+		}
+		if err := s.witness(ctx, q, a, o, action, StepInput{Version: in.Version, Text: text, Public: in.Public}, now); err != nil {
 			return err
 		}
 		out = o

@@ -24,6 +24,23 @@ type Service struct {
 	// and the case scope rule for the cases an order names.
 	Cases *cases.Service
 	Now   func() time.Time
+	// Witnesses write beside every issue and step, in its transaction
+	// (the complaint an order came from hears its reply and acceptance:
+	// internal/voice). An error rolls the step back.
+	Witnesses []Witness
+}
+
+// Witness hears an order's issue (action ActIssue) or step inside its
+// transaction; o is the order after it.
+type Witness func(ctx context.Context, q store.Querier, a org.Actor, o *Order, action string, in StepInput, now time.Time) error
+
+func (s *Service) witness(ctx context.Context, q store.Querier, a org.Actor, o *Order, action string, in StepInput, now time.Time) error {
+	for _, w := range s.Witnesses {
+		if err := w(ctx, q, a, o, action, in, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
@@ -36,6 +53,9 @@ type IssueInput struct {
 	Subject      string   `json:"subject"`
 	Instruction  string   `json:"instruction"`
 	DeadlineDays int      `json:"deadline_days"`
+	// EnquiryID is the complaint the order is about (internal/voice sets
+	// it; never from a request). Such an order needs no case.
+	EnquiryID int64 `json:"-"`
 }
 
 // Issue writes a new order: only a county-wide supervisor, to an active
@@ -126,7 +146,8 @@ func (s *Service) Issue(ctx context.Context, a org.Actor, in IssueInput) (*Order
 			o.CentreID = c.CentreID
 		}
 	}
-	if len(o.Items) == 0 && !f.Has("cases") && !f.Has("anomalies") {
+	o.EnquiryID = in.EnquiryID
+	if len(o.Items) == 0 && o.EnquiryID == 0 && !f.Has("cases") && !f.Has("anomalies") {
 		f.Add("cases", "order.nothing_named")
 	}
 	if err := f.Err(); err != nil {
@@ -166,9 +187,9 @@ func (s *Service) Issue(ctx context.Context, a org.Actor, in IssueInput) (*Order
 		e.Hash = hashEvent(chainKey(o.RegionCode, o.No), e)
 		o.LastHash = e.Hash
 		if err := q.QueryRowContext(ctx, `INSERT INTO correction_orders (no, region_code, department_id, centre_id, issued_by, issued_at, subject, instruction,
-			deadline_days, due, state, version, last_hash, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1,$12,$6) RETURNING id`,
+			deadline_days, due, state, version, last_hash, updated_at, enquiry_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1,$12,$6,$13) RETURNING id`,
 			o.No, o.RegionCode, o.DepartmentID, o.CentreID, a.StaffID, now, o.Subject, o.Instruction, o.DeadlineDays, o.Due.Time(time.UTC),
-			Issued, e.Hash).Scan(&o.ID); err != nil {
+			Issued, e.Hash, store.NullID(o.EnquiryID)).Scan(&o.ID); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		for _, it := range o.Items {
@@ -181,6 +202,9 @@ func (s *Service) Issue(ctx context.Context, a org.Actor, in IssueInput) (*Order
 			return err
 		}
 		if err := tally.Add(ctx, q, tally.Key{Day: today, DepartmentID: o.DepartmentID, CentreID: o.CentreID}, map[tally.Column]int{tally.Orders: 1}); err != nil {
+			return err
+		}
+		if err := s.witness(ctx, q, a, o, ActIssue, StepInput{Version: 1, Text: o.Instruction}, now); err != nil {
 			return err
 		}
 		return audit.Write(ctx, q, now, a.Who(), "create", "correction_order", o.No, o.CentreID, o.DepartmentID, nil, auditView(o))

@@ -74,9 +74,12 @@ type Order struct {
 	Standing     clock.Standing `json:"standing"`
 	// Overdue: past its due day and not accepted (red by itself, computed
 	// on read from due and today).
-	Overdue bool    `json:"overdue"`
-	Items   []Item  `json:"items"`
-	Events  []Event `json:"events,omitempty"`
+	Overdue bool   `json:"overdue"`
+	Items   []Item `json:"items"`
+	// EnquiryID is the complaint the order came from (internal/voice), 0
+	// for none.
+	EnquiryID int64   `json:"-"`
+	Events    []Event `json:"events,omitempty"`
 }
 
 // Open reports whether the order still waits for someone.

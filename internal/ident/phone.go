@@ -63,6 +63,10 @@ func Phone(s string) (string, error) {
 	return digits[:areaLen] + "-" + local, nil
 }
 
+// IsMobile reports whether a normalised phone (Phone's result) is a mobile
+// number, one that can receive a text message.
+func IsMobile(d string) bool { return isMobile(d) }
+
 func isMobile(d string) bool {
 	return len(d) == 11 && allDigits(d) && d[0] == '1' && d[1] >= '3' && d[1] <= '9'
 }

@@ -7,6 +7,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/applicants"
 	"onestop/internal/org"
+	"onestop/internal/voice"
 )
 
 const (
@@ -236,9 +237,20 @@ func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	mine, err := s.Voice.Mine(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
 	p := s.page(r, "me.title")
-	p.Data = a
+	p.Data = &meView{Applicant: a, Enquiries: mine}
 	return s.render(w, r, "me", p)
+}
+
+// meView is the applicant's own page: their account and what they asked
+// (consultations, complaints, help requests) with the replies.
+type meView struct {
+	applicants.Applicant
+	Enquiries []*voice.Enquiry
 }
 
 func (s *Server) findApplicants(r *http.Request) ([]applicants.Applicant, error) {

@@ -46,14 +46,15 @@ var auditIDNames = map[string][]string{
 // auditAreas are the translation areas a field's label and a value's
 // words are looked up in, per entity, before the shared audit ones.
 var auditAreas = map[string][]string{
-	"region":     {"regions"},
-	"centre":     {"centres"},
-	"department": {"departments"},
-	"window":     {"windows"},
-	"staff":      {"staff"},
-	"applicant":  {"applicant"},
-	"item":       {"catalogue.field", "catalogue"},
-	"composite":  {"catalogue.field", "catalogue"},
+	"region":         {"regions"},
+	"centre":         {"centres"},
+	"department":     {"departments"},
+	"window":         {"windows"},
+	"staff":          {"staff"},
+	"applicant":      {"applicant"},
+	"item":           {"catalogue.field", "catalogue"},
+	"composite":      {"catalogue.field", "catalogue"},
+	"open311_client": {"open311"},
 }
 
 // auditNames resolves the ids a page of the log names, each once.

@@ -141,7 +141,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if r.ContentLength > limit {
 			// The session is not loaded yet at this point, so no page can
 			// be rendered (s.page would panic): pages get a plain message.
-			if isAPI(r) {
+			if isAPI(r) || isOpen311(r) {
 				s.fail(w, r, errTooLarge)
 			} else {
 				http.Error(w, s.i18n.Msg(reqInfo(r).Lang, errTooLarge.Msg), http.StatusRequestEntityTooLarge)

@@ -37,32 +37,39 @@ var errNoProgress = apperr.New(apperr.NotFound, "progress.not_found")
 // progress answers the query; the error is errNoProgress, a throttle, or
 // an internal failure.
 func (s *Server) progress(r *http.Request, no, phone string) (*cases.Progress, error) {
+	no = strings.ToUpper(strings.TrimSpace(no))
+	return guessed(s, r, "progress:"+no, errNoProgress, func() (*cases.Progress, error) { return s.Cases.ProgressOf(r.Context(), no, phone) })
+}
+
+// guessed runs a public lookup by a number and a phone under the progress
+// throttle: the account key names the number, the address key is shared
+// by every such lookup (one budget per address for guessing any of them).
+// A not-found is counted and answered as miss, the same for a wrong
+// number and a wrong phone.
+func guessed[T any](s *Server, r *http.Request, account string, miss error, look func() (T, error)) (T, error) {
 	ctx := r.Context()
 	now := s.Now()
-	no = strings.ToUpper(strings.TrimSpace(no))
-	account, addr := "progress:"+no, "progress:"+clientAddress(r)
+	addr := "progress:" + clientAddress(r)
 	th := s.ProgressThrottle
+	var zero T
 	blocked, until, err := th.Blocked(ctx, account, addr, now)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if blocked {
-		return nil, throttled(now, until, "progress.throttled")
+		return zero, throttled(now, until, "progress.throttled")
 	}
-	pr, err := s.Cases.ProgressOf(ctx, no, phone)
+	v, err := look()
 	if apperr.Is(err, apperr.NotFound) {
 		if err := th.Fail(ctx, account, addr, now); err != nil {
-			return nil, err
+			return zero, err
 		}
-		return nil, errNoProgress
+		return zero, miss
 	}
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if err := th.Succeed(ctx, account, addr, now); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return v, th.Succeed(ctx, account, addr, now)
 }
 
 // progressView is the page's data.
@@ -74,42 +81,45 @@ func (s *Server) progressPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "progress.title")
 	v := &progressView{}
 	p.Data = v
-	pr, err := s.progressForm(w, r, "progress", p)
-	if pr == nil {
+	pr, found, err := lookupForm(s, w, r, "progress", p, s.progress)
+	if !found {
 		return err
 	}
 	v.P = pr
 	return s.render(w, r, "progress", p)
 }
 
-// progressForm reads the number + phone form of page name (the progress
-// query, the rating entry /rate): when the form is absent, wrong or
-// throttled it renders the page and returns no progress; when the phone
-// matches it returns the case's progress and renders nothing.
-func (s *Server) progressForm(w http.ResponseWriter, r *http.Request, name string, p *Page) (*cases.Progress, error) {
+// lookupForm reads the number + phone form of a public page that looks a
+// record up by its number and the phone given with it (the progress
+// query, the rating entry /rate, following an enquiry). When the form is
+// absent, wrong, missed or throttled it renders page name itself (the
+// miss or throttle above the form) and found is false; found, it returns
+// the record and renders nothing, for the caller to show or redirect.
+func lookupForm[T any](s *Server, w http.ResponseWriter, r *http.Request, name string, p *Page,
+	look func(*http.Request, string, string) (T, error)) (v T, found bool, err error) {
 	q := r.URL.Query()
 	p.Form["no"], p.Form["phone"] = q.Get("no"), q.Get("phone")
 	// Only a submitted form carries the phone field. The link in a
 	// notice's QR code carries just the number: the page opens with it
 	// filled in and asks for the phone, without an error.
 	if !q.Has("phone") {
-		return nil, s.render(w, r, name, p)
+		return v, false, s.render(w, r, name, p)
 	}
 	f := apperr.Fields{}
 	f.Text("no", q.Get("no"), true, 40)
 	f.Text("phone", q.Get("phone"), true, 40)
 	if err := f.Err(); err != nil {
-		return nil, s.formFailed(w, r, name, p, err)
+		return v, false, s.formFailed(w, r, name, p, err)
 	}
-	pr, err := s.progress(r, q.Get("no"), q.Get("phone"))
+	v, err = look(r, q.Get("no"), q.Get("phone"))
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.NotFound || ae.Code == apperr.TooMany) {
 			p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-			return nil, s.render(w, r, name, p)
+			return v, false, s.render(w, r, name, p)
 		}
-		return nil, err
+		return v, false, err
 	}
-	return pr, nil
+	return v, true, nil
 }
 
 // apiProgress is the query as JSON. Its "not found" carries no request id,

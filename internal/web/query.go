@@ -8,6 +8,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
+	"onestop/internal/open311"
 )
 
 // Caps on what a query string may carry. Nobody types a 100-character
@@ -25,6 +26,8 @@ const (
 	// The calculator's pauses, a line each of YYYY-MM-DD~YYYY-MM-DD: room
 	// for more than maxPauses, so having too many says so in words.
 	maxPauseText = 1000
+	// Open311 tracking numbers, ZX-20261205-0001, with commas.
+	maxOpen311IDs = 20 * open311.MaxIDs
 )
 
 // paramRule is the cap of one query parameter, and whether it may hold
@@ -39,6 +42,9 @@ func paramRule(name string) (max int, lines bool) {
 		return maxPauseText, true
 	case "from", "to", "by", "county", "period":
 		return maxShort, false
+	case "service_request_id":
+		// Open311's comma-separated numbers (open311.MaxIDs of them).
+		return maxOpen311IDs, false
 	}
 	return maxParam, false
 }

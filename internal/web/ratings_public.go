@@ -27,7 +27,7 @@ func (s *Server) registerRatings() {
 	s.handle("POST /rate/{no}", everyone, s.rateSubmit)
 	s.handle("GET /rate/{no}/thanks", everyone, s.rateThanks)
 	s.handle("POST /rate/{no}/addition", everyone, s.rateAddition)
-	s.handle("POST /api/v1/ratings/device", access{Machine: true}, s.apiRateDevice)
+	s.handle("POST "+ratingPadPath, access{Public: true, ClientKey: true}, s.apiRateDevice)
 	s.registerRatingsStaff()
 }
 
@@ -67,8 +67,8 @@ func (s *Server) ratePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The progress query's check and throttle: a wrong phone answers as an
 	// unknown number.
-	pr, err := s.progressForm(w, r, "rate", p)
-	if pr == nil {
+	pr, found, err := lookupForm(s, w, r, "rate", p, s.progress)
+	if !found {
 		return err
 	}
 	tok, err := s.Ratings.PhoneToken(r.Context(), pr.No)

@@ -186,6 +186,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mbe) {
 		err = errTooLarge
 	}
+	if isOpen311(r) {
+		s.open311Fail(w, r, err)
+		return
+	}
 	ae := apperr.As(err)
 	if ae == nil {
 		s.Log.Error("internal error", "id", info.ID, "path", r.URL.Path, "err", err)

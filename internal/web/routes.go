@@ -41,6 +41,8 @@ func (s *Server) registerRoutes() {
 	s.registerRecord()
 	s.registerPortal()
 	s.registerRatings()
+	s.registerOpen311()
+	s.registerVoice()
 }
 
 // healthz answers 200 when the database answers.

@@ -58,6 +58,7 @@ const (
 	kWindow     scopeKind = "window"     // {key}: a window
 	kStaff      scopeKind = "staff"      // {key}: a member of staff
 	kOrder      scopeKind = "order"      // {id} (+ {action}) of a correction order, by its department and county
+	kEnquiry    scopeKind = "enquiry"    // {no} (+ {action}) of a consultation, complaint or help request (voice_test.go)
 	// kNone: no record of anyone's scope is named (a calendar year, which
 	// only the hall's admin edits; an application form that is a page
 	// for everyone). Listed so a new route must be classified.
@@ -287,6 +288,8 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 		return []string{sf.cases["FGJ@hall"].no}, []string{sf.cases["other"].no}
 	case kOrder:
 		return sf.orderSplit(user)
+	case kEnquiry:
+		return sf.enquirySplit(user)
 	case kPublic, kApply:
 		return []string{sf.itemFGJ, sf.itemMZJ}, nil
 	case kComposite:
@@ -351,7 +354,7 @@ func (sf *scopeFixture) fill(pattern, key string) string {
 func (sf *scopeFixture) send(c *client, kind scopeKind, pattern, path string) (int, string) {
 	method, _, _ := strings.Cut(pattern, " ")
 	body, form := `{}`, url.Values{"department_id": {fmt.Sprint(sf.fgj)}}
-	if kind == kCase || kind == kMyCase || kind == kOrder {
+	if kind == kCase || kind == kMyCase || kind == kOrder || kind == kEnquiry {
 		body, form = `{"version":999999}`, url.Values{"version": {"999999"}}
 	}
 	var res *http.Response

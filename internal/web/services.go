@@ -17,10 +17,12 @@ import (
 	"onestop/internal/monitor"
 	"onestop/internal/notice"
 	"onestop/internal/notify"
+	"onestop/internal/open311"
 	"onestop/internal/org"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
+	"onestop/internal/voice"
 )
 
 // Services are the domain services a server uses, built once by
@@ -60,6 +62,9 @@ type Services struct {
 	// Live on shutdown so open streams end.
 	Monitor *monitor.Monitor
 	Live    *monitor.Hub
+	// Voice files and answers consultations, complaints and help
+	// requests (issue 13 §3).
+	Voice *voice.Service
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 	// Notices are the centres' notices (通知公告, issue 13).
@@ -72,6 +77,11 @@ type Services struct {
 	// Anomalies raises supervision's anomalies as cases move (a witness
 	// of Cases) and by time (its sweep, run by serve).
 	Anomalies *anomaly.Service
+
+	// Open311 is the GeoReport v2 endpoint over the enquiries (issue 13
+	// §5); Open311Throttle slows its posts (open311.go).
+	Open311         *open311.Service
+	Open311Throttle *auth.Throttle
 
 	i18n *translator
 }
@@ -113,9 +123,13 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Notices = &notice.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
 	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
+	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
+	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
+	s.Open311 = &open311.Service{Org: s.Org, Desk: s.Voice, Keys: &open311.Keys{DB: db, Now: now}}
+	s.Open311Throttle = open311Throttle(db)
 	s.SMS = notify.LogSender{Log: log}
 	if cfg.SMSConsole != nil {
 		s.SMS = notify.ConsoleSender{W: cfg.SMSConsole}
