@@ -129,10 +129,15 @@ type rectificationView struct {
 }
 
 func (s *Server) rectificationPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRectification(w, r, s.page(r, "rating.rect_title"))
+	p := s.page(r, "rating.rect_title")
+	if err := s.rectificationData(r, p); err != nil {
+		return err
+	}
+	return s.render(w, r, "rectification", p)
 }
 
-func (s *Server) renderRectification(w http.ResponseWriter, r *http.Request, p *Page) error {
+// rectificationData puts the ledger page's data on p.
+func (s *Server) rectificationData(r *http.Request, p *Page) error {
 	id, err := rectificationID(r)
 	if err != nil {
 		return err
@@ -152,7 +157,7 @@ func (s *Server) renderRectification(w http.ResponseWriter, r *http.Request, p *
 	}
 	p.Title = p.T("rating.rect_title_no", "No", x.Rating.CaseNo)
 	p.Data = v
-	return s.render(w, r, "rectification", p)
+	return nil
 }
 
 func (s *Server) rectificationStep(w http.ResponseWriter, r *http.Request) error {
@@ -167,17 +172,12 @@ func (s *Server) rectificationStep(w http.ResponseWriter, r *http.Request) error
 	in := ratings.StepInput{Text: r.PostFormValue("text"), On: r.PostFormValue("on"), How: r.PostFormValue("how"), Opinion: r.PostFormValue("opinion")}
 	in.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if _, err := s.Ratings.Act(r.Context(), actor(r), id, action, in); err != nil {
-		ae := apperr.As(err)
-		if ae == nil || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
-			return err
-		}
 		p := s.page(r, "rating.rect_title")
-		p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-		for k, m := range ae.Fields {
-			p.Errors[k] = s.i18n.Msg(p.Lang, m)
+		if derr := s.rectificationData(r, p); derr != nil {
+			return derr
 		}
 		p.Form["text"], p.Form["on"], p.Form["how"], p.Form["opinion"] = in.Text, in.On, in.How, in.Opinion
-		return s.renderRectification(w, r, p)
+		return s.formFailed(w, r, "rectification", p, err)
 	}
 	s.flash(r, "rating.done")
 	http.Redirect(w, r, "/ratings/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
@@ -264,10 +264,15 @@ type ratingsSupView struct {
 }
 
 func (s *Server) ratingsSupervision(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRatingsSupervision(w, r, s.page(r, "rating.sup_title"))
+	p := s.page(r, "rating.sup_title")
+	if err := s.ratingsSupData(r, p); err != nil {
+		return err
+	}
+	return s.render(w, r, "ratings_supervision", p)
 }
 
-func (s *Server) renderRatingsSupervision(w http.ResponseWriter, r *http.Request, p *Page) error {
+// ratingsSupData puts the supervision page's data on p.
+func (s *Server) ratingsSupData(r *http.Request, p *Page) error {
 	a := actor(r)
 	q := readQuery(r)
 	today := clock.Today(s.Now())
@@ -300,7 +305,7 @@ func (s *Server) renderRatingsSupervision(w http.ResponseWriter, r *http.Request
 		p.Form["fix_days"] = strconv.Itoa(v.Settings.FixDays)
 	}
 	p.Data = v
-	return s.render(w, r, "ratings_supervision", p)
+	return nil
 }
 
 func (s *Server) ratingSettings(w http.ResponseWriter, r *http.Request) error {
@@ -310,19 +315,14 @@ func (s *Server) ratingSettings(w http.ResponseWriter, r *http.Request) error {
 	num := func(k string) int { n, _ := strconv.Atoi(r.PostFormValue(k)); return n }
 	st := ratings.Settings{AdditionDays: num("addition_days"), RevisitDays: num("revisit_days"), FixDays: num("fix_days")}
 	if err := s.Ratings.SaveSettings(r.Context(), actor(r), st); err != nil {
-		ae := apperr.As(err)
-		if ae == nil || ae.Code != apperr.Invalid {
-			return err
-		}
 		p := s.page(r, "rating.sup_title")
-		p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-		for k, m := range ae.Fields {
-			p.Errors[k] = s.i18n.Msg(p.Lang, m)
-		}
 		for _, k := range []string{"addition_days", "revisit_days", "fix_days"} {
 			p.Form[k] = r.PostFormValue(k)
 		}
-		return s.renderRatingsSupervision(w, r, p)
+		if derr := s.ratingsSupData(r, p); derr != nil {
+			return derr
+		}
+		return s.formFailed(w, r, "ratings_supervision", p, err)
 	}
 	s.flash(r, "rating.settings_saved")
 	http.Redirect(w, r, "/supervision/ratings", http.StatusSeeOther)
