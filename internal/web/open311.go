@@ -175,6 +175,20 @@ func open311Form(r *http.Request) error {
 	return apperr.New(apperr.Invalid, "open311.bad_form")
 }
 
+// open311CrossOrigin refuses a browser's cross-site post to Open311 as the
+// site does every other (http.CrossOriginProtection), but in the
+// specification's format: the api_key is a secret that belongs on the
+// app's server, never in a web page of another site.
+func (s *Server) open311CrossOrigin(cop *http.CrossOriginProtection, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isOpen311(r) && cop.Check(r) != nil {
+			s.fail(w, r, apperr.New(apperr.Invalid, "open311.cross_origin"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // open311Throttle counts every POST (filed or refused) as the login
 // throttle counts failures, so its delays are rates: a key may file 300
 // requests an hour, an address 60 in 15 minutes, before each further one

@@ -710,6 +710,15 @@ func TestOpen311GuardExemption(t *testing.T) {
 	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, `"code":403`) {
 		t.Errorf("a session instead of a key: %d %s", res.StatusCode, body)
 	}
+	// A browser's cross-site post is refused, in the specification's
+	// format; the same from the app's server (no such header) files.
+	req, _ := http.NewRequest(http.MethodPost, o.ts.URL+"/open311/v2/requests.json", strings.NewReader(o.form(nil).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	expectErrors(t, "a cross-site post", o.send(req), http.StatusBadRequest)
+	if n := o.idOf(`SELECT COUNT(*) FROM enquiries`); n != 0 {
+		t.Errorf("a cross-site post filed")
+	}
 	// A body over the limit is refused in the specification's format.
 	big := o.post("/open311/v2/requests.json", url.Values{"description": {strings.Repeat("x", 2<<20)}})
 	if big.status != http.StatusBadRequest || errorsOf(t, big)[0].Code != http.StatusRequestEntityTooLarge {
