@@ -45,6 +45,12 @@ func (s *Server) registerOpen311() {
 	// its format, not the router's plain text.
 	s.handle("GET /open311/v2/{path...}", open311API, s.open311Missing)
 	s.handle("POST /open311/v2/{path...}", open311API, s.open311Missing)
+	// The specification has GET and POST only; any other method is its
+	// 400, not the router's plain-text 405. It reaches no data, so it
+	// needs no guard.
+	s.mux.HandleFunc(open311Prefix+"{path...}", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, apperr.New(apperr.Invalid, "open311.method"))
+	})
 	s.handle("GET /admin/open311", hallAdmin, s.open311KeysPage)
 	s.handle("POST /admin/open311", hallAdmin, s.open311Issue)
 	s.handle("POST /admin/open311/{id}/revoke", hallAdmin, s.open311Revoke)

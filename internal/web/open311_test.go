@@ -381,6 +381,10 @@ func TestOpen311Endpoints(t *testing.T) {
 		expectErrors(t, p, o.get(p), http.StatusNotFound)
 	}
 	expectErrors(t, "post elsewhere", o.post("/open311/v2/services.json", o.form(nil)), http.StatusNotFound)
+	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		req, _ := http.NewRequest(m, o.ts.URL+"/open311/v2/requests/"+no+".json", nil)
+		expectErrors(t, m, o.send(req), http.StatusBadRequest)
+	}
 }
 
 // A posted request's bad input: a field-level 400 naming each field at
