@@ -59,6 +59,7 @@ func TestCitizenComplainsAndSeesTheReply(t *testing.T) {
 	dept := NewBrowser(t, app.URL)
 	dept.Login("deptadmin", demo.Password)
 	dept.Open(fmt.Sprintf("/supervision/orders/%d", orderID))
+	dept.ExpectText(`[data-testid="order-enquiry"]`, no)
 	dept.Fill("#f-reply", "经核实，窗口人员未一次性告知，已批评教育并组织培训。")
 	dept.ClickAndWait("#order-reply button")
 	dept.WaitVisible(`[data-testid="order-state"][data-state="replied"]`)

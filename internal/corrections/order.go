@@ -78,7 +78,9 @@ type Order struct {
 	Items   []Item `json:"items"`
 	// EnquiryID is the complaint the order came from (internal/voice), 0
 	// for none.
-	EnquiryID int64   `json:"-"`
+	EnquiryID int64 `json:"-"`
+	// EnquiryNo is that complaint's tracking number.
+	EnquiryNo string  `json:"enquiry_no,omitempty"`
 	Events    []Event `json:"events,omitempty"`
 }
 

@@ -16,7 +16,8 @@ import (
 )
 
 const orderCols = `o.id, o.no, o.region_code, o.department_id, d.short_name, o.centre_id, ce.name, o.issued_by, st.name, o.issued_at, o.subject,
-	o.instruction, o.deadline_days, o.due, o.state, o.version, o.escalated_at, o.closed_at, o.last_hash, COALESCE(o.enquiry_id, 0)`
+	o.instruction, o.deadline_days, o.due, o.state, o.version, o.escalated_at, o.closed_at, o.last_hash, COALESCE(o.enquiry_id, 0),
+	COALESCE((SELECT en.no FROM enquiries en WHERE en.id = o.enquiry_id), '')`
 
 const orderFrom = `correction_orders o JOIN departments d ON d.id = o.department_id JOIN centres ce ON ce.id = o.centre_id
 	JOIN staff st ON st.id = o.issued_by`
@@ -25,7 +26,7 @@ func scanOrder(row interface{ Scan(...any) error }) (*Order, error) {
 	o := &Order{}
 	var due time.Time
 	err := row.Scan(&o.ID, &o.No, &o.RegionCode, &o.DepartmentID, &o.Department, &o.CentreID, &o.Centre, &o.IssuedByID, &o.IssuedBy, &o.IssuedAt,
-		&o.Subject, &o.Instruction, &o.DeadlineDays, &due, &o.State, &o.Version, &o.EscalatedAt, &o.ClosedAt, &o.LastHash, &o.EnquiryID)
+		&o.Subject, &o.Instruction, &o.DeadlineDays, &due, &o.State, &o.Version, &o.EscalatedAt, &o.ClosedAt, &o.LastHash, &o.EnquiryID, &o.EnquiryNo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("entity.order")
 	}

@@ -36,7 +36,7 @@ func TestQueryWindow(t *testing.T) {
 	now := time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	for q, want := range map[string][2]time.Time{
-		"": {now.Add(-90 * day), now},
+		"":                                       {now.Add(-90 * day), now},
 		"start_date=2026-11-01T00:00:00%2B08:00": {time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC).Add(90 * day)},
 		"end_date=2026-11-01T00:00:00Z":          {time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(-90 * day), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 	} {

@@ -23,7 +23,8 @@ var StaffActions = []string{ActAnswer, ActRefer, ActClose}
 // supervisors and leaders everything of their county (supervision sees
 // the clocks); a consultation its department's staff; a help request its
 // centre's admin (the county hall's admin every centre of the county).
-// Complaints are supervision's alone: the department sees the order.
+// A complaint is supervision's; once turned into an order, the ordered
+// department's admin and approver (who answer the order) read it too.
 // Anyone else is answered "not found".
 func sees(a org.Actor, e *Enquiry) bool {
 	switch {
@@ -33,6 +34,8 @@ func sees(a org.Actor, e *Enquiry) bool {
 		return a.Role.InDepartment() && a.DepartmentID != 0 && a.DepartmentID == e.DepartmentID
 	case e.Kind == Help:
 		return a.Role == org.CentreAdmin && (a.CentreID == e.CentreID || (a.CountyWide() && a.CoversRegion(e.RegionCode)))
+	case e.Kind == Complaint:
+		return corrections.Answerer(a.Role) && a.DepartmentID != 0 && a.DepartmentID == e.OrderDepartmentID
 	}
 	return false
 }

@@ -139,6 +139,20 @@ func TestComplaintThroughOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The ordered department's admin now reads the complaint (to answer
+	// the order), but does not answer it; its clerk still does not see it.
+	if _, err := f.svc.Get(f.ctx, dept, ts.No); err != nil {
+		t.Errorf("the ordered department's admin: %v", err)
+	}
+	if _, err := f.svc.Get(f.ctx, f.staff("clerk"), ts.No); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("the department's clerk: %v", err)
+	}
+	if _, err := f.svc.Act(f.ctx, dept, ts.No, voice.ActAnswer, voice.StepInput{Version: 2, Text: "x"}); !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("the department answered the complaint itself: %v", err)
+	}
+	if l, _, err := f.svc.List(f.ctx, dept, voice.Filter{}); err != nil || len(l) != 1 || l[0].No != ts.No {
+		t.Errorf("the department's list: %v %v", l, err)
+	}
 	if len(o.Items) != 1 || o.Items[0].CaseNo != f.caseNo {
 		t.Errorf("the order names %+v, want the complaint's case", o.Items)
 	}

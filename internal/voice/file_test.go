@@ -44,6 +44,16 @@ func TestFileIssuesNumberAndDeadline(t *testing.T) {
 	if e := f.file(f.consult()); e.No != "ZX-20261001-0001" {
 		t.Errorf("after midnight in Shanghai: %s", e.No)
 	}
+	// An ordinary weekend: filed on Friday 6 November, a consultation is
+	// due on Friday 13 November, a help request on Wednesday 11 November.
+	f.set(at("2026-11-06"))
+	if e := f.file(f.consult()); e.Due.String() != "2026-11-13" {
+		t.Errorf("consultation over a weekend: due %s", e.Due)
+	}
+	in.Kind = voice.Help
+	if e := f.file(in); e.Due.String() != "2026-11-11" {
+		t.Errorf("help over a weekend: due %s", e.Due)
+	}
 	got, err := f.svc.ByNo(f.ctx, " zx-20260930-0002 ")
 	if err != nil || got.ID != c2.ID || got.Department != "发改局" || got.Centre == "" || got.Due != c2.Due {
 		t.Fatalf("by number: %+v %v", got, err)

@@ -9,6 +9,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
+	"onestop/internal/corrections"
 	"onestop/internal/org"
 	"onestop/internal/store"
 )
@@ -24,6 +25,9 @@ func scope(w *store.Where, a org.Actor) {
 	switch {
 	case (a.Role == org.Supervisor || a.Role == org.Leader) && a.CountyWide() && (a.Province || a.County() != ""):
 		county()
+	case corrections.Answerer(a.Role) && a.DepartmentID != 0:
+		w.Add(`((e.kind = ? AND e.department_id = ?) OR (e.kind = ? AND EXISTS (SELECT 1 FROM correction_orders o WHERE o.enquiry_id = e.id AND o.department_id = ?)))`,
+			string(Consult), a.DepartmentID, string(Complaint), a.DepartmentID)
 	case a.Role.InDepartment() && a.DepartmentID != 0:
 		w.Add("e.kind = ? AND e.department_id = ?", string(Consult), a.DepartmentID)
 	case a.Role == org.CentreAdmin && a.CountyWide() && (a.Province || a.County() != ""):

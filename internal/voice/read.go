@@ -14,7 +14,8 @@ import (
 
 const enquiryCols = `e.id, e.no, e.kind, e.state, e.subject, e.body, e.region_code, COALESCE(e.department_id, 0), COALESCE(d.short_name, ''),
 	e.centre_id, ce.name, COALESCE(c.no, ''), e.channel, e.received_at, e.reply_days, e.due, e.reply, e.replied_at, e.closed_at, e.updated_at,
-	e.address, e.lat, e.lng, e.media_url, e.public, COALESCE((SELECT MAX(o.id) FROM correction_orders o WHERE o.enquiry_id = e.id), 0), e.version`
+	e.address, e.lat, e.lng, e.media_url, e.public, COALESCE((SELECT MAX(o.id) FROM correction_orders o WHERE o.enquiry_id = e.id), 0),
+	COALESCE((SELECT MAX(o.department_id) FROM correction_orders o WHERE o.enquiry_id = e.id), 0), e.version`
 
 const enquiryFrom = `enquiries e JOIN centres ce ON ce.id = e.centre_id LEFT JOIN departments d ON d.id = e.department_id
 	LEFT JOIN cases c ON c.id = e.case_id`
@@ -27,7 +28,7 @@ func scanEnquiry(row scanner, extra ...any) (*Enquiry, error) {
 	var due any
 	dest := []any{&e.ID, &e.No, &kind, &e.State, &e.Subject, &e.Body, &e.RegionCode, &e.DepartmentID, &e.Department,
 		&e.CentreID, &e.Centre, &e.CaseNo, &e.Channel, &e.Received, &e.ReplyDays, &due, &e.Reply, &e.RepliedAt, &e.ClosedAt, &e.Updated,
-		&e.Address, &e.Lat, &e.Long, &e.MediaURL, &e.Public, &e.OrderID, &e.Version}
+		&e.Address, &e.Lat, &e.Long, &e.MediaURL, &e.Public, &e.OrderID, &e.OrderDepartmentID, &e.Version}
 	err := row.Scan(append(dest, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("entity.enquiry")

@@ -126,7 +126,10 @@ type Enquiry struct {
 	MediaURL     string        `json:"media_url,omitempty"`
 	Public       bool          `json:"public"`
 	OrderID      int64         `json:"order_id,omitempty"` // the correction order a complaint was turned into
-	Version      int           `json:"version"`
+	// OrderDepartmentID is the department that order went to: its admin
+	// and approver read the complaint they must answer for.
+	OrderDepartmentID int64 `json:"-"`
+	Version           int   `json:"version"`
 }
 
 // Filter narrows Find.

@@ -45,6 +45,12 @@ func (s *Server) registerOpen311() {
 	// its format, not the router's plain text.
 	s.handle("GET /open311/v2/{path...}", open311API, s.open311Missing)
 	s.handle("POST /open311/v2/{path...}", open311API, s.open311Missing)
+	// The specification has GET and POST only; any other method is its
+	// 400, not the router's plain-text 405. It reaches no data, so it
+	// needs no guard.
+	s.mux.HandleFunc(open311Prefix+"{path...}", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, apperr.New(apperr.Invalid, "open311.method"))
+	})
 	s.handle("GET /admin/open311", hallAdmin, s.open311KeysPage)
 	s.handle("POST /admin/open311", hallAdmin, s.open311Issue)
 	s.handle("POST /admin/open311/{id}/revoke", hallAdmin, s.open311Revoke)
@@ -173,6 +179,20 @@ func open311Form(r *http.Request) error {
 		return err
 	}
 	return apperr.New(apperr.Invalid, "open311.bad_form")
+}
+
+// open311CrossOrigin refuses a browser's cross-site post to Open311 as the
+// site does every other (http.CrossOriginProtection), but in the
+// specification's format: the api_key is a secret that belongs on the
+// app's server, never in a web page of another site.
+func (s *Server) open311CrossOrigin(cop *http.CrossOriginProtection, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isOpen311(r) && cop.Check(r) != nil {
+			s.fail(w, r, apperr.New(apperr.Invalid, "open311.cross_origin"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // open311Throttle counts every POST (filed or refused) as the login

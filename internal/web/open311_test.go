@@ -381,6 +381,10 @@ func TestOpen311Endpoints(t *testing.T) {
 		expectErrors(t, p, o.get(p), http.StatusNotFound)
 	}
 	expectErrors(t, "post elsewhere", o.post("/open311/v2/services.json", o.form(nil)), http.StatusNotFound)
+	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		req, _ := http.NewRequest(m, o.ts.URL+"/open311/v2/requests/"+no+".json", nil)
+		expectErrors(t, m, o.send(req), http.StatusBadRequest)
+	}
 }
 
 // A posted request's bad input: a field-level 400 naming each field at
@@ -709,6 +713,15 @@ func TestOpen311GuardExemption(t *testing.T) {
 	res, body := clerk.post("/open311/v2/requests.json", url.Values{"service_code": {"consult"}})
 	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, `"code":403`) {
 		t.Errorf("a session instead of a key: %d %s", res.StatusCode, body)
+	}
+	// A browser's cross-site post is refused, in the specification's
+	// format; the same from the app's server (no such header) files.
+	req, _ := http.NewRequest(http.MethodPost, o.ts.URL+"/open311/v2/requests.json", strings.NewReader(o.form(nil).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	expectErrors(t, "a cross-site post", o.send(req), http.StatusBadRequest)
+	if n := o.idOf(`SELECT COUNT(*) FROM enquiries`); n != 0 {
+		t.Errorf("a cross-site post filed")
 	}
 	// A body over the limit is refused in the specification's format.
 	big := o.post("/open311/v2/requests.json", url.Values{"description": {strings.Repeat("x", 2<<20)}})

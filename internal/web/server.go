@@ -139,7 +139,9 @@ func (s *Server) Routes() []route { return s.routes }
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = http.HandlerFunc(s.routed)
 	h = s.Sessions.LoadAndSave(h)
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	h = cop.Handler(h)
+	h = s.open311CrossOrigin(cop, h)
 	h = s.limitBody(h)
 	h = s.secureHeaders(h)
 	h = s.logRequests(h)

@@ -361,3 +361,48 @@ func TestVoiceBoardShowsOverdue(t *testing.T) {
 		t.Errorf("audit entries: %d", n)
 	}
 }
+
+// A signed-in applicant's form is prefilled with their name and phone;
+// what they file is on their own page with the reply, and only theirs:
+// another applicant's page does not list it. They close it from there.
+func TestVoiceMine(t *testing.T) {
+	vf := newVoiceFixture(t)
+	me := vf.applicant()
+	_, form := me.get("/help")
+	if !strings.Contains(form, `value="13800138000"`) || !strings.Contains(form, `value="王小明"`) {
+		t.Fatal("the help form is not prefilled for the signed-in applicant")
+	}
+	st, body := vf.fileForm(me, "/help", url.Values{"subject": {"不会网上申报"}, "body": {"请帮我预约帮办。"}, "name": {"王小明"}, "phone": {"13800138000"}})
+	m := voiceNoRE.FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		t.Fatalf("filing: %d %s", st, problemOf(body))
+	}
+	no := m[1]
+	admin := vf.login("admin")
+	if res, body := admin.post("/enquiries/"+no+"/answer", url.Values{"version": {"1"}, "text": {"已为您预约明天上午帮办。"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answer: %d %s", res.StatusCode, problemOf(body))
+	}
+	_, page := me.get("/me")
+	mine := between(page, `data-testid="my-enquiries"`, "</section>")
+	if !strings.Contains(mine, no) || !strings.Contains(mine, "已为您预约明天上午帮办。") {
+		t.Errorf("the applicant's page: %s", mine)
+	}
+	vf.registerOther(t)
+	other := vf.anon()
+	other.get("/signin")
+	other.post("/signin", url.Values{"id_number": {"110105198001010091"}, "password": {appPassword}})
+	if _, page := other.get("/me"); strings.Contains(page, no) {
+		t.Error("another applicant's page lists it")
+	}
+	// The other applicant cannot close it; its owner can.
+	if res, _ := other.post("/voice/track/confirm", url.Values{"no": {no}, "version": {"2"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another applicant closed it: %d", res.StatusCode)
+	}
+	me.get("/me")
+	if res, body := me.post("/voice/track/confirm", url.Values{"no": {no}, "version": {"2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner closes it: %d %s", res.StatusCode, problemOf(body))
+	}
+	if e, err := vf.srv.Voice.ByNo(context.Background(), no); err != nil || e.State != voice.Closed {
+		t.Errorf("after closing: %+v %v", e, err)
+	}
+}
