@@ -149,7 +149,7 @@ func (s *Service) File(ctx context.Context, w Words, c Client, p Post) (CreatedL
 	if err != nil {
 		return CreatedList{}, err
 	}
-	in := voice.Input{Kind: k, Channel: "open311", ClientID: c.ID, Body: p.Description, Phone: p.Phone, Email: p.Email,
+	in := voice.Input{Kind: k, Channel: "open311", ClientID: c.ID, County: c.RegionCode, Body: p.Description, Phone: p.Phone, Email: p.Email,
 		Name: fullName(p.FirstName, p.LastName), Address: p.AddressString, Lat: p.Lat, Long: p.Long,
 		DeviceID: p.DeviceID, AccountID: p.AccountID, MediaURL: p.MediaURL}
 	if in.Address == "" {

@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultReplyDays are the reply limits in working days a county starts
-// with (docs/DOMAIN.md §13). No national text fixes a number for a service
+// with (docs/DOMAIN.md §15). No national text fixes a number for a service
 // centre's own consultations and help requests; 国办发〔2020〕53号 (on the
 // 12345 hotlines) asks for answers at once where possible and within set
 // limits otherwise, and local 12345 rules commonly give help requests a

@@ -170,7 +170,12 @@ func (s *Service) place(ctx context.Context, q store.Querier, in *Input, e *Enqu
 		return region, nil
 	}
 	// The county hall receives everything that is not a township's help
-	// request: the department's county's hall, or the first hall.
+	// request: the department's county's hall, else the hall of the
+	// county the filer named (an Open311 client's jurisdiction), else the
+	// first hall (an installation of one county).
+	if region == "" {
+		region = in.County
+	}
 	err := q.QueryRowContext(ctx, `SELECT id, name, region_code FROM centres WHERE kind = 'hall' AND retired_at IS NULL
 		ORDER BY CASE WHEN region_code = $1 THEN 0 ELSE 1 END, id LIMIT 1`, region).Scan(&e.CentreID, &e.Centre, &region)
 	if errors.Is(err, sql.ErrNoRows) {

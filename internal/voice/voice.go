@@ -92,6 +92,10 @@ type Input struct {
 	MediaURL     string `json:"media_url"`
 	Public       bool   `json:"public"`    // the asker agreed that the text may be shown publicly
 	ClientID     int64  `json:"client_id"` // the Open311 client (api key) that filed it, 0 otherwise
+	// County is the county (division code) whose hall receives an
+	// enquiry naming no department and no centre: an Open311 client's
+	// jurisdiction. "" means the department's county, else the first hall.
+	County string `json:"-"`
 	// From is the sender's network address on the portal (Limits); it is
 	// not stored with the enquiry.
 	From string `json:"-"`

@@ -659,6 +659,13 @@ func TestOpen311Jurisdictions(t *testing.T) {
 		}
 	}
 	expectErrors(t, "another county's request", o.get("/open311/v2/requests/"+theirs+".json?jurisdiction_id=431022"), http.StatusNotFound)
+	// A complaint naming no department goes to the hall of the key's
+	// county, not to the installation's first hall.
+	complaint := o.file(url.Values{"api_key": {otherKey}, "service_code": {"complaint"}, "attribute[department]": {""}})
+	var hall string
+	if err := o.srv.DB.R.QueryRow(`SELECT ce.code FROM enquiries e JOIN centres ce ON ce.id = e.centre_id WHERE e.no = $1`, complaint).Scan(&hall); err != nil || hall != "C431023" {
+		t.Errorf("the other county's complaint went to %q (%v)", hall, err)
+	}
 }
 
 // Posts are throttled per address (and per key): past the allowance the
