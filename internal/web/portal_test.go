@@ -81,6 +81,10 @@ func TestPortalHomeIsACountyPortal(t *testing.T) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
+	// No case yet: the items are the catalogue's own first ones, said so.
+	if !strings.Contains(body, "常办事项") || strings.Contains(body, "热门事项") {
+		t.Error("without cases the item list is not called 常办事项")
+	}
 	if strings.Contains(body, `data-testid="site-info"`) || strings.Contains(body, "beian.miit.gov.cn") {
 		t.Error("footer fields shown though none is configured")
 	}
@@ -358,6 +362,12 @@ func TestPublicityMasksTheApplicant(t *testing.T) {
 	if err := json.Unmarshal([]byte(pages["/api/v1/open/publicity"]), &out); err != nil || out.Total != 1 || out.Items[0]["applicant"] != "王**" ||
 		out.Items[0]["item_code"] != "T-001" || out.Items[0]["state"] == "" {
 		t.Errorf("JSON: %v %+v", err, out)
+	}
+	// The case makes its item the hot one (most cases in 30 days).
+	hot := pages["/"][strings.Index(pages["/"], `data-testid="portal-hot"`):]
+	if !strings.Contains(hot[:strings.Index(hot, "</ol>")], `<li><a href="/guide/items/T-001">测试许可</a> <span class="cat-muted">1 件</span>`) ||
+		!strings.Contains(pages["/"], "热门事项") {
+		t.Errorf("T-001 is not the hot item: %.400s", hot)
 	}
 	if _, body := anon.get("/publicity?item=T-003"); strings.Contains(body, no) {
 		t.Error("the item filter does not narrow")
