@@ -23,16 +23,18 @@ type Hall struct {
 	Name    string
 	Address string
 	Phone   string
-	// Hours is the public opening time as shown on the portal; summer hours
-	// (many Hunan halls open the afternoon at 15:00 from July to September,
-	// docs/DOMAIN.md §11) apply from SummerFrom to SummerTo (MM-DD).
-	Hours                             string
+	// Hours is the public opening time as shown on the portal, outside the
+	// summer season below.
+	Hours   string
+	Floors  int
+	AreaM2  int
+	Windows int
+	Seats   int
+	Staff   int
+
+	// Summer hours: many Hunan halls open the afternoon at 15:00 from July
+	// to September (docs/DOMAIN.md §11); MM-DD, both days included.
 	SummerHours, SummerFrom, SummerTo string
-	Floors                            int
-	AreaM2                            int
-	Windows                           int
-	Seats                             int
-	Staff                             int
 }
 
 // County is the demo county.
@@ -42,16 +44,17 @@ var County = CountyInfo{
 	Province: "湖南省",
 	City:     "郴州市",
 	Hall: Hall{
-		Name:        "宜章县政务服务中心",
-		Address:     "湖南省郴州市宜章县城南街道宜兴大道88号",
-		Phone:       "0735-3726345",
-		Hours:       "周一至周五 8:30-12:00 14:30-17:30",
-		SummerHours: "周一至周五 8:30-12:00 15:00-18:00", SummerFrom: "07-01", SummerTo: "09-30",
+		Name:    "宜章县政务服务中心",
+		Address: "湖南省郴州市宜章县城南街道宜兴大道88号",
+		Phone:   "0735-3726345",
+		Hours:   "周一至周五 8:30-12:00 14:30-17:30",
 		Floors:  3,
 		AreaM2:  2000,
 		Windows: 40,
 		Seats:   120,
 		Staff:   120,
+
+		SummerHours: "周一至周五 8:30-12:00 15:00-18:00", SummerFrom: "07-01", SummerTo: "09-30",
 	},
 }
 
