@@ -117,6 +117,10 @@ func (g *gen) organisation(p county) error {
 	if err != nil {
 		return err
 	}
+	if err := g.exec(`UPDATE centres SET summer_hours = $1, summer_from = $2, summer_to = $3 WHERE id = $4`,
+		p.Hall.SummerHours, p.Hall.SummerFrom, p.Hall.SummerTo, hall); err != nil {
+		return err
+	}
 	names := data.Names(g.seed ^ p.salt)
 	g.deptIDs = map[string]int64{}
 	number := 0

@@ -9,6 +9,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
+	"onestop/internal/clock"
 	"onestop/internal/store"
 )
 
@@ -24,18 +25,44 @@ type Centre struct {
 	Address    string `json:"address"`
 	Phone      string `json:"phone"`
 	Hours      string `json:"hours"`
+	// Summer hours and their season, MM-DD to MM-DD inclusive
+	// (docs/DOMAIN.md §11); all empty when the centre keeps one timetable.
+	SummerHours string `json:"summer_hours"`
+	SummerFrom  string `json:"summer_from"`
+	SummerTo    string `json:"summer_to"`
 	Meta
+}
+
+// HoursOn is the opening hours of the season of day t (in Shanghai):
+// summer's between SummerFrom and SummerTo, Hours otherwise. A season may
+// run over the new year (from 11-01 to 02-28).
+func (c Centre) HoursOn(t time.Time) string {
+	if c.SummerHours == "" || c.SummerFrom == "" || c.SummerTo == "" {
+		return c.Hours
+	}
+	d := t.In(clock.Shanghai).Format("01-02")
+	in := d >= c.SummerFrom && d <= c.SummerTo
+	if c.SummerFrom > c.SummerTo {
+		in = d >= c.SummerFrom || d <= c.SummerTo
+	}
+	if in {
+		return c.SummerHours
+	}
+	return c.Hours
 }
 
 // CentreInput is what a form or API call sends.
 type CentreInput struct {
-	Code       string `json:"code"`
-	Name       string `json:"name"`
-	Kind       string `json:"kind"`
-	RegionCode string `json:"region_code"`
-	Address    string `json:"address"`
-	Phone      string `json:"phone"`
-	Hours      string `json:"hours"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	RegionCode  string `json:"region_code"`
+	Address     string `json:"address"`
+	Phone       string `json:"phone"`
+	Hours       string `json:"hours"`
+	SummerHours string `json:"summer_hours"`
+	SummerFrom  string `json:"summer_from"`
+	SummerTo    string `json:"summer_to"`
 }
 
 // CentreKinds in menu order.
@@ -43,12 +70,12 @@ var CentreKinds = []string{"hall", "township", "community"}
 
 var centreCodeRE = regexp.MustCompile(`^[A-Z0-9]{2,12}$`)
 
-const centreCols = `c.id, c.code, c.name, c.kind, c.region_code, r.name, c.address, c.phone, c.hours, c.created_at, c.updated_at, c.retired_at`
+const centreCols = `c.id, c.code, c.name, c.kind, c.region_code, r.name, c.address, c.phone, c.hours, c.summer_hours, c.summer_from, c.summer_to, c.created_at, c.updated_at, c.retired_at`
 const centreFrom = `centres c JOIN regions r ON r.code = c.region_code`
 
 func scanCentre(row scanner) (Centre, error) {
 	var c Centre
-	err := row.Scan(&c.ID, &c.Code, &c.Name, &c.Kind, &c.RegionCode, &c.RegionName, &c.Address, &c.Phone, &c.Hours, &c.CreatedAt, &c.UpdatedAt, &c.RetiredAt)
+	err := row.Scan(&c.ID, &c.Code, &c.Name, &c.Kind, &c.RegionCode, &c.RegionName, &c.Address, &c.Phone, &c.Hours, &c.SummerHours, &c.SummerFrom, &c.SummerTo, &c.CreatedAt, &c.UpdatedAt, &c.RetiredAt)
 	return c, err
 }
 
@@ -138,7 +165,32 @@ func (s *Service) validateCentre(ctx context.Context, in CentreInput, existing *
 	c.Address = f.Text("address", in.Address, false, 120)
 	c.Phone = f.Phone("phone", in.Phone, false)
 	c.Hours = f.Text("hours", in.Hours, false, 120)
+	c.SummerHours = f.Text("summer_hours", in.SummerHours, false, 120)
+	c.SummerFrom = monthDay(f, "summer_from", in.SummerFrom)
+	c.SummerTo = monthDay(f, "summer_to", in.SummerTo)
+	// A season is its hours and both its dates, or nothing: half of one
+	// would show the wrong hours for part of the year.
+	if set := []bool{c.SummerHours != "", c.SummerFrom != "", c.SummerTo != ""}; set[0] || set[1] || set[2] {
+		for i, name := range []string{"summer_hours", "summer_from", "summer_to"} {
+			if !set[i] {
+				f.Add(name, "org.centre.summer_incomplete")
+			}
+		}
+	}
 	return c, f.Err()
+}
+
+// monthDay reads an optional day of the year as MM-DD (07-01).
+func monthDay(f apperr.Fields, field, v string) string {
+	v = f.Text(field, v, false, 5)
+	if v == "" || f.Has(field) {
+		return v
+	}
+	// Year 2000 is a leap year: 02-29 is a day a season may start or end.
+	if t, err := time.Parse("2006-01-02", "2000-"+v); err != nil || t.Format("01-02") != v {
+		f.Add(field, "org.centre.month_day")
+	}
+	return v
 }
 
 // CreateCentre adds a centre; only the county hall's centre admin may.
@@ -156,8 +208,9 @@ func (s *Service) CreateCentre(ctx context.Context, a Actor, in CentreInput) (Ce
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt = now, now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO centres (code, name, kind, region_code, address, phone, hours, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8) RETURNING id`, c.Code, c.Name, c.Kind, c.RegionCode, c.Address, c.Phone, c.Hours, now).Scan(&c.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO centres (code, name, kind, region_code, address, phone, hours, summer_hours, summer_from, summer_to, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id`, c.Code, c.Name, c.Kind, c.RegionCode, c.Address, c.Phone, c.Hours,
+			c.SummerHours, c.SummerFrom, c.SummerTo, now).Scan(&c.ID)
 		if store.IsUnique(err) {
 			return duplicate("code")
 		}
@@ -189,8 +242,8 @@ func (s *Service) UpdateCentre(ctx context.Context, a Actor, id int64, in Centre
 	now := s.now()
 	after.UpdatedAt = now
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE centres SET name=$1, address=$2, phone=$3, hours=$4, updated_at=$5 WHERE id=$6`,
-			after.Name, after.Address, after.Phone, after.Hours, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE centres SET name=$1, address=$2, phone=$3, hours=$4, summer_hours=$5, summer_from=$6, summer_to=$7, updated_at=$8 WHERE id=$9`,
+			after.Name, after.Address, after.Phone, after.Hours, after.SummerHours, after.SummerFrom, after.SummerTo, now, id); err != nil {
 			return fmt.Errorf("update centre: %w", err)
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "update", "centre", fmt.Sprint(id), id, 0, before, after)

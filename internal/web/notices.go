@@ -91,6 +91,9 @@ func (s *Server) adminNotices(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "notices_admin", p)
 }
 
+// noticeMax are the form's length caps, the service's own.
+var noticeMax = map[string]int{"title": notice.MaxTitle, "body": notice.MaxBody}
+
 // noticeFormView is the edit form's data: the notice being edited, nil
 // for a new one.
 type noticeFormView struct {
@@ -99,7 +102,7 @@ type noticeFormView struct {
 }
 
 func (s *Server) noticeForm(w http.ResponseWriter, r *http.Request, p *Page, n *notice.Notice) error {
-	p.Data = noticeFormView{Notice: n, Max: map[string]int{"title": notice.MaxTitle, "body": notice.MaxBody}}
+	p.Data = noticeFormView{Notice: n, Max: noticeMax}
 	return s.render(w, r, "notice_form", p)
 }
 
@@ -117,7 +120,7 @@ func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		p := s.page(r, "notice.new")
 		p.Form["title"], p.Form["body"] = in.Title, in.Body
-		p.Data = noticeFormView{Max: map[string]int{"title": notice.MaxTitle, "body": notice.MaxBody}}
+		p.Data = noticeFormView{Max: noticeMax}
 		return s.formFailed(w, r, "notice_form", p, err)
 	}
 	s.flash(r, "notice.saved")
@@ -154,7 +157,7 @@ func (s *Server) noticeUpdate(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Notices.Update(r.Context(), a, id, version, in); err != nil {
 		p := s.page(r, "notice.edit")
 		p.Form["title"], p.Form["body"], p.Form["version"] = in.Title, in.Body, strconv.Itoa(cur.Version)
-		p.Data = noticeFormView{Notice: &cur, Max: map[string]int{"title": notice.MaxTitle, "body": notice.MaxBody}}
+		p.Data = noticeFormView{Notice: &cur, Max: noticeMax}
 		return s.formFailed(w, r, "notice_form", p, err)
 	}
 	s.flash(r, "notice.saved")

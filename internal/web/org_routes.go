@@ -72,7 +72,8 @@ func (s *Server) registerOrg() {
 		},
 		key: func(x org.Centre) string { return fmt.Sprint(x.ID) },
 		input: func(x org.Centre) org.CentreInput {
-			return org.CentreInput{Code: x.Code, Name: x.Name, Kind: x.Kind, RegionCode: x.RegionCode, Address: x.Address, Phone: x.Phone, Hours: x.Hours}
+			return org.CentreInput{Code: x.Code, Name: x.Name, Kind: x.Kind, RegionCode: x.RegionCode, Address: x.Address, Phone: x.Phone, Hours: x.Hours,
+				SummerHours: x.SummerHours, SummerFrom: x.SummerFrom, SummerTo: x.SummerTo}
 		},
 		options: func(r *http.Request, a org.Actor) (map[string]any, error) {
 			regions, _, err := s.Org.Regions(r.Context(), "", allOptions)

@@ -123,6 +123,7 @@ func (s *Server) portalLists(ctx context.Context, audience string) (*portalLists
 // portalView is the home page's data.
 type portalView struct {
 	Centre *org.Centre
+	Hours  string // the centre's opening hours today, of the season
 	For    string // person, company or "" (both)
 	Tabs   []guideTab
 	*portalLists
@@ -149,6 +150,9 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if v.Centre, err = s.portalCentre(ctx); err != nil {
 		return err
+	}
+	if v.Centre != nil {
+		v.Hours = v.Centre.HoursOn(s.Now())
 	}
 	if v.portalLists, err = s.portalLists(ctx, audience); err != nil {
 		return err

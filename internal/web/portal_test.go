@@ -81,6 +81,10 @@ func TestPortalHomeIsACountyPortal(t *testing.T) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
+	// No case yet: the items are the catalogue's own first ones, said so.
+	if !strings.Contains(body, "常办事项") || strings.Contains(body, "热门事项") {
+		t.Error("without cases the item list is not called 常办事项")
+	}
 	if strings.Contains(body, `data-testid="site-info"`) || strings.Contains(body, "beian.miit.gov.cn") {
 		t.Error("footer fields shown though none is configured")
 	}
@@ -359,6 +363,12 @@ func TestPublicityMasksTheApplicant(t *testing.T) {
 		out.Items[0]["item_code"] != "T-001" || out.Items[0]["state"] == "" {
 		t.Errorf("JSON: %v %+v", err, out)
 	}
+	// The case makes its item the hot one (most cases in 30 days).
+	hot := pages["/"][strings.Index(pages["/"], `data-testid="portal-hot"`):]
+	if !strings.Contains(hot[:strings.Index(hot, "</ol>")], `<li><a href="/guide/items/T-001">测试许可</a> <span class="cat-muted">1 件</span>`) ||
+		!strings.Contains(pages["/"], "热门事项") {
+		t.Errorf("T-001 is not the hot item: %.400s", hot)
+	}
 	if _, body := anon.get("/publicity?item=T-003"); strings.Contains(body, no) {
 		t.Error("the item filter does not narrow")
 	}
@@ -511,4 +521,63 @@ func luminance(hex string) float64 {
 		return math.Pow((c+0.055)/1.055, 2.4)
 	}
 	return 0.2126*ch(0) + 0.7152*ch(1) + 0.0722*ch(2)
+}
+
+// The home page shows the hall's hours of the day's season (the demo hall
+// keeps summer hours from 07-01 to 09-30); the hall's admin sets the
+// season on the centre form, where half a season or a day that is not one
+// is refused field by field and changes nothing.
+func TestPortalShowsTheSeasonsHours(t *testing.T) {
+	cf := newCaseFixture(t) // 2026-09-28: summer
+	hours := func() string {
+		_, body := cf.anon().get("/")
+		m := regexp.MustCompile(`data-testid="portal-hours">([^<]*)`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("no hours on the home page")
+		}
+		return m[1]
+	}
+	if got := hours(); got != "周一至周五 8:30-12:00 15:00-18:00" {
+		t.Errorf("in September: %q, want the summer hours", got)
+	}
+	cf.set(at("2026-10-08"))
+	if got := hours(); got != "周一至周五 8:30-12:00 14:30-17:30" {
+		t.Errorf("in October: %q, want the usual hours", got)
+	}
+	hall := cf.idOf(`SELECT centre_id FROM staff WHERE username = 'admin'`)
+	admin := cf.login("admin")
+	path := fmt.Sprintf("/admin/centres/%d", hall)
+	admin.get(path)
+	form := func(kv ...string) url.Values {
+		v := url.Values{"name": {"宜章县政务服务中心"}, "address": {"湖南省郴州市宜章县城南街道宜兴大道88号"}, "phone": {"0735-3726345"},
+			"hours": {"周一至周五 8:30-12:00 14:30-17:30"}, "summer_hours": {"夏"}, "summer_from": {"07-01"}, "summer_to": {"09-30"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	for _, bad := range []struct {
+		form  url.Values
+		field string
+	}{
+		{form("summer_from", "13-01"), "summer_from"},
+		{form("summer_to", "9-30"), "summer_to"},
+		{form("summer_from", ""), "summer_from"},
+		{form("summer_hours", ""), "summer_hours"},
+		{form("summer_to", strings.Repeat("1", 50000)), "summer_to"},
+	} {
+		res, body := admin.post(path, bad.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-`+bad.field+`"`) {
+			t.Errorf("%s=%.10q: %d, want 422 naming it: %s", bad.field, bad.form.Get(bad.field), res.StatusCode, problemOf(body))
+		}
+	}
+	if got := hours(); got != "周一至周五 8:30-12:00 14:30-17:30" {
+		t.Errorf("a refused form changed the hours: %q", got)
+	}
+	if res, body := admin.post(path, form("summer_hours", "冬季 9:00-17:00", "summer_from", "10-01", "summer_to", "03-31")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, problemOf(body))
+	}
+	if got := hours(); got != "冬季 9:00-17:00" {
+		t.Errorf("after saving a season over the new year: %q", got)
+	}
 }

@@ -23,15 +23,18 @@ type Hall struct {
 	Name    string
 	Address string
 	Phone   string
-	// Hours is the public opening time as shown on the portal. Summer hours
-	// (many Hunan halls open the afternoon at 15:00 from July to September)
-	// are not modelled: the admin edits the text when the season changes.
+	// Hours is the public opening time as shown on the portal, outside the
+	// summer season below.
 	Hours   string
 	Floors  int
 	AreaM2  int
 	Windows int
 	Seats   int
 	Staff   int
+
+	// Summer hours: many Hunan halls open the afternoon at 15:00 from July
+	// to September (docs/DOMAIN.md §11); MM-DD, both days included.
+	SummerHours, SummerFrom, SummerTo string
 }
 
 // County is the demo county.
@@ -50,6 +53,8 @@ var County = CountyInfo{
 		Windows: 40,
 		Seats:   120,
 		Staff:   120,
+
+		SummerHours: "周一至周五 8:30-12:00 15:00-18:00", SummerFrom: "07-01", SummerTo: "09-30",
 	},
 }
 

@@ -21,5 +21,16 @@ CREATE TABLE notices (
 CREATE INDEX notices_published ON notices(state, published_at);
 CREATE INDEX notices_centre ON notices(centre_id, updated_at);
 
+-- A centre's summer opening hours (docs/DOMAIN.md §11: two seasons, each
+-- with its dates): the portal shows the hours of the day's season.
+-- summer_from and summer_to are MM-DD, both empty when the centre keeps
+-- one timetable all year.
+ALTER TABLE centres ADD COLUMN summer_hours TEXT NOT NULL DEFAULT '';
+ALTER TABLE centres ADD COLUMN summer_from  TEXT NOT NULL DEFAULT '';
+ALTER TABLE centres ADD COLUMN summer_to    TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE centres DROP COLUMN summer_to;
+ALTER TABLE centres DROP COLUMN summer_from;
+ALTER TABLE centres DROP COLUMN summer_hours;
 DROP TABLE notices;
