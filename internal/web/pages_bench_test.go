@@ -42,6 +42,10 @@ func BenchmarkPages(b *testing.B) {
 		{"case page", "/cases/" + no, clerk},
 		{"inbox", "/workbench", clerk},
 		{"catalogue search", "/api/v1/items?q=%E7%99%BB%E8%AE%B0", anon},
+		// The public home page (issue 13): hot items, bundles and themes
+		// cached, notices, bulletin and five lines of publicity read.
+		{"portal home", "/", anon},
+		{"portal home, 法人办事", "/?for=company", anon},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			b.ReportAllocs()
