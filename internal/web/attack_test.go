@@ -1,0 +1,51 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Attacks on issue 13's public forms and pages (consultations,
+// complaints, help, ratings, Open311) that the features' own tests do not
+// already make.
+
+// A case number on a complaint tells nobody whether the case exists or
+// whose it is: a signed-in applicant naming another's case reads exactly
+// as naming one that does not exist, and a stranger guessing numbers is
+// stopped by the progress query's budget (the same numbers it guards).
+func TestAttackVoiceCaseNoOracle(t *testing.T) {
+	vf := newVoiceFixture(t)
+	fgj := vf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	vf.registerOther(t)
+	signed := vf.anon()
+	signed.get("/signin")
+	if res, _ := signed.post("/signin", url.Values{"id_number": {"110105198001010091"}, "password": {appPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	answer := func(c *client, no string) (int, string) {
+		form := consultForm(fgj)
+		form.Set("case_no", no)
+		st, body := vf.fileForm(c, "/complain", form)
+		return st, fieldErrors(body)["case_no"] + "|" + problemOf(body)
+	}
+	stOther, other := answer(signed, vf.caseNo)
+	stUnknown, unknown := answer(signed, "XX202609289999")
+	if stOther != http.StatusUnprocessableEntity || stOther != stUnknown || other != unknown {
+		t.Errorf("another's case %d %q, an unknown one %d %q: want the same refusal", stOther, other, stUnknown, unknown)
+	}
+	stranger := vf.anon()
+	var st int
+	for i := range 80 {
+		if st, _ = answer(stranger, "XX20260928"+strings.Repeat("0", 4-len(itoa64(int64(i))))+itoa64(int64(i))); st == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if st != http.StatusTooManyRequests {
+		t.Errorf("80 guessed case numbers: last %d, want 429", st)
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM enquiries`); n != 0 {
+		t.Errorf("refused forms wrote %d enquiries", n)
+	}
+}
