@@ -49,3 +49,40 @@ func TestAttackVoiceCaseNoOracle(t *testing.T) {
 		t.Errorf("refused forms wrote %d enquiries", n)
 	}
 }
+
+// Every state-changing form of issue 13 refuses a missing or forged CSRF
+// token (403, the "page expired" message) for the user who could
+// otherwise post it; only Open311's POST and the rating pad's, which take
+// a key, are exempt (TestOpen311GuardExemption, TestRatingDevicePad).
+func TestAttackCSRFOnNewForms(t *testing.T) {
+	cf := newCaseFixture(t)
+	for _, tc := range []struct{ user, path string }{
+		{"", "/consult"}, {"", "/complain"}, {"", "/help"},
+		{"", "/voice/track/confirm"},
+		{"", "/rate/XX202609280001"}, {"", "/rate/XX202609280001/addition"},
+		{"applicant", "/rate/XX202609280001"},
+		{"approver", "/ratings/1/verify"},
+		{"admin", "/admin/devices"}, {"admin", "/admin/devices/1/revoke"},
+		{"supervisor", "/supervision/ratings/settings"},
+		{"clerk", "/enquiries/ZX-20260928-0001/answer"},
+		{"supervisor", "/supervision/enquiries/deadlines"},
+		{"admin", "/admin/open311"}, {"admin", "/admin/open311/1/revoke"},
+	} {
+		for _, token := range []string{"", "forged"} {
+			var c *client
+			switch tc.user {
+			case "":
+				c = cf.anon()
+				c.get("/consult")
+			case "applicant":
+				c = cf.applicant()
+			default:
+				c = cf.login(tc.user)
+			}
+			res, body := c.post(tc.path, url.Values{"csrf_token": {token}, "text": {"x"}, "name": {"x"}, "phone": {"13800138000"}})
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "页面已过期") {
+				t.Errorf("%s %s with token %q: %d, want 403", tc.user, tc.path, token, res.StatusCode)
+			}
+		}
+	}
+}
