@@ -3,8 +3,10 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Attacks on issue 13's public forms and pages (consultations,
@@ -84,5 +86,26 @@ func TestAttackCSRFOnNewForms(t *testing.T) {
 				t.Errorf("%s %s with token %q: %d, want 403", tc.user, tc.path, token, res.StatusCode)
 			}
 		}
+	}
+}
+
+// The rating periods are one row for the whole installation: with a
+// second county in the database, one county's supervisor may not change
+// the other county's periods (403, nothing changed, no save button).
+func TestAttackRatingSettingsOtherCounty(t *testing.T) {
+	cf := newCaseFixture(t)
+	now := time.Now().UTC()
+	cf.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
+	super := cf.login("supervisor")
+	_, page := super.get("/supervision/ratings")
+	res, body := super.post("/supervision/ratings/settings", url.Values{"addition_days": {"1"}, "revisit_days": {"30"}, "fix_days": {"30"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a county supervisor changing every county's periods: %d %s", res.StatusCode, problemOf(body))
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM rating_settings WHERE addition_days = 1`); n != 0 {
+		t.Error("the periods were changed")
+	}
+	if !regexp.MustCompile(`<input id="f-addition_days"[^>]* readonly`).MatchString(page) {
+		t.Error("the page offers to change them")
 	}
 }

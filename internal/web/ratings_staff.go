@@ -288,7 +288,10 @@ func (s *Server) ratingsSupData(r *http.Request, p *Page) error {
 	if by == "" {
 		by = "department"
 	}
-	v := &ratingsSupView{Period: period, Rankings: ratings.Rankings, CanSet: a.Role == org.Supervisor}
+	v := &ratingsSupView{Period: period, Rankings: ratings.Rankings}
+	if v.CanSet, err = s.Ratings.MaySet(r.Context(), a); err != nil {
+		return err
+	}
 	v.Months, v.Quarters, _, v.Years = bulletin.Choices(today)
 	if v.Report, err = s.Ratings.Stats(r.Context(), a, period.From, period.To, by); err != nil {
 		return err
