@@ -109,3 +109,72 @@ func TestAttackRatingSettingsOtherCounty(t *testing.T) {
 		t.Error("the page offers to change them")
 	}
 }
+
+// The per-phone filing limit (10 a day) is not escaped by writing the
+// same mobile another way, nor by filing from another address each time.
+func TestAttackVoicePhoneLimitSpelling(t *testing.T) {
+	vf := newVoiceFixture(t)
+	fgj := vf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	spellings := []string{"13800138000", "138 0013 8000", "138-0013-8000", "+86 13800138000", "+86-138-0013-8000",
+		"0086 13800138000", "86 13800138000", "(138)00138000", " 13800138000 ", "１３８００１３８０００", "13800138000"}
+	for i, phone := range spellings {
+		c := vf.from("203.0.113." + itoa64(int64(i+1)))
+		form := consultForm(fgj)
+		form.Set("phone", phone)
+		st, body := vf.fileForm(c, "/consult", form)
+		switch {
+		case i < 10 && st != http.StatusOK && !strings.Contains(body, `href="#f-phone"`):
+			t.Fatalf("filing %d (%q): %d %s", i+1, phone, st, problemOf(body))
+		case i == 10 && st != http.StatusTooManyRequests:
+			t.Errorf("the 11th filing with %q: %d, want 429", phone, st)
+		}
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM enquiries WHERE phone <> '13800138000'`); n != 0 {
+		t.Errorf("%d enquiries stored the phone as typed", n)
+	}
+}
+
+// Someone else's rating cannot be added to (追评): not with the rating
+// link of another case, not signed in as another applicant, not without
+// either; each answer is the one for a number that does not exist.
+func TestAttackRatingAdditionOthers(t *testing.T) {
+	cf := newCaseFixture(t)
+	no := cf.decidedCase()
+	other := cf.decidedCase()
+	app := cf.applicant()
+	app.get("/rate/" + no)
+	if res, _ := app.post("/rate/"+no, url.Values{"level": {"2"}, "comment": {"等太久"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rating: %d", res.StatusCode)
+	}
+	clerk := cf.login("clerk")
+	_, receipt := clerk.get("/cases/" + other + "/documents/receipt")
+	m := rateURLRE.FindStringSubmatch(receipt)
+	if m == nil {
+		t.Fatal("no rating link on the receipt")
+	}
+	link, _ := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	otherToken := link.Query().Get("t")
+	stranger := cf.anon()
+	stranger.get("/rate")
+	_, unknown := stranger.post("/rate/NO-SUCH-CASE/addition", url.Values{"t": {otherToken}, "addition": {"追加"}})
+	for _, tc := range []struct {
+		name string
+		c    *client
+		form url.Values
+	}{
+		{"another case's link", stranger, url.Values{"t": {otherToken}}},
+		{"a forged link", stranger, url.Values{"t": {"portal.2099-01-01.AAAAAAAAAAAAAAAAAAAAAAAA"}}},
+	} {
+		tc.form.Set("addition", "追评：其实还可以")
+		res, body := tc.c.post("/rate/"+no+"/addition", tc.form)
+		if res.StatusCode != http.StatusNotFound || problemOf(body) != problemOf(unknown) {
+			t.Errorf("%s: %d %s", tc.name, res.StatusCode, problemOf(body))
+		}
+	}
+	if res, _ := cf.anon().post("/rate/"+no+"/addition", url.Values{"addition": {"x"}}); res.StatusCode == http.StatusSeeOther && strings.Contains(res.Header.Get("Location"), "/thanks") {
+		t.Error("a visitor without a link added")
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM ratings WHERE added_at IS NOT NULL`); n != 0 {
+		t.Errorf("%d additions stored", n)
+	}
+}
