@@ -9,6 +9,19 @@ import (
 	"time"
 )
 
+// The filters and lookups of issue 13's pages and APIs are tried with a
+// 50,000-character value, invalid UTF-8 and control characters
+// (TestEveryGETRejectsBadQueryValues): each is a 422 naming it.
+func init() {
+	for route, params := range map[string][]string{
+		"GET /enquiries": {"kind", "state"}, "GET /api/v1/enquiries": {"kind", "state"},
+		"GET /voice/track": {"no", "phone"}, "GET /rate": {"no", "phone"}, "GET /consult": {"case_no"},
+		"GET /ratings": {"bad"}, "GET /api/v1/ratings": {"bad"}, "GET /supervision/ratings": {"period", "by"},
+	} {
+		filterParams[route] = params
+	}
+}
+
 // Attacks on issue 13's public forms and pages (consultations,
 // complaints, help, ratings, Open311) that the features' own tests do not
 // already make.
@@ -176,5 +189,25 @@ func TestAttackRatingAdditionOthers(t *testing.T) {
 	}
 	if n := cf.idOf(`SELECT COUNT(*) FROM ratings WHERE added_at IS NOT NULL`); n != 0 {
 		t.Errorf("%d additions stored", n)
+	}
+}
+
+// A value of the bad-ratings filter that is not one is a field error,
+// never "every rating".
+func TestAttackRatingsFilterNotAll(t *testing.T) {
+	cf := newCaseFixture(t)
+	sup := cf.login("supervisor")
+	for _, v := range []string{"maybe", "2", "yes please"} {
+		if res, body := sup.get("/ratings?bad=" + url.QueryEscape(v)); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-bad"`) {
+			t.Errorf("/ratings?bad=%s: %d, want 422 naming bad", v, res.StatusCode)
+		}
+		if res, out := sup.api("GET", "/api/v1/ratings?bad="+url.QueryEscape(v), ""); res.StatusCode != http.StatusUnprocessableEntity || fieldOf(out, "bad") == "" {
+			t.Errorf("/api/v1/ratings?bad=%s: %d %v", v, res.StatusCode, out)
+		}
+	}
+	for _, v := range []string{"", "0", "1", "true", "false"} {
+		if res, _ := sup.api("GET", "/api/v1/ratings?bad="+v, ""); res.StatusCode != http.StatusOK {
+			t.Errorf("bad=%q: %d", v, res.StatusCode)
+		}
 	}
 }
