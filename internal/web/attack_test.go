@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onestop/internal/voice"
 )
 
 // The filters and lookups of issue 13's pages and APIs are tried with a
@@ -209,5 +211,66 @@ func TestAttackRatingsFilterNotAll(t *testing.T) {
 		if res, _ := sup.api("GET", "/api/v1/ratings?bad="+v, ""); res.StatusCode != http.StatusOK {
 			t.Errorf("bad=%q: %d", v, res.StatusCode)
 		}
+	}
+}
+
+// A wider role than granted: each step below is refused and changes
+// nothing — the department's admin closing its own rectification (the
+// supervisor's step), the supervisor doing the department's, a clerk
+// answering a complaint (supervision's: not even visible to the clerk) or
+// referring a consultation, a township admin answering the hall's help
+// request.
+func TestAttackWiderRole(t *testing.T) {
+	vf := newVoiceFixture(t)
+	no := vf.decidedCase()
+	app := vf.applicant()
+	if res, _ := app.post("/rate/"+no, url.Values{"level": {"1"}, "reasons": {"attitude"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rate: %d", res.StatusCode)
+	}
+	rect := "/ratings/" + itoa64(vf.idOf(`SELECT id FROM rectifications`))
+	fgj := vf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	file := func(in voice.Input) string {
+		in.Subject, in.Body, in.Phone, in.Channel = "越权测试", "内容", "13800138000", "window"
+		e, err := vf.srv.Voice.File(t.Context(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/enquiries/" + e.No
+	}
+	complaint := file(voice.Input{Kind: voice.Complaint, DepartmentID: fgj})
+	consult := file(voice.Input{Kind: voice.Consult, DepartmentID: fgj})
+	help := file(voice.Input{Kind: voice.Help})
+	for _, tc := range []struct {
+		user, page, action string
+		status             int
+	}{
+		{"deptadmin", rect, "close", http.StatusForbidden},
+		{"deptadmin", rect, "dismiss", http.StatusForbidden},
+		{"supervisor", rect, "verify", http.StatusForbidden},
+		{"clerk", complaint, "answer", http.StatusNotFound},
+		{"clerk", consult, "refer", http.StatusForbidden},
+		{"township", help, "answer", http.StatusNotFound},
+	} {
+		c := vf.login(tc.user)
+		// The current version, so the refusal is the rule's, not a stale page's.
+		version := vf.idOf(`SELECT version FROM rectifications`)
+		if strings.HasPrefix(tc.page, "/enquiries/") {
+			version = vf.idOf(`SELECT version FROM enquiries WHERE no = $1`, strings.TrimPrefix(tc.page, "/enquiries/"))
+		}
+		form := url.Values{"text": {"越权"}, "department_id": {itoa64(fgj)}, "instruction": {"越权"}, "deadline_days": {"5"}, "version": {itoa64(version)}}
+		c.get("/")
+		res, body := c.post(tc.page+"/"+tc.action, form)
+		if res.StatusCode != tc.status {
+			t.Errorf("%s %s on %s: %d %s, want %d", tc.user, tc.action, tc.page, res.StatusCode, problemOf(body), tc.status)
+		}
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM rectification_steps`); n != 1 {
+		t.Errorf("%d rectification steps, want only the opening one", n)
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM enquiries WHERE state <> 'open'`); n != 0 {
+		t.Errorf("%d enquiries moved", n)
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM correction_orders`); n != 0 {
+		t.Errorf("%d orders issued", n)
 	}
 }
