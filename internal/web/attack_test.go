@@ -274,3 +274,59 @@ func TestAttackWiderRole(t *testing.T) {
 		t.Errorf("%d orders issued", n)
 	}
 }
+
+// Closing another's answered enquiry from the tracking page: a wrong
+// phone, another signed-in applicant, or neither phone nor session is
+// refused with the answer an unknown number gets, and the enquiry stays
+// answered; the asker's own phone, written another way, closes it.
+func TestAttackVoiceConfirmOthers(t *testing.T) {
+	vf := newVoiceFixture(t)
+	fgj := vf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	st, body := vf.fileForm(vf.anon(), "/consult", consultForm(fgj))
+	m := voiceNoRE.FindStringSubmatch(body)
+	if st != http.StatusOK || m == nil {
+		t.Fatalf("filing: %d %s", st, problemOf(body))
+	}
+	no := m[1]
+	clerk := vf.login("clerk")
+	clerk.get("/enquiries/" + no)
+	if res, body := clerk.post("/enquiries/"+no+"/answer", url.Values{"text": {"带身份证即可"}, "version": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answer: %d %s", res.StatusCode, problemOf(body))
+	}
+	version := itoa64(vf.idOf(`SELECT version FROM enquiries WHERE no = $1`, no))
+	vf.registerOther(t)
+	otherApp := vf.anon()
+	otherApp.get("/signin")
+	if res, _ := otherApp.post("/signin", url.Values{"id_number": {"110105198001010091"}, "password": {appPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	stranger := vf.anon()
+	stranger.get("/voice/track")
+	for _, tc := range []struct {
+		name string
+		c    *client
+		form url.Values
+	}{
+		{"a wrong phone", stranger, url.Values{"phone": {"13900139000"}}},
+		{"another applicant", otherApp, url.Values{}},
+		{"no phone, no session", stranger, url.Values{}},
+	} {
+		tc.form.Set("version", version)
+		tc.form.Set("no", "ZX-20260928-9999")
+		_, unknown := tc.c.post("/voice/track/confirm", tc.form)
+		tc.form.Set("no", no)
+		res, body := tc.c.post("/voice/track/confirm", tc.form)
+		if res.StatusCode != http.StatusNotFound || problemOf(body) != problemOf(unknown) {
+			t.Errorf("%s: %d %s, want the unknown number's 404 %s", tc.name, res.StatusCode, problemOf(body), problemOf(unknown))
+		}
+	}
+	if s := vf.text(`SELECT state FROM enquiries WHERE no = $1`, no); s != "answered" {
+		t.Fatalf("state %q after the refused attempts", s)
+	}
+	if res, body := stranger.post("/voice/track/confirm", url.Values{"no": {strings.ToLower(no)}, "phone": {"+86 138-0013-8000"}, "version": {version}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the asker's confirmation: %d %s", res.StatusCode, problemOf(body))
+	}
+	if s := vf.text(`SELECT state FROM enquiries WHERE no = $1`, no); s != "closed" {
+		t.Errorf("state %q after the asker's confirmation", s)
+	}
+}
