@@ -330,3 +330,67 @@ func TestAttackVoiceConfirmOthers(t *testing.T) {
 		t.Errorf("state %q after the asker's confirmation", s)
 	}
 }
+
+// The rating form and the addition refuse bad input field by field and
+// store nothing: levels outside 1-5, a reason that is none, a flood of
+// reasons, 50,000 characters, control characters, invalid UTF-8.
+func TestAttackRatingFormBadInput(t *testing.T) {
+	cf := newCaseFixture(t)
+	no := cf.decidedCase()
+	app := cf.applicant()
+	app.get("/rate/" + no)
+	for _, tc := range []struct {
+		name, field string
+		form        url.Values
+	}{
+		{"level 0", "level", url.Values{"level": {"0"}}},
+		{"level 6", "level", url.Values{"level": {"6"}}},
+		{"level -1", "level", url.Values{"level": {"-1"}}},
+		{"level 5abc", "level", url.Values{"level": {"5abc"}}},
+		{"no level", "level", url.Values{}},
+		{"an unknown reason", "reasons", url.Values{"level": {"2"}, "reasons": {"'; DROP TABLE ratings; --"}}},
+		{"50,000 characters", "comment", url.Values{"level": {"2"}, "comment": {strings.Repeat("差", 50000)}}},
+		{"control characters", "comment", url.Values{"level": {"2"}, "comment": {"差\x1b[2J评"}}},
+		{"invalid UTF-8", "comment", url.Values{"level": {"2"}, "comment": {"差\xff\xfe评"}}},
+	} {
+		res, body := app.post("/rate/"+no, tc.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-`+tc.field+`"`) {
+			t.Errorf("%s: %d %s, want 422 naming %s", tc.name, res.StatusCode, problemOf(body), tc.field)
+		}
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM ratings`); n != 0 {
+		t.Fatalf("refused ratings stored: %d", n)
+	}
+	if res, _ := app.post("/rate/"+no, url.Values{"level": {"4"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rating: %d", res.StatusCode)
+	}
+	for _, v := range []string{"", strings.Repeat("追", 50000), "追\x07评", "追\xff评"} {
+		res, body := app.post("/rate/"+no+"/addition", url.Values{"addition": {v}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-addition"`) {
+			t.Errorf("addition %.12q: %d %s", v, res.StatusCode, problemOf(body))
+		}
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM ratings WHERE added_at IS NOT NULL`); n != 0 {
+		t.Errorf("a refused addition stored")
+	}
+}
+
+// The public forms refuse invalid UTF-8 and control characters in every
+// free-text field, not only the subject.
+func TestAttackVoiceFormsBadText(t *testing.T) {
+	vf := newVoiceFixture(t)
+	fgj := vf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	c := vf.anon()
+	for _, field := range []string{"subject", "body", "name", "phone", "case_no"} {
+		for _, v := range []string{"坏\xff\xfe", "坏\x1b[2J", "坏\x00"} {
+			form := consultForm(fgj)
+			form.Set(field, v)
+			if st, body := vf.fileForm(c, "/complain", form); st != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-`+field+`"`) {
+				t.Errorf("%s = %.8q: %d %s", field, v, st, problemOf(body))
+			}
+		}
+	}
+	if n := vf.idOf(`SELECT COUNT(*) FROM enquiries`); n != 0 {
+		t.Errorf("%d enquiries stored", n)
+	}
+}
