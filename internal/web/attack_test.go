@@ -394,3 +394,27 @@ func TestAttackVoiceFormsBadText(t *testing.T) {
 		t.Errorf("%d enquiries stored", n)
 	}
 }
+
+// GET requests.json of one county is not crowded out by another
+// county's requests: with a thousand newer requests in the second
+// county, the first county's own request is still listed.
+func TestAttackOpen311ListNotCrowdedOut(t *testing.T) {
+	o := newO311(t)
+	now := time.Now().UTC()
+	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
+	o.exec(`INSERT INTO centres (code, name, kind, region_code, created_at, updated_at) VALUES ('C431023', '测试县政务服务中心', 'hall', '431023', $1, $1)`, now)
+	o.exec(`INSERT INTO departments (code, name, short_name, mode, region_code, created_at, updated_at) VALUES ('CSJ', '测试县测试局', '测试局', 'seated', '431023', $1, $1)`, now)
+	otherKey, _, err := o.srv.Open311.Keys.Issue(t.Context(), console, "外县 App", "431023")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := o.file(nil)
+	theirs := o.file(url.Values{"api_key": {otherKey}, "attribute[department]": {"CSJ"}})
+	o.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+		INSERT INTO enquiries (no, kind, state, region_code, department_id, centre_id, subject, body, channel, received_at, reply_days, due, version, updated_at)
+		SELECT e.no || '-' || n.i, e.kind, e.state, e.region_code, e.department_id, e.centre_id, e.subject, e.body, e.channel, e.received_at, e.reply_days, e.due, 1, e.updated_at
+		FROM n, enquiries e WHERE e.no = $1`, theirs)
+	if a := o.get("/open311/v2/requests.json?jurisdiction_id=431022"); a.status != http.StatusOK || !strings.Contains(a.body, mine) {
+		t.Errorf("the county's own request is missing from its list: %d %.300s", a.status, a.body)
+	}
+}
