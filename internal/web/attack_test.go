@@ -28,6 +28,15 @@ func init() {
 // complaints, help, ratings, Open311) that the features' own tests do not
 // already make.
 
+// secondCounty adds a second county to the installation: 431023 with its
+// hall (C431023) and one department (CSJ).
+func (f *fixture) secondCounty() {
+	now := time.Now().UTC()
+	f.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
+	f.exec(`INSERT INTO centres (code, name, kind, region_code, created_at, updated_at) VALUES ('C431023', '测试县政务服务中心', 'hall', '431023', $1, $1)`, now)
+	f.exec(`INSERT INTO departments (code, name, short_name, mode, region_code, created_at, updated_at) VALUES ('CSJ', '测试县测试局', '测试局', 'seated', '431023', $1, $1)`, now)
+}
+
 // A case number on a complaint tells nobody whether the case exists or
 // whose it is: a signed-in applicant naming another's case reads exactly
 // as naming one that does not exist, and a stranger guessing numbers is
@@ -109,8 +118,7 @@ func TestAttackCSRFOnNewForms(t *testing.T) {
 // the other county's periods (403, nothing changed, no save button).
 func TestAttackRatingSettingsOtherCounty(t *testing.T) {
 	cf := newCaseFixture(t)
-	now := time.Now().UTC()
-	cf.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
+	cf.secondCounty()
 	super := cf.login("supervisor")
 	_, page := super.get("/supervision/ratings")
 	res, body := super.post("/supervision/ratings/settings", url.Values{"addition_days": {"1"}, "revisit_days": {"30"}, "fix_days": {"30"}})
@@ -400,10 +408,7 @@ func TestAttackVoiceFormsBadText(t *testing.T) {
 // county, the first county's own request is still listed.
 func TestAttackOpen311ListNotCrowdedOut(t *testing.T) {
 	o := newO311(t)
-	now := time.Now().UTC()
-	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
-	o.exec(`INSERT INTO centres (code, name, kind, region_code, created_at, updated_at) VALUES ('C431023', '测试县政务服务中心', 'hall', '431023', $1, $1)`, now)
-	o.exec(`INSERT INTO departments (code, name, short_name, mode, region_code, created_at, updated_at) VALUES ('CSJ', '测试县测试局', '测试局', 'seated', '431023', $1, $1)`, now)
+	o.secondCounty()
 	otherKey, _, err := o.srv.Open311.Keys.Issue(t.Context(), console, "外县 App", "431023")
 	if err != nil {
 		t.Fatal(err)
