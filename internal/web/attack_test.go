@@ -423,3 +423,27 @@ func TestAttackOpen311ListNotCrowdedOut(t *testing.T) {
 		t.Errorf("the county's own request is missing from its list: %d %.300s", a.status, a.body)
 	}
 }
+
+// Path values that are no number — 50,000 characters, invalid UTF-8,
+// control characters, SQL — name nothing: 404 (or the 422 the guard gives
+// a bad path), never a 500 or a page.
+func TestAttackBadPathValues(t *testing.T) {
+	cf := newCaseFixture(t)
+	sup, app := cf.login("supervisor"), cf.applicant()
+	long := strings.Repeat("Z", 50000)
+	for _, v := range []string{long, "%FF%FE", "%00", "%1B%5B2J", "1%27%20OR%20%271%27%3D%271"} {
+		for _, tc := range []struct {
+			c    *client
+			path string
+		}{
+			{sup, "/enquiries/" + v}, {sup, "/api/v1/enquiries/" + v}, {sup, "/ratings/" + v},
+			{app, "/rate/" + v}, {app, "/rate/" + v + "/thanks"},
+			{cf.anon(), "/open311/v2/requests/" + v + ".json"},
+		} {
+			res, _ := tc.c.get(tc.path)
+			if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest {
+				t.Errorf("%.60s: %d", tc.path, res.StatusCode)
+			}
+		}
+	}
+}
