@@ -267,7 +267,7 @@ func (s *Service) Requests(ctx context.Context, w Words, q Query) (Requests, err
 	if err != nil {
 		return Requests{}, err
 	}
-	f := voice.Filter{Kinds: kinds, Limit: MaxList}
+	f := voice.Filter{Kinds: kinds, Limit: MaxList, County: county}
 	states := []string{""}
 	if len(q.IDs) > 0 {
 		f.Nos = q.IDs

@@ -71,10 +71,31 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return st, err
 }
 
+// MaySet reports whether a may change the settings: a county-wide
+// supervisor. The settings are one row for the installation, so when a
+// province shares the database with several counties only a
+// province-wide supervisor changes them — one county's may not change
+// every county's periods.
+func (s *Service) MaySet(ctx context.Context, a org.Actor) (bool, error) {
+	if a.Role != org.Supervisor || !a.CountyWide() {
+		return false, nil
+	}
+	if a.Province {
+		return true, nil
+	}
+	var n int
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE level = 'county' AND retired_at IS NULL`).Scan(&n)
+	return n <= 1, err
+}
+
 // SaveSettings changes the periods: a supervisor's decision, recorded in
 // the audit log. Open rectifications keep the deadlines they were given.
 func (s *Service) SaveSettings(ctx context.Context, a org.Actor, st Settings) error {
-	if a.Role != org.Supervisor || !a.CountyWide() {
+	may, err := s.MaySet(ctx, a)
+	if err != nil {
+		return err
+	}
+	if !may {
 		return apperr.New(apperr.Forbidden, "rating.supervisor_only")
 	}
 	f := apperr.Fields{}

@@ -60,12 +60,12 @@ func (s *Service) File(ctx context.Context, in Input) (*Enquiry, error) {
 		var owner int64
 		err := r.QueryRowContext(ctx, `SELECT id, applicant_id, department_id FROM cases WHERE no = $1`, in.CaseNo).Scan(&caseID, &owner, &caseDept)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			f.Add("case_no", "voice.case_unknown")
-		case err != nil:
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return nil, err
-		case in.ApplicantID != 0 && owner != in.ApplicantID:
-			f.Add("case_no", "voice.case_not_yours")
+		case err != nil, in.ApplicantID != 0 && owner != in.ApplicantID:
+			// Another's case reads as one that does not exist: the form
+			// must not tell whether a number is in use.
+			f.Add("case_no", "voice.case_unknown")
 		case in.ApplicantID != 0 && in.DepartmentID == 0 && in.Kind == Complaint:
 			// Their own complaint about their own case is the case's
 			// department's; a stranger's case number names nothing.

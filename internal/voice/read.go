@@ -102,6 +102,9 @@ func (f Filter) where() (*store.Where, error) {
 		}
 		w.Add("e.no IN ("+strings.Join(ph, ",")+")", args...)
 	}
+	if f.County != "" {
+		w.Add(`e.region_code LIKE ? ESCAPE '\'`, store.Prefix(f.County))
+	}
 	if !f.From.IsZero() {
 		w.Add("e.received_at >= ?", f.From.UTC())
 	}

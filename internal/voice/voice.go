@@ -144,7 +144,11 @@ type Filter struct {
 	From  time.Time
 	To    time.Time // received in [From, To); zero = unbounded on that side
 	State string    // "", "open", "answered", "closed"
-	Limit int       // 0 = DefaultLimit; at most MaxLimit
+	// County keeps the enquiries placed in that county (its division
+	// code): a province's database holds several, and a list cut to Limit
+	// before keeping one county's would let another's crowd it out.
+	County string
+	Limit  int // 0 = DefaultLimit; at most MaxLimit
 	// Offset skips that many results (paging).
 	Offset int
 }

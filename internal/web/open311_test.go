@@ -635,10 +635,7 @@ func TestOpen311Keys(t *testing.T) {
 // and each county's list holds only its own.
 func TestOpen311Jurisdictions(t *testing.T) {
 	o := newO311(t)
-	now := time.Now().UTC()
-	o.exec(`INSERT INTO regions (code, name, level, kind, created_at, updated_at) VALUES ('431023', '测试县', 'county', '', $1, $1)`, now)
-	o.exec(`INSERT INTO centres (code, name, kind, region_code, created_at, updated_at) VALUES ('C431023', '测试县政务服务中心', 'hall', '431023', $1, $1)`, now)
-	o.exec(`INSERT INTO departments (code, name, short_name, mode, region_code, created_at, updated_at) VALUES ('CSJ', '测试县测试局', '测试局', 'seated', '431023', $1, $1)`, now)
+	o.secondCounty()
 	otherKey, _, err := o.srv.Open311.Keys.Issue(context.Background(), console, "外县 App", "431023")
 	if err != nil {
 		t.Fatal(err)

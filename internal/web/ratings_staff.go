@@ -62,7 +62,13 @@ type ratingsView struct {
 
 func ratingFilter(r *http.Request) (ratings.Filter, error) {
 	q := readQuery(r)
-	f := ratings.Filter{Bad: truthy(q.Text("bad"))}
+	bad := q.Text("bad")
+	f := ratings.Filter{Bad: truthy(bad)}
+	// Anything but yes or no is the field's error: a typo must not list
+	// every rating as if no filter were asked.
+	if !f.Bad && bad != "" && bad != "0" && bad != "false" {
+		q.f.Add("bad", "error.choose")
+	}
 	f.Limit, f.Offset = q.Page(50, 200)
 	return f, q.Err()
 }
@@ -288,7 +294,10 @@ func (s *Server) ratingsSupData(r *http.Request, p *Page) error {
 	if by == "" {
 		by = "department"
 	}
-	v := &ratingsSupView{Period: period, Rankings: ratings.Rankings, CanSet: a.Role == org.Supervisor}
+	v := &ratingsSupView{Period: period, Rankings: ratings.Rankings}
+	if v.CanSet, err = s.Ratings.MaySet(r.Context(), a); err != nil {
+		return err
+	}
 	v.Months, v.Quarters, _, v.Years = bulletin.Choices(today)
 	if v.Report, err = s.Ratings.Stats(r.Context(), a, period.From, period.To, by); err != nil {
 		return err

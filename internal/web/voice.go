@@ -97,7 +97,7 @@ func (s *Server) voiceFile(w http.ResponseWriter, r *http.Request) error {
 	var e *voice.Enquiry
 	err := f.Err()
 	if err == nil {
-		e, err = s.Voice.File(r.Context(), in)
+		e, err = s.fileGuarded(r, in)
 	}
 	if err != nil {
 		p, perr := s.voiceFormPage(r, k)
@@ -112,6 +112,33 @@ func (s *Server) voiceFile(w http.ResponseWriter, r *http.Request) error {
 	s.Sessions.Put(r.Context(), sessFiled, e.No)
 	http.Redirect(w, r, "/voice/filed", http.StatusSeeOther)
 	return nil
+}
+
+// fileGuarded files in. A case number named on the form is a guess at a
+// case number like the progress query's: a refused one is counted on the
+// progress throttle (the number's and the address's budget), and a
+// blocked address files nothing with a case number.
+func (s *Server) fileGuarded(r *http.Request, in voice.Input) (*voice.Enquiry, error) {
+	no := strings.ToUpper(strings.TrimSpace(in.CaseNo))
+	if no == "" {
+		return s.Voice.File(r.Context(), in)
+	}
+	ctx, now := r.Context(), s.Now()
+	account, addr := "progress:"+no, "progress:"+clientAddress(r)
+	blocked, until, err := s.ProgressThrottle.Blocked(ctx, account, addr, now)
+	if err != nil {
+		return nil, err
+	}
+	if blocked {
+		return nil, throttled(now, until, "progress.throttled")
+	}
+	e, err := s.Voice.File(ctx, in)
+	if ae := apperr.As(err); ae != nil && ae.Fields["case_no"].Key != "" {
+		if ferr := s.ProgressThrottle.Fail(ctx, account, addr, now); ferr != nil {
+			return nil, ferr
+		}
+	}
+	return e, err
 }
 
 // formID reads an optional id from a select; anything but a whole number
