@@ -220,6 +220,15 @@ func TestAttackRatingsFilterNotAll(t *testing.T) {
 			t.Errorf("bad=%q: %d", v, res.StatusCode)
 		}
 	}
+	// The correction orders' yes/no filters follow the same rule.
+	for _, name := range []string{"overdue", "escalated"} {
+		if res, out := sup.api("GET", "/api/v1/supervision/orders?"+name+"=maybe", ""); res.StatusCode != http.StatusUnprocessableEntity || fieldOf(out, name) == "" {
+			t.Errorf("/api/v1/supervision/orders?%s=maybe: %d %v", name, res.StatusCode, out)
+		}
+		if res, _ := sup.api("GET", "/api/v1/supervision/orders?"+name+"=1", ""); res.StatusCode != http.StatusOK {
+			t.Errorf("%s=1: %d", name, res.StatusCode)
+		}
+	}
 }
 
 // A wider role than granted: each step below is refused and changes

@@ -101,6 +101,20 @@ func (q *query) ID(name string) int64 {
 	return n
 }
 
+// Flag reads a yes/no filter (?bad=1, ?overdue=true; absent, 0, false
+// or off is no). Anything else is the field's error: a typo must not
+// list everything as if no filter were asked.
+func (q *query) Flag(name string) bool {
+	switch q.Text(name) {
+	case "1", "true", "on":
+		return true
+	case "", "0", "false", "off":
+		return false
+	}
+	q.f.Add(name, "error.choose")
+	return false
+}
+
 // Page reads limit and offset: limit def when absent or not positive, at
 // most most; offset never negative. Every listing pages through this.
 func (q *query) Page(def, most int) (limit, offset int) {

@@ -62,13 +62,7 @@ type ratingsView struct {
 
 func ratingFilter(r *http.Request) (ratings.Filter, error) {
 	q := readQuery(r)
-	bad := q.Text("bad")
-	f := ratings.Filter{Bad: truthy(bad)}
-	// Anything but yes or no is the field's error: a typo must not list
-	// every rating as if no filter were asked.
-	if !f.Bad && bad != "" && bad != "0" && bad != "false" {
-		q.f.Add("bad", "error.choose")
-	}
+	f := ratings.Filter{Bad: q.Flag("bad")}
 	f.Limit, f.Offset = q.Page(50, 200)
 	return f, q.Err()
 }

@@ -50,16 +50,14 @@ func orderID(r *http.Request) (int64, error) {
 // A state that is not one is a field error, never "all states".
 func orderFilter(r *http.Request) (corrections.Filter, error) {
 	q := readQuery(r)
-	f := corrections.Filter{State: q.Text("state"), DepartmentID: q.ID("department"), Overdue: truthy(q.Text("overdue")),
-		Escalated: truthy(q.Text("escalated"))}
+	f := corrections.Filter{State: q.Text("state"), DepartmentID: q.ID("department"), Overdue: q.Flag("overdue"),
+		Escalated: q.Flag("escalated")}
 	if f.State != "" && !slices.Contains(corrections.States, f.State) {
 		q.f.Add("state", "error.choose")
 	}
 	f.Limit, f.Offset = q.Page(50, 200)
 	return f, q.Err()
 }
-
-func truthy(v string) bool { return v == "1" || v == "true" || v == "on" }
 
 // ordersView is the list page's data.
 type ordersView struct {
