@@ -267,6 +267,9 @@ func (s *simulator) oneCase(at time.Time) error {
 		return err
 	}
 	clerk := s.clerks[it.DepartmentID][s.rng.IntN(len(s.clerks[it.DepartmentID]))]
+	// The department's window at the hall completes what a township
+	// accepted; the township's window hands it over (docs/DOMAIN.md §17).
+	issuer := clerk
 	if tc := s.township[it.DepartmentID]; it.AtTownship && len(tc) > 0 && s.rng.IntN(5) < 2 {
 		clerk = tc[s.rng.IntN(len(tc))]
 	}
@@ -390,7 +393,7 @@ func (s *simulator) oneCase(at time.Time) error {
 				return err
 			}
 		}
-		if ok, err := step(clerk, cases.ActComplete, cases.Input{}, s.workingAfter(t, 0)); !ok || err != nil {
+		if ok, err := step(issuer, cases.ActComplete, cases.Input{}, s.workingAfter(t, 0)); !ok || err != nil {
 			return err
 		}
 	}
