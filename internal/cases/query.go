@@ -213,6 +213,10 @@ type Progress struct {
 	Decision   string         `json:"decision,omitempty"`
 	Deemed     bool           `json:"deemed"`
 	Steps      []ProgressStep `json:"steps"`
+	// Centre received the case; PickupCentre is where the applicant
+	// collects the result (docs/DOMAIN.md §17).
+	Centre       string `json:"centre"`
+	PickupCentre string `json:"pickup_centre"`
 }
 
 // ProgressStep is one public line of the record.
@@ -241,7 +245,7 @@ func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, 
 		return nil, err
 	}
 	p := &Progress{No: c.No, Item: c.ItemName, Department: c.Department, State: c.State, ReceivedAt: c.ReceivedAt, AcceptedAt: c.AcceptedAt,
-		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed}
+		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed, Centre: c.Centre, PickupCentre: c.PickupCentre}
 	events, err := loadEvents(ctx, s.DB.Read(), c.ID)
 	if err != nil {
 		return nil, err

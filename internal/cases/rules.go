@@ -281,6 +281,11 @@ func (c *Case) pickupCentre() int64 {
 	return c.CentreID
 }
 
+// Travels reports whether the result moves between centres: accepted at a
+// township for a county department, or collected elsewhere than where it
+// was accepted. Its completion and delivery then name the pick-up centre.
+func Travels(c *Case) bool { return AcceptedAway(c) || c.pickupCentre() != c.CentreID }
+
 // AcceptedAway reports whether a centre other than a county hall (a
 // township's or community's convenience centre) accepted the case.
 func AcceptedAway(c *Case) bool { return c.CentreKind != "" && c.CentreKind != "hall" }
@@ -477,6 +482,10 @@ func Apply(c *Case, act Action, in Input, now time.Time, cal *calendar.Calendar)
 	case ActComplete:
 		c.State, c.CompletedAt = Completed, &now
 		e.Msgs = []string{"case.msg.completed"}
+		if Travels(c) {
+			// The notice names where to collect (docs/DOMAIN.md §17).
+			e.Msgs = []string{"case.msg.ready_at"}
+		}
 	case ActDeliver:
 		c.State, c.Delivery, c.DeliveredAt, c.ClosedAt = Delivered, in.Delivery, &now, &now
 		e.Msgs = []string{"case.msg.delivered"}
