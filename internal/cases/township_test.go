@@ -76,6 +76,16 @@ func TestTownshipRoundTrip(t *testing.T) {
 	// what was handed in elsewhere.
 	w.refused("hall", c.No, cases.ActAccept, cases.Input{}, apperr.Forbidden, "")
 	w.act("tclerk", c.No, cases.ActAccept, cases.Input{})
+	// Supervision sees it by channel and by centre (the live board's
+	// drill-down), and not under the county hall.
+	for _, f := range []cases.InboxFilter{{Channel: "township"}, {CentreID: c.CentreID}} {
+		if list, _, err := w.eng.Inbox(context.Background(), w.actors["supervisor"], f); err != nil || !listed(list, c.No) {
+			t.Fatalf("supervision's %+v lacks the township case: %v", f, err)
+		}
+	}
+	if list, _, _ := w.eng.Inbox(context.Background(), w.actors["supervisor"], cases.InboxFilter{CentreID: w.orgs["hall"].CentreID}); listed(list, c.No) {
+		t.Fatal("supervision lists the township case under the county hall")
+	}
 	// The department's reviewer finds it in their inbox.
 	list, _, err := w.eng.Inbox(context.Background(), w.actors["mreviewer"], cases.InboxFilter{})
 	if err != nil || !listed(list, c.No) {
