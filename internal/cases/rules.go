@@ -153,7 +153,8 @@ var rules = map[Action]rule{
 	},
 	// The result is handed over where the applicant collects it: for a
 	// township case, the township's window, not the county's, unless the
-	// applicant chose the county hall (docs/DOMAIN.md §17).
+	// applicant chose the county hall (docs/DOMAIN.md §17; delivery within
+	// ten days of the decision, 行政许可法 Art. 44).
 	ActDeliver: func(c *Case, a Actor) error {
 		return all(inState(c, ActDeliver, Completed), func() error {
 			if !a.isClerkAt(c, c.pickupCentre()) {
