@@ -56,16 +56,12 @@ func TestVillagerCaseRoundTripThroughTheTownship(t *testing.T) {
 	staff.Logout()
 
 	// The county department's reviewer and approver find it in their inboxes.
-	staff.Login("mzj.reviewer", demo.Password)
-	staff.Open("/workbench")
-	staff.ClickAndWait(`a[href="/cases/` + no + `"]`)
+	fromInbox(staff, "mzj.reviewer", no)
 	staff.ExpectTextContains("dl.facts", township)
 	staff.Fill(`#act-forward textarea[name="opinion"]`, "经审查，申请人家庭情况符合条件。")
 	staff.ClickAndWait(`#act-forward button`)
 	staff.Logout()
-	staff.Login("mzj.approver", demo.Password)
-	staff.Open("/workbench")
-	staff.ClickAndWait(`a[href="/cases/` + no + `"]`)
+	fromInbox(staff, "mzj.approver", no)
 	staff.ClickAndWait(`#act-approve button`)
 	staff.ExpectText(`[data-testid="case-state"]`, "准予许可")
 	staff.Logout()
@@ -79,9 +75,7 @@ func TestVillagerCaseRoundTripThroughTheTownship(t *testing.T) {
 
 	// The department's window at the county hall completes it, and may not
 	// hand it over: the villager collects at the township.
-	staff.Login("mzj.clerk1", demo.Password)
-	staff.Open("/workbench")
-	staff.ClickAndWait(`a[href="/cases/` + no + `"]`)
+	fromInbox(staff, "mzj.clerk1", no)
 	staff.ClickAndWait(`#act-complete button`)
 	staff.ExpectText(`[data-testid="case-state"]`, "已办结")
 	staff.ExpectAbsent(`#act-deliver`)
@@ -103,6 +97,15 @@ func TestVillagerCaseRoundTripThroughTheTownship(t *testing.T) {
 	public.Open("/progress?no=" + url.QueryEscape(no) + "&phone=" + phone)
 	public.ExpectText(`[data-testid="progress-pickup"]`, township)
 	public.ExpectTextContains(`[data-testid="progress"]`, "已送达")
+}
+
+// fromInbox signs in and opens the case from the person's own workbench,
+// which is how they find it.
+func fromInbox(b *Browser, user, no string) {
+	b.t.Helper()
+	b.Login(user, demo.Password)
+	b.Open("/workbench")
+	b.ClickAndWait(`a[href="/cases/` + no + `"]`)
 }
 
 // townshipItem picks a demo civil-affairs item the township centres accept

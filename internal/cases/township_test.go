@@ -189,11 +189,11 @@ func TestTownshipCaseAttacks(t *testing.T) {
 	}
 }
 
-// The clock starts at the township's acceptance, not at receipt (docs/
-// DOMAIN.md §5): received on Monday 28 September 2026, accepted on
-// Wednesday the 30th, five working days run 8, 9, 10 (a Saturday worked
-// in exchange for National Day), 12 and 13 October. From receipt they
-// would end on the 10th.
+// The clock starts at the township's acceptance, not at receipt (行政许可法
+// Art. 42; docs/DOMAIN.md §5): received on Monday 28 September 2026,
+// accepted on Wednesday the 30th, five working days run 8, 9, 10 (a
+// Saturday worked in exchange for National Day), 12 and 13 October. From
+// receipt they would end on the 10th.
 func TestTownshipClockStartsAtAcceptance(t *testing.T) {
 	w := townshipWorld(t)
 	c := w.submitAt("tclerk", "")
