@@ -71,7 +71,10 @@ func (a Actor) sees(c *Case) bool {
 	case s.Role == org.CentreAdmin:
 		return s.CentreID == c.CentreID
 	case s.Role == org.Clerk:
-		return s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+		// The accepting window, the pick-up window, and for a township's
+		// case the department's window at the county hall, which completes
+		// it (docs/DOMAIN.md §17).
+		return a.isClerkHere(c) || a.isClerkAt(c, c.pickupCentre()) || (AcceptedAway(c) && a.isCountyWindow(c))
 	case s.Role.InDepartment():
 		return s.DepartmentID == c.DepartmentID
 	}

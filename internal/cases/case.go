@@ -135,6 +135,13 @@ type Case struct {
 	// step's role in the department may act.
 	AssigneeUncovered bool `json:"assignee_uncovered,omitempty"`
 
+	// CentreKind is the accepting centre's kind (hall, township,
+	// community). PickupCentre is where the applicant collects the result:
+	// the accepting centre unless they chose another (docs/DOMAIN.md §17).
+	CentreKind     string `json:"-"`
+	PickupCentreID int64  `json:"pickup_centre_id"`
+	PickupCentre   string `json:"pickup_centre"`
+
 	Item      *catalogue.Item `json:"-"`
 	Materials []Material      `json:"materials,omitempty"`
 	Events    []Event         `json:"events,omitempty"`

@@ -256,6 +256,7 @@ func (t *tx) apply(in Input) error {
 	case ActExtend:
 		return t.extend(in)
 	case ActComplete:
+		t.recordPickup()
 		return t.effect(Apply(t.c, ActComplete, in, t.now, t.cal))
 	case ActDeliver:
 		return t.deliver(in)

@@ -59,8 +59,15 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 		}
 	case st.Role == org.CentreAdmin:
 		w.Add("c.centre_id = ?", st.CentreID)
+	case st.Role == org.Clerk && st.CentreKind == "hall" && st.County() != "":
+		// The hall's window also holds its department's cases that the
+		// county's townships accepted (Actor.isCountyWindow).
+		w.Add(`c.department_id IN (SELECT id FROM departments WHERE id = ? OR mode = 'commissioned') AND (c.centre_id = ? OR c.pickup_centre_id = ?
+			OR c.centre_id IN (SELECT id FROM centres WHERE kind <> 'hall' AND region_code LIKE ? ESCAPE '\'))`,
+			st.DepartmentID, st.CentreID, st.CentreID, store.Prefix(st.County()))
 	case st.Role == org.Clerk:
-		w.Add("c.centre_id = ? AND c.department_id IN (SELECT id FROM departments WHERE id = ? OR mode = 'commissioned')", st.CentreID, st.DepartmentID)
+		w.Add("(c.centre_id = ? OR c.pickup_centre_id = ?) AND c.department_id IN (SELECT id FROM departments WHERE id = ? OR mode = 'commissioned')",
+			st.CentreID, st.CentreID, st.DepartmentID)
 	case st.Role.InDepartment():
 		w.Add("c.department_id = ?", st.DepartmentID)
 	default:
@@ -69,7 +76,15 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	if !f.All && OwnQueue(st.Role) {
 		switch st.Role {
 		case org.Clerk:
-			w.Add("c.state IN ('received','supplement','approved','refused','completed')")
+			// Accept where it was received, complete as the issuer (a
+			// hall's window: a township's window completes nothing,
+			// rules.go issuer), hand over where it is collected.
+			complete := "1 = 0"
+			if st.CentreKind == "hall" {
+				complete = "c.state IN ('approved','refused')"
+			}
+			w.Add(`((c.state IN ('received','supplement') AND c.centre_id = ?) OR `+complete+`
+				OR (c.state = 'completed' AND COALESCE(c.pickup_centre_id, c.centre_id) = ?))`, st.CentreID, st.CentreID)
 		case org.Reviewer, org.Approver:
 			w.Add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
 				OR c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
@@ -198,6 +213,10 @@ type Progress struct {
 	Decision   string         `json:"decision,omitempty"`
 	Deemed     bool           `json:"deemed"`
 	Steps      []ProgressStep `json:"steps"`
+	// Centre received the case; PickupCentre is where the applicant
+	// collects the result (docs/DOMAIN.md §17).
+	Centre       string `json:"centre"`
+	PickupCentre string `json:"pickup_centre"`
 }
 
 // ProgressStep is one public line of the record.
@@ -226,7 +245,7 @@ func (s *Service) ProgressOf(ctx context.Context, no, phone string) (*Progress, 
 		return nil, err
 	}
 	p := &Progress{No: c.No, Item: c.ItemName, Department: c.Department, State: c.State, ReceivedAt: c.ReceivedAt, AcceptedAt: c.AcceptedAt,
-		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed}
+		Deadline: c.Deadline, Decision: c.Decision, Deemed: c.Deemed, Centre: c.Centre, PickupCentre: c.PickupCentre}
 	events, err := loadEvents(ctx, s.DB.Read(), c.ID)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"strings"
 	"time"
 
 	"onestop/internal/apperr"
@@ -154,10 +155,19 @@ var rules = map[Action]rule{
 		})
 	},
 	ActComplete: func(c *Case, a Actor) error {
-		return all(inState(c, ActComplete, Approved, Refused), clerkHere(c, a))
+		return all(inState(c, ActComplete, Approved, Refused), issuer(c, a))
 	},
+	// The result is handed over where the applicant collects it: for a
+	// township case, the township's window, not the county's, unless the
+	// applicant chose the county hall (docs/DOMAIN.md §17; delivery within
+	// ten days of the decision, 行政许可法 Art. 44).
 	ActDeliver: func(c *Case, a Actor) error {
-		return all(inState(c, ActDeliver, Completed), clerkHere(c, a))
+		return all(inState(c, ActDeliver, Completed), func() error {
+			if !a.isClerkAt(c, c.pickupCentre()) {
+				return forbidden()
+			}
+			return nil
+		})
 	},
 	// The applicant takes the application back (or a clerk records that
 	// they did at the window) before a decision.
@@ -255,6 +265,44 @@ func clerkHere(c *Case, a Actor) func() error {
 	}
 }
 
+// issuer: who completes the case (办结), issuing the result. A case a
+// township centre accepted for a county department (代办, docs/DOMAIN.md
+// §5) is decided by that department, so the department's window at the
+// county hall completes it and the result travels back to the pick-up
+// centre; any other case is completed by the window that accepted it.
+func issuer(c *Case, a Actor) func() error {
+	return func() error {
+		if AcceptedAway(c) {
+			if !a.isCountyWindow(c) {
+				return forbidden()
+			}
+			return nil
+		}
+		if !a.isClerkHere(c) {
+			return forbidden()
+		}
+		return nil
+	}
+}
+
+// pickupCentre is where the result is collected: the accepting centre
+// unless the applicant chose another.
+func (c *Case) pickupCentre() int64 {
+	if c.PickupCentreID != 0 {
+		return c.PickupCentreID
+	}
+	return c.CentreID
+}
+
+// Travels reports whether the result moves between centres: accepted at a
+// township for a county department, or collected elsewhere than where it
+// was accepted. Its completion and delivery then name the pick-up centre.
+func Travels(c *Case) bool { return AcceptedAway(c) || c.pickupCentre() != c.CentreID }
+
+// AcceptedAway reports whether a centre other than a county hall (a
+// township's or community's convenience centre) accepted the case.
+func AcceptedAway(c *Case) bool { return c.CentreKind != "" && c.CentreKind != "hall" }
+
 func applicantOrClerk(c *Case, a Actor) func() error {
 	return func() error {
 		if (a.ApplicantID != 0 && a.ApplicantID == c.ApplicantID) || a.isClerkHere(c) {
@@ -310,9 +358,23 @@ func NeedsCover(c *Case, a Actor, act Action) bool {
 // isClerkHere: the window clerk who may receive, accept, complete and
 // deliver this case — of its department at its centre, or any clerk of
 // the centre for a commissioning unit (委托受理).
-func (a Actor) isClerkHere(c *Case) bool {
+func (a Actor) isClerkHere(c *Case) bool { return a.isClerkAt(c, c.CentreID) }
+
+// isClerkAt: a window clerk at the given centre who serves the case's
+// department (its own, or any for a commissioning unit).
+func (a Actor) isClerkAt(c *Case, centreID int64) bool {
 	s := a.Staff
-	return s != nil && s.Role == org.Clerk && s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+	return s != nil && s.Role == org.Clerk && s.CentreID == centreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+}
+
+// isCountyWindow: a window clerk of the case's department at a hall of the
+// case's county (any hall clerk of that county for a commissioning unit):
+// the department's own window, which completes the cases its townships
+// accepted. The county test keeps another county's hall out in a province.
+func (a Actor) isCountyWindow(c *Case) bool {
+	s := a.Staff
+	return s != nil && s.Role == org.Clerk && s.CentreKind == "hall" && s.County() != "" && strings.HasPrefix(c.RegionCode, s.County()) &&
+		(s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
 }
 
 // wrongState refuses an action the case's state does not allow.
@@ -433,6 +495,10 @@ func Apply(c *Case, act Action, in Input, now time.Time, cal *calendar.Calendar)
 	case ActComplete:
 		c.State, c.CompletedAt = Completed, &now
 		e.Msgs = []string{"case.msg.completed"}
+		if Travels(c) {
+			// The notice names where to collect (docs/DOMAIN.md §17).
+			e.Msgs = []string{"case.msg.ready_at"}
+		}
 	case ActDeliver:
 		c.State, c.Delivery, c.DeliveredAt, c.ClosedAt = Delivered, in.Delivery, &now, &now
 		e.Msgs = []string{"case.msg.delivered"}

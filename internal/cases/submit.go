@@ -21,7 +21,14 @@ type SubmitInput struct {
 	ApplicantID int64            `json:"applicant_id"`
 	Channel     string           `json:"channel"` // window, township, online, commissioned; derived when empty
 	Materials   []MaterialChange `json:"materials"`
+	// Pickup is where the applicant will collect the result: "" or "here"
+	// at the accepting centre, "hall" at the county hall for a case a
+	// township accepts (docs/DOMAIN.md §17).
+	Pickup string `json:"pickup"`
 }
+
+// Pickups are the pick-up choices a township's window offers.
+var Pickups = []string{"here", "hall"}
 
 // Submit opens a case: the applicant online (at the county hall), or a
 // clerk at their window for a walk-in applicant (the clerk is the first
@@ -74,6 +81,9 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 	if !slices.Contains(Channels, channel) {
 		f.Add("channel", "error.choose")
 	}
+	if in.Pickup != "" && !slices.Contains(Pickups, in.Pickup) {
+		f.Add("pickup", "error.choose")
+	}
 	if err == nil && it.Status == catalogue.InForce {
 		switch {
 		case channel == "online" && !it.Online:
@@ -121,6 +131,9 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 				return err
 			}
 		}
+		if err := choosePickup(ctx, sqltx, id, centreID, in.Pickup); err != nil {
+			return err
+		}
 		q := s.DB.InTx(sqltx)
 		c, err := s.load(ctx, q, no)
 		if err != nil {
@@ -128,6 +141,9 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		}
 		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
 			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
+		if c.PickupCentreID != c.CentreID {
+			t.payload["pickup_centre"] = c.PickupCentre // the applicant's choice is on the record
+		}
 		if err := t.receive(in.Materials); err != nil {
 			return err
 		}
@@ -174,4 +190,25 @@ func nextNumber(ctx context.Context, tx *sql.Tx, centreID int64, now time.Time) 
 		return "", fmt.Errorf("case number: %w", err)
 	}
 	return fmt.Sprintf("%s%s%04d", strings.ToUpper(code), day, seq), nil
+}
+
+// choosePickup stores the applicant's choice to collect the result at the
+// county hall instead of the township centre that accepts the case. At the
+// hall itself, or with no choice, nothing is stored: the accepting centre
+// is the pick-up place.
+func choosePickup(ctx context.Context, tx *sql.Tx, caseID, centreID int64, pickup string) error {
+	if pickup != "hall" {
+		return nil
+	}
+	var hall int64
+	err := tx.QueryRowContext(ctx, `SELECT h.id FROM centres t JOIN centres h ON h.kind = 'hall' AND h.retired_at IS NULL
+		AND h.region_code = SUBSTR(t.region_code, 1, 6) WHERE t.id = $1 AND t.kind <> 'hall' ORDER BY h.id LIMIT 1`, centreID).Scan(&hall)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // accepted at the hall: collected there anyway
+	}
+	if err != nil {
+		return fmt.Errorf("county hall for pick-up: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE cases SET pickup_centre_id = $1 WHERE id = $2`, hall, caseID)
+	return err
 }

@@ -321,7 +321,19 @@ func (t *tx) deliver(in Input) error {
 		return f.Err()
 	}
 	t.payload["delivery"] = in.Delivery
+	if in.Delivery == "window" {
+		t.recordPickup()
+	}
 	return t.effect(Apply(t.c, ActDeliver, in, t.now, t.cal))
+}
+
+// recordPickup puts the pick-up centre on the record of a result that
+// travels between centres (Travels): where it was sent, where it was
+// handed over.
+func (t *tx) recordPickup() {
+	if Travels(t.c) {
+		t.payload["pickup_centre"] = t.c.PickupCentre
+	}
 }
 
 // withdraw: the applicant takes the application back (or a clerk records

@@ -267,8 +267,15 @@ func (s *simulator) oneCase(at time.Time) error {
 		return err
 	}
 	clerk := s.clerks[it.DepartmentID][s.rng.IntN(len(s.clerks[it.DepartmentID]))]
+	// The department's window at the hall completes what a township
+	// accepted; the township's window hands it over (docs/DOMAIN.md §17).
+	issuer := clerk
+	pickup := ""
 	if tc := s.township[it.DepartmentID]; it.AtTownship && len(tc) > 0 && s.rng.IntN(5) < 2 {
 		clerk = tc[s.rng.IntN(len(tc))]
+		if appID%4 == 0 { // some villagers collect at the county hall (no draw: the demo's sequence stays as it was)
+			pickup = "hall"
+		}
 	}
 	var mats []cases.MaterialChange
 	missing := -1
@@ -287,7 +294,7 @@ func (s *simulator) oneCase(at time.Time) error {
 	if online {
 		c, err = s.eng.Submit(s.ctx, cases.Actor{ApplicantID: appID, Address: "demo"}, cases.SubmitInput{ItemCode: it.Code, Materials: mats})
 	} else {
-		c, err = s.eng.Submit(s.ctx, cases.StaffActor(clerk), cases.SubmitInput{ItemCode: it.Code, ApplicantID: appID, Materials: mats})
+		c, err = s.eng.Submit(s.ctx, cases.StaffActor(clerk), cases.SubmitInput{ItemCode: it.Code, ApplicantID: appID, Materials: mats, Pickup: pickup})
 	}
 	if err != nil {
 		return fmt.Errorf("submit %s: %w", it.Code, err)
@@ -390,11 +397,15 @@ func (s *simulator) oneCase(at time.Time) error {
 				return err
 			}
 		}
-		if ok, err := step(clerk, cases.ActComplete, cases.Input{}, s.workingAfter(t, 0)); !ok || err != nil {
+		if ok, err := step(issuer, cases.ActComplete, cases.Input{}, s.workingAfter(t, 0)); !ok || err != nil {
 			return err
 		}
 	}
 	method := []string{"window", "window", "post", "electronic"}[s.rng.IntN(4)]
-	_, err = step(clerk, cases.ActDeliver, cases.Input{Delivery: method}, s.workingAfter(t, s.rng.IntN(3)))
+	deliverer := clerk
+	if pickup == "hall" {
+		deliverer = issuer
+	}
+	_, err = step(deliverer, cases.ActDeliver, cases.Input{Delivery: method}, s.workingAfter(t, s.rng.IntN(3)))
 	return err
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -309,6 +310,7 @@ func (p *Page) caseMessages(c *cases.Case) []messageView {
 		var pl struct {
 			Materials []supplementItem `json:"materials"`
 			Deadline  string           `json:"deadline"`
+			Pickup    string           `json:"pickup_centre"`
 		}
 		if e := eventAt(c, m.Kind, m.At); e != nil {
 			_ = json.Unmarshal(e.Payload, &pl)
@@ -316,7 +318,8 @@ func (p *Page) caseMessages(c *cases.Case) []messageView {
 				deadline = p.CaseDay(d)
 			}
 		}
-		v := messageView{At: m.At, Text: p.T(m.Text, "Deadline", deadline)}
+		// The pick-up centre as recorded when the notice went out.
+		v := messageView{At: m.At, Text: p.T(m.Text, "Deadline", deadline, "Centre", cmp.Or(pl.Pickup, c.PickupCentre))}
 		if m.Kind == cases.ActSupplement {
 			v.Materials = pl.Materials
 		}

@@ -271,7 +271,9 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 			case "township":
 				sees = at == "t2"
 			case "clerk":
-				sees = dept == "FGJ" && at == "hall"
+				// The department's window at the hall also holds what its
+				// townships accepted: it completes them (docs/DOMAIN.md §17).
+				sees = dept == "FGJ"
 			case "tclerk":
 				sees = dept == "MZJ" && at == "t2"
 			case "reviewer", "approver", "deptadmin":

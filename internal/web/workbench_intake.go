@@ -31,6 +31,7 @@ type intakeView struct {
 	Register  bool // the number is new: show the registration fields
 	Ready     bool // applicant (or registration) and item known: show the materials
 	Kinds     []string
+	Pickups   []string // a township's window asks where the result is collected
 }
 
 // clerkItems lists the in-force items a clerk may receive: their own
@@ -121,6 +122,9 @@ func (s *Server) intakeState(r *http.Request, p *Page, number, typed string) (*i
 		return nil, err
 	}
 	v := &intakeView{Items: items, Kinds: []string{applicants.Citizen, applicants.Organisation}}
+	if a.CentreKind != "hall" {
+		v.Pickups = cases.Pickups
+	}
 	number = strings.ToUpper(strings.TrimSpace(number))
 	p.Form["id_number"], p.Form["item"] = number, typed
 	submitted := r.URL.Query().Has("id_number") || r.Method == http.MethodPost
@@ -182,7 +186,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
 	p := s.page(r, "intake.title")
-	for _, k := range []string{"kind", "name", "phone", "contact_name"} {
+	for _, k := range []string{"kind", "name", "phone", "contact_name", "pickup"} {
 		p.Form[k] = r.PostFormValue(k)
 	}
 	if r.PostFormValue("confirm_check") != "" {
@@ -221,7 +225,8 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 			ms = append(ms, cases.MaterialChange{Seq: i + 1, Paper: true})
 		}
 	}
-	c, err := s.Cases.Submit(ctx, cases.StaffActor(a), cases.SubmitInput{ItemCode: v.Item.Code, ApplicantID: v.Applicant.ID, Materials: ms})
+	c, err := s.Cases.Submit(ctx, cases.StaffActor(a), cases.SubmitInput{ItemCode: v.Item.Code, ApplicantID: v.Applicant.ID, Materials: ms,
+		Pickup: p.Form["pickup"]})
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && ae.Code == apperr.Invalid {
 			// The engine names item_code and applicant_id; the form calls
