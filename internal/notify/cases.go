@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"net/mail"
 
 	"database/sql"
 
@@ -78,7 +78,7 @@ func applicantChannels(ctx context.Context, q store.Querier, c *cases.Case) ([]M
 		return nil, fmt.Errorf("applicant channels: %w", err)
 	}
 	phone := c.ApplicantPhone
-	hasPhone, hasMail := ident.IsMobile(phone), strings.Contains(email, "@")
+	hasPhone, hasMail := ident.IsMobile(phone), validAddress(email)
 	wantSMS := by == SMS || by == "both" || !hasMail
 	wantMail := by == Email || by == "both" || !hasPhone
 	var out []Msg
@@ -89,4 +89,11 @@ func applicantChannels(ctx context.Context, q store.Querier, c *cases.Case) ([]M
 		out = append(out, Msg{Channel: Email, To: email, Lang: lang})
 	}
 	return out, nil
+}
+
+// validAddress: mail can be sent to it (an address saved before e-mail was
+// sent, under the looser form check, may not be one).
+func validAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
