@@ -130,12 +130,26 @@ func TestLightNotesOncePerChange(t *testing.T) {
 	notes := func() int {
 		return int(cf.idOf(`SELECT COUNT(*) FROM staff_notes n JOIN cases c ON c.id = n.case_id WHERE c.no = $1 AND n.template_key LIKE 'notify.staff.light.%'`, no))
 	}
+	// Two processes sweep at once: both read before either writes, and
+	// the case is told once; then a later sweep finds nothing new.
+	ctx := context.Background()
 	sweep := func(at time.Time) {
 		cf.set(at)
-		for range 2 {
-			if _, err := cf.srv.Lights.Sweep(context.Background()); err != nil {
+		a, err := cf.srv.Lights.Turned(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := cf.srv.Lights.Turned(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, turn := range append(a, b...) {
+			if _, err := cf.srv.Lights.Tell(ctx, turn, at); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if _, err := cf.srv.Lights.Sweep(ctx); err != nil {
+			t.Fatal(err)
 		}
 	}
 	sweep(cf.clock())
