@@ -133,7 +133,19 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.ProgressThrottle = progressThrottle(db)
 	s.Open311 = &open311.Service{Org: s.Org, Desk: s.Voice, Keys: &open311.Keys{DB: db, Now: now}}
 	s.Open311Throttle = open311Throttle(db)
-	s.Outbox = newOutbox(db, log, cfg, s.Claims.Text, now)
+	// The outbox's gateways are the configured ones; the demo's console,
+	// else the log, stands in for a missing one.
+	var fallback notify.Sender = notify.LogSender{Log: log}
+	if cfg.SMSConsole != nil {
+		fallback = notify.ConsoleSender{W: cfg.SMSConsole}
+	}
+	s.Outbox = &notify.Dispatcher{DB: db, SMS: cfg.SMS, Mail: cfg.Mail, Text: s.Claims.Text, Now: now, Log: log}
+	if s.Outbox.SMS == nil {
+		s.Outbox.SMS = fallback
+	}
+	if s.Outbox.Mail == nil {
+		s.Outbox.Mail = fallback
+	}
 	// Applicants and staff are told of a transition in its transaction.
 	s.Cases.Witnesses = append(s.Cases.Witnesses, notify.CaseWitness{})
 	s.Lights = &notify.LightSweep{DB: db, Cases: s.Cases, Now: now}
