@@ -121,6 +121,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err := demo.EnsureOpen311(ctx, db, time.Now(), svc.Open311Words("")); err != nil {
 			return fmt.Errorf("demo open311: %w", err)
 		}
+		if err := demo.EnsureNotifications(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("demo notifications: %w", err)
+		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	srv, err := web.New(svc, cfg)

@@ -90,10 +90,13 @@ func insert(ctx context.Context, q store.Querier, channel, phone, email, text, k
 	return nil
 }
 
-// Recent counts the messages queued for phone since a time.
+// Recent counts the texts written out (Queue: codes and replies a
+// visitor's form causes) for phone since a time: the flood guard of the
+// registration form. The notices of the phone's own cases are not the
+// visitor's doing and do not count.
 func Recent(ctx context.Context, q store.Querier, phone string, since time.Time) (int, error) {
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND created_at > $2`, phone, since.UTC()).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND created_at > $2 AND template_key = ''`, phone, since.UTC()).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sms outbox: %w", err)
 	}
 	return n, nil
