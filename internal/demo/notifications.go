@@ -34,15 +34,20 @@ func EnsureNotifications(ctx context.Context, db *store.DB, now time.Time) error
 		}
 		var appID int64
 		var phone string
-		if err := q.QueryRowContext(ctx, `SELECT id, phone FROM applicants WHERE kind = 'citizen' AND phone <> '' ORDER BY id LIMIT 1`).Scan(&appID, &phone); err != nil {
+		err := q.QueryRowContext(ctx, `SELECT id, phone FROM applicants WHERE kind = 'citizen' AND phone <> '' ORDER BY id LIMIT 1`).Scan(&appID, &phone)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			phone = "13800138000" // the demo's applicants come later, with its cases
+		case err != nil:
 			return err
-		}
-		if _, err := q.ExecContext(ctx, `UPDATE applicants SET notify_by = 'both', email = 'citizen@example.cn', notify_lang = 'en' WHERE id = $1`, appID); err != nil {
-			return err
+		default:
+			if _, err := q.ExecContext(ctx, `UPDATE applicants SET notify_by = 'both', email = 'citizen@example.cn', notify_lang = 'en' WHERE id = $1`, appID); err != nil {
+				return err
+			}
 		}
 		var staffID int64
 		var region string
-		if err := q.QueryRowContext(ctx, `SELECT s.id, c.region_code FROM staff s JOIN centres c ON c.id = s.centre_id WHERE s.username = 'reviewer'`).Scan(&staffID, &region); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT s.id, COALESCE(c.region_code, '') FROM staff s LEFT JOIN centres c ON c.id = s.centre_id WHERE s.username = 'reviewer'`).Scan(&staffID, &region); err != nil {
 			return err
 		}
 		notes := []struct {
@@ -73,7 +78,7 @@ func EnsureNotifications(ctx context.Context, db *store.DB, now time.Time) error
 			WHERE id IN (SELECT id FROM sms_outbox ORDER BY id DESC LIMIT 2)`, notify.DefaultMaxAttempts); err != nil {
 			return err
 		}
-		_, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_notifications', 'done')`)
+		_, err = q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_notifications', 'done')`)
 		return err
 	})
 }
