@@ -52,19 +52,11 @@ func List(ctx context.Context, db *store.DB, sc Scope, status string, limit int)
 		return nil, f.Err()
 	}
 	lim := w.Bind(limit)
-	rows, err := db.Read().QueryContext(ctx, `SELECT `+messageCols+` FROM sms_outbox`+w.String()+` ORDER BY id DESC LIMIT `+lim, w.Args()...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out, err := scanMessages(rows)
-	if err != nil {
-		return nil, err
-	}
+	out, err := messages(ctx, db.Read(), `SELECT `+messageCols+` FROM sms_outbox`+w.String()+` ORDER BY id DESC LIMIT `+lim, w.Args()...)
 	for i := range out {
 		out[i].mask()
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // mask hides who a message is to and what it says from the admin: the

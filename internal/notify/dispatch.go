@@ -173,19 +173,14 @@ func (d *Dispatcher) deliverOne(ctx context.Context, id int64) (bool, error) {
 }
 
 func (d *Dispatcher) read(ctx context.Context, id int64) (Message, error) {
-	rows, err := d.DB.W.QueryContext(ctx, `SELECT `+messageCols+` FROM sms_outbox WHERE id = $1`, id)
+	ms, err := messages(ctx, d.DB.W, `SELECT `+messageCols+` FROM sms_outbox WHERE id = $1`, id)
+	if err == nil && len(ms) == 0 {
+		err = sql.ErrNoRows
+	}
 	if err != nil {
 		return Message{}, err
 	}
-	defer rows.Close()
-	ms, err := scanMessages(rows)
-	if err != nil {
-		return Message{}, err
-	}
-	if len(ms) == 0 {
-		return Message{}, sql.ErrNoRows
-	}
-	return ms[0], rows.Err()
+	return ms[0], nil
 }
 
 // errPermanent marks a failure no retry can mend (a template missing from

@@ -131,10 +131,13 @@ func (m Message) To() string {
 
 const messageCols = `id, channel, phone, email, text, template_key, params, lang, region_code, status, attempts, last_error, created_at, next_attempt_at, sent_at`
 
-func scanMessages(rows interface {
-	Next() bool
-	Scan(...any) error
-}) ([]Message, error) {
+// messages reads outbox rows: query selects messageCols.
+func messages(ctx context.Context, q store.Querier, query string, args ...any) ([]Message, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var out []Message
 	for rows.Next() {
 		var m Message
@@ -144,20 +147,11 @@ func scanMessages(rows interface {
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Outbox lists the messages to one phone, newest first (for tests and a
 // developer without a gateway).
 func Outbox(ctx context.Context, db *store.DB, phone string) ([]Message, error) {
-	rows, err := db.Read().QueryContext(ctx, `SELECT `+messageCols+` FROM sms_outbox WHERE phone = $1 ORDER BY id DESC`, phone)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out, err := scanMessages(rows)
-	if err != nil {
-		return nil, err
-	}
-	return out, rows.Err()
+	return messages(ctx, db.Read(), `SELECT `+messageCols+` FROM sms_outbox WHERE phone = $1 ORDER BY id DESC`, phone)
 }

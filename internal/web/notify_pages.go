@@ -41,14 +41,28 @@ func (s *Server) notifyPrefsPage(w http.ResponseWriter, r *http.Request) error {
 	if id == 0 {
 		return nil
 	}
-	pref, err := notify.Preferences(r.Context(), s.DB, id)
+	p, err := s.notifyPrefsForm(r, id, nil)
 	if err != nil {
 		return err
 	}
-	p := s.page(r, "notify.pref.title")
-	p.Form["notify_by"], p.Form["email"], p.Form["lang"] = pref.By, pref.Email, pref.Lang
-	p.Data = notifyPrefsView{By: notify.ByChoices, Langs: notify.LangChoices, Phone: pref.Phone}
 	return s.render(w, r, "me_notify", p)
+}
+
+// notifyPrefsForm is the choice page filled with what was typed (typed),
+// or else with the saved choice.
+func (s *Server) notifyPrefsForm(r *http.Request, id int64, typed *notify.Preference) (*Page, error) {
+	pref, err := notify.Preferences(r.Context(), s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	shown := pref
+	if typed != nil {
+		shown = *typed
+	}
+	p := s.page(r, "notify.pref.title")
+	p.Form["notify_by"], p.Form["email"], p.Form["lang"] = shown.By, shown.Email, shown.Lang
+	p.Data = notifyPrefsView{By: notify.ByChoices, Langs: notify.LangChoices, Phone: pref.Phone}
+	return p, nil
 }
 
 func (s *Server) saveNotifyPrefs(w http.ResponseWriter, r *http.Request) error {
@@ -58,13 +72,10 @@ func (s *Server) saveNotifyPrefs(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := notify.Preference{By: r.PostFormValue("notify_by"), Email: r.PostFormValue("email"), Lang: r.PostFormValue("lang")}
 	if err := notify.SetPreferences(r.Context(), s.DB, id, in, s.Now()); err != nil {
-		pref, perr := notify.Preferences(r.Context(), s.DB, id)
+		p, perr := s.notifyPrefsForm(r, id, &in)
 		if perr != nil {
 			return perr
 		}
-		p := s.page(r, "notify.pref.title")
-		p.Form["notify_by"], p.Form["email"], p.Form["lang"] = in.By, in.Email, in.Lang
-		p.Data = notifyPrefsView{By: notify.ByChoices, Langs: notify.LangChoices, Phone: pref.Phone}
 		return s.formFailed(w, r, "me_notify", p, err)
 	}
 	s.flash(r, "notify.pref.saved")
