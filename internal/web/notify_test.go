@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +224,30 @@ func TestOutboxAdminCountyScope(t *testing.T) {
 	}
 	if res, _ := admin.post("/admin/outbox/"+itoa64(own)+"/retry", nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("retry of a pending message: %d, want 409", res.StatusCode)
+	}
+}
+
+// Every message a case action gives the applicant has its outbox
+// template in both languages: a key without one would fail in the outbox
+// instead of reaching the applicant.
+func TestEveryCaseMessageHasANotifyTemplate(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("locales", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	keys := regexp.MustCompile(`(?m)^"(case\.msg\.[a-z_]+)"`).FindAllStringSubmatch(read("cases.zh-CN.toml"), -1)
+	if len(keys) < 10 {
+		t.Fatalf("found only %d case messages", len(keys))
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		tpl := read("notify." + lang + ".toml")
+		for _, k := range keys {
+			if !strings.Contains(tpl, `"`+notify.TemplateKey(k[1])+`"`) {
+				t.Errorf("notify.%s.toml lacks %s", lang, notify.TemplateKey(k[1]))
+			}
+		}
 	}
 }
