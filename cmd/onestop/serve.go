@@ -43,6 +43,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	ckKey := keyFlag(fs)
+	gateways := registerGateways(fs)
 	// The footer fields every government site carries (docs/DESIGN.md §5a);
 	// an empty one is not shown, and the demo leaves them all empty.
 	var site web.Config
@@ -65,6 +66,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if withDemo {
 		// The demo's citizens read their one-time codes on this console.
 		cfg.SMSConsole = stdout
+	}
+	if err := gateways.apply(&cfg); err != nil {
+		return err
 	}
 	if cfg.PublicURL, err = publicAddress(*publicURL, *tlsCert != "", c.addr, log); err != nil {
 		return err
@@ -116,6 +120,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		}
 		if err := demo.EnsureOpen311(ctx, db, time.Now(), svc.Open311Words("")); err != nil {
 			return fmt.Errorf("demo open311: %w", err)
+		}
+		if err := demo.EnsureNotifications(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("demo notifications: %w", err)
 		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}

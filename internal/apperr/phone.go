@@ -33,8 +33,9 @@ func (f Fields) Phone(field, v string, required bool) string {
 const maxEmailRunes = 100
 
 // Email checks an e-mail address typed anywhere (applicants, enquiries):
-// free text under the one rule, and an @ in it. Mail is never sent to it
-// by OneStop, so the check stays as loose as the people who type it.
+// free text under the one rule, and an @ in it. The check stays as loose
+// as the people who type it; where mail is sent to it (an applicant's
+// notifications) notify checks it as an address (net/mail) as well.
 func (f Fields) Email(field, v string, required bool) string {
 	v = f.Text(field, v, required, maxEmailRunes)
 	if v != "" && !f.Has(field) && !strings.Contains(v, "@") {

@@ -20,6 +20,9 @@ type Change struct {
 	// Materials are the materials the action marked (every material for
 	// a new case).
 	Materials []Material
+	// Msgs are the message keys the action tells the applicant
+	// (case.msg.*), for the notifications' outbox.
+	Msgs []string
 }
 
 // Action is the action taken.
@@ -45,7 +48,7 @@ func (t *tx) witness(e Event, mats []Material) error {
 	if len(t.s.Witnesses) == 0 && len(t.s.Listeners) == 0 {
 		return nil
 	}
-	ch := Change{Case: t.c, Before: t.before, Event: e, Actor: t.a, Calendar: t.cal, Materials: mats}
+	ch := Change{Case: t.c, Before: t.before, Event: e, Actor: t.a, Calendar: t.cal, Materials: mats, Msgs: t.msgs}
 	for _, w := range t.s.Witnesses {
 		if err := w.Witness(t.ctx, t.q, ch); err != nil {
 			return err

@@ -42,6 +42,7 @@ func (s *Server) registerRoutes() {
 	s.registerPortal()
 	s.registerRatings()
 	s.registerOpen311()
+	s.registerNotify()
 	s.registerVoice()
 }
 

@@ -54,6 +54,9 @@ type Config struct {
 	// the log's masked line: the demo's stand-in for a phone (`onestop
 	// demo` sets it to its standard output). Never for a real installation.
 	SMSConsole io.Writer
+	// SMS and Mail are the gateways of the outbox (--sms-url, --smtp-host);
+	// nil: the log (or SMSConsole).
+	SMS, Mail notify.Sender
 	// LiveTick is how often the live monitor recomputes its boards without
 	// being told of a change (lights turn with the date; other processes
 	// change cases this one does not hear of); 0 is 15 seconds.
@@ -176,14 +179,19 @@ func (s *Server) Housekeeping(ctx context.Context) {
 	}
 }
 
-// deliverSMS sends the outbox every few seconds: a one-time code is
-// useful for ten minutes.
+// deliverSMS sends the outbox every few seconds (a one-time code is
+// useful for ten minutes) and looks for turned lights every minute.
 func (s *Server) deliverSMS(ctx context.Context) {
 	t := time.NewTicker(3 * time.Second)
 	defer t.Stop()
-	for {
-		if _, err := notify.Deliver(ctx, s.DB, s.SMS, s.Now(), 100); err != nil && ctx.Err() == nil {
-			s.Log.Warn("sms outbox", "err", err)
+	for i := 0; ; i++ {
+		if _, err := s.Outbox.Deliver(ctx, 100); err != nil && ctx.Err() == nil {
+			s.Log.Warn("outbox", "err", err)
+		}
+		if i%20 == 0 {
+			if _, err := s.Lights.Sweep(ctx); err != nil && ctx.Err() == nil {
+				s.Log.Warn("light notes", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -53,8 +53,11 @@ type Services struct {
 	// query (see progress.go for why it keeps its own counts).
 	Throttle         *auth.Throttle
 	ProgressThrottle *auth.Throttle
-	// SMS delivers the outbox (notify); without a gateway, the log.
-	SMS notify.Sender
+	// Outbox delivers the messages (notify) by the configured SMS gateway
+	// and mail server; without them, the log. Lights tells staff of
+	// yellow and red lights.
+	Outbox *notify.Dispatcher
+	Lights *notify.LightSweep
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
 	// Monitor computes the live monitor's boards; Live pushes them to the
@@ -130,9 +133,21 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.ProgressThrottle = progressThrottle(db)
 	s.Open311 = &open311.Service{Org: s.Org, Desk: s.Voice, Keys: &open311.Keys{DB: db, Now: now}}
 	s.Open311Throttle = open311Throttle(db)
-	s.SMS = notify.LogSender{Log: log}
+	// The outbox's gateways are the configured ones; the demo's console,
+	// else the log, stands in for a missing one.
+	var fallback notify.Sender = notify.LogSender{Log: log}
 	if cfg.SMSConsole != nil {
-		s.SMS = notify.ConsoleSender{W: cfg.SMSConsole}
+		fallback = notify.ConsoleSender{W: cfg.SMSConsole}
 	}
+	s.Outbox = &notify.Dispatcher{DB: db, SMS: cfg.SMS, Mail: cfg.Mail, Text: s.Claims.Text, Now: now, Log: log}
+	if s.Outbox.SMS == nil {
+		s.Outbox.SMS = fallback
+	}
+	if s.Outbox.Mail == nil {
+		s.Outbox.Mail = fallback
+	}
+	// Applicants and staff are told of a transition in its transaction.
+	s.Cases.Witnesses = append(s.Cases.Witnesses, notify.CaseWitness{})
+	s.Lights = &notify.LightSweep{DB: db, Cases: s.Cases, Now: now}
 	return s, nil
 }
