@@ -151,7 +151,7 @@ var rules = map[Action]rule{
 		return all(inState(c, ActComplete, Approved, Refused), clerkHere(c, a))
 	},
 	ActDeliver: func(c *Case, a Actor) error {
-		return all(inState(c, ActDeliver, Completed), clerkHere(c, a))
+		return all(inState(c, ActDeliver, Completed), clerkHere(c, a), paidBeforeDelivery(c))
 	},
 	// The applicant takes the application back (or a clerk records that
 	// they did at the window) before a decision.

@@ -8,6 +8,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
+	"onestop/internal/payments"
 )
 
 // The item form repeats rows for materials, fees and steps, named like
@@ -113,7 +114,7 @@ func readItemForm(vals url.Values) itemForm {
 		if get(p+"name") == "" && get(p+"amount") == "" && get(p+"basis") == "" {
 			continue
 		}
-		fen, ok := parseYuan(get(p + "amount"))
+		fen, ok := payments.ParseYuan(get(p + "amount"))
 		if !ok {
 			f.Problems.Add(p+"amount", "catalogue.amount_format")
 			fen = 1 // a stand-in, so the rest of the row is still checked

@@ -14,7 +14,7 @@ import (
 
 // yuan writes fen as yuan with two decimals ("1234.50", "-0.05"), in
 // integers so that no amount is ever off by a fen. It is the plain form
-// forms and the API carry, and parseYuan reads back.
+// forms and the API carry, and payments.ParseYuan reads back.
 func yuan(fen int64) string {
 	sign := ""
 	if fen < 0 {

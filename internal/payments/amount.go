@@ -1,0 +1,33 @@
+package payments
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var yuanRE = regexp.MustCompile(`^([0-9]{1,10})(?:\.([0-9]{1,2}))?$`)
+
+// ParseYuan reads an amount typed in yuan ("80", "80.5", "¥80.50", "80元")
+// into fen exactly: the string is split at the point, never parsed as a
+// float, and a third decimal is refused rather than rounded. The
+// catalogue's fee form and the bank statement import both read amounts
+// with it.
+func ParseYuan(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimLeft(s, "¥￥ "), "元"))
+	m := yuanRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	whole, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	frac := m[2]
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return whole*100 + f, true
+}
