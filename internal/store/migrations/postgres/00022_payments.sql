@@ -30,7 +30,7 @@ CREATE TABLE payment_notice_lines (
   standard_fen  BIGINT  NOT NULL,
   amount_fen    BIGINT  NOT NULL,
   reason        TEXT    NOT NULL DEFAULT '',
-  UNIQUE (notice_id, seq)
+  UNIQUE (notice_id, case_id, seq)
 );
 CREATE INDEX payment_notice_lines_case ON payment_notice_lines(case_id);
 
