@@ -22,7 +22,7 @@ import (
 // Limits of a bank statement upload: a county hall's account sees some
 // hundreds of credits a day; more than this is not a day's statement.
 const (
-	MaxStatementBytes = 2 << 20
+	MaxStatementBytes = 1 << 20 // the web layer's body limit (maxBody) as well
 	MaxStatementLines = 5000
 	// statementUnzipLimit bounds what an XLSX may unpack to (a zip bomb).
 	statementUnzipLimit = 32 << 20
@@ -305,4 +305,3 @@ func clip(s string, n int) string {
 	}
 	return string([]rune(s)[:n])
 }
-

@@ -166,4 +166,3 @@ func (w *world) anomalies(no string) map[string][]string {
 	}
 	return out
 }
-
