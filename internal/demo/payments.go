@@ -17,7 +17,7 @@ import (
 
 // SeedPayments issues payment notices (缴款通知书) for the most recently
 // approved fee-charging cases of the history, each by a clerk of the
-// case's department at its centre, and records two in three paid at the
+// case's department at its centre, and records every other one paid at the
 // cashier window, so the demo shows notices both due and paid. It runs
 // once (settings.demo_payments_done).
 func SeedPayments(ctx context.Context, db *store.DB, until time.Time) error {
