@@ -19,6 +19,7 @@ var (
 )
 
 func (s *Server) registerPayments() {
+	s.handle("GET /payments/notices/{ref}", noticeReaders, s.paymentNoticePage)
 	s.handle("GET /api/v1/payments/notices/{ref}", noticeReaders, s.apiNotice)
 	s.handle("GET /api/v1/cases/{no}/payment-notice", noticeReaders, s.apiCaseNotice)
 	s.handle("POST /api/v1/cases/{no}/payment-notice", noticeIssuers, s.apiIssueNotice)
@@ -112,4 +113,18 @@ func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, rep)
+}
+
+// paymentNoticePage is the printable payment notice.
+func (s *Server) paymentNoticePage(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Payments.Read(r.Context(), actor(r), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "entity.payment_notice")
+	p.Data = struct {
+		*payments.Notice
+		Grouped string
+	}{n, payments.GroupRef(n.Ref)}
+	return s.render(w, r, "payment_notice", p)
 }

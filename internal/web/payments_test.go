@@ -19,6 +19,7 @@ func init() {
 	cashiers := []string{"admin", "township", "clerk", "tclerk"}
 	for p, who := range map[string][]string{
 		"GET /api/v1/payments/notices/{ref}":           readers,
+		"GET /payments/notices/{ref}":                  readers,
 		"GET /api/v1/cases/{no}/payment-notice":        readers,
 		"POST /api/v1/cases/{no}/payment-notice":       {"clerk", "tclerk"},
 		"POST /api/v1/payments/notices/{ref}/payments": cashiers,
@@ -32,7 +33,7 @@ func init() {
 	// A notice's scope (its centre's cashiers, whoever sees one of its
 	// cases) is tried record by record in internal/payments
 	// (TestIssueAccess, TestCashierPayment, TestStatementAttacks).
-	for _, p := range []string{"GET /api/v1/payments/notices/{ref}", "POST /api/v1/payments/notices/{ref}/payments",
+	for _, p := range []string{"GET /api/v1/payments/notices/{ref}", "GET /payments/notices/{ref}", "POST /api/v1/payments/notices/{ref}/payments",
 		"POST /api/v1/payments/notices/{ref}/refunds"} {
 		scopeRoutes[p] = kNone
 	}
@@ -76,6 +77,10 @@ func TestPaymentsAPI(t *testing.T) {
 	}
 	if res, body := reviewer.api(http.MethodGet, "/api/v1/cases/"+no+"/payment-notice", ""); res.StatusCode != http.StatusOK || body["notice"] == nil {
 		t.Errorf("the case's notice: %d %v", res.StatusCode, body)
+	}
+	// The printable notice shows the lines, the basis and the total.
+	if res, page := clerk.get("/payments/notices/" + ref); res.StatusCode != http.StatusOK || !strings.Contains(page, "湘价费〔2019〕1号") || !strings.Contains(page, "¥80.00") {
+		t.Errorf("notice page: %d", res.StatusCode)
 	}
 	// No CSRF token: refused, nothing paid.
 	req, _ := http.NewRequest(http.MethodPost, cf.ts.URL+"/api/v1/payments/notices/"+ref+"/payments", strings.NewReader(`{"method":"cash","receipt_no":"R1"}`))
