@@ -103,3 +103,21 @@ func TestPaymentsAPI(t *testing.T) {
 	cf.mustAct(clerk, no, "complete", nil)
 	cf.mustAct(clerk, no, "deliver", url.Values{"delivery": {"window"}})
 }
+
+// The catalogue form keeps a fee's payment flags: set on creation, shown
+// checked on the edit form, so an edit does not drop them.
+func TestFeeFlagsInItemForm(t *testing.T) {
+	cf := newCatalogueFixture(t)
+	const code = "ZZTEST-FEE-001"
+	form := itemForm(code, cf.ownDept)
+	form.Set("fees.2.before_delivery", "on")
+	if res, body := cf.admin.post("/admin/items", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.code = $1
+		AND v.fees LIKE '%"before_delivery":true%' AND v.fees NOT LIKE '%on_acceptance%'`, code); n != 1 {
+		t.Errorf("the stored fee lost its flag (%d versions with it)", n)
+	}
+	_, body := cf.admin.get("/admin/items/" + code)
+	mustContain(t, "edit form", body, `name="fees.1.before_delivery" aria-label="缴费后发证 1" checked`)
+}
