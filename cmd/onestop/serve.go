@@ -176,6 +176,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				// Ratings of the history's decided cases (好差评).
 				err = demo.SeedRatings(hkCtx, db, *seed, until)
 			}
+			if err == nil && hkCtx.Err() == nil {
+				// Payment notices, some paid, some due (打捆收费).
+				err = demo.SeedPayments(hkCtx, db, until)
+			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
 				return

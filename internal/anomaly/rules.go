@@ -119,11 +119,14 @@ type Config struct {
 
 // Evaluate applies every enabled rule to one transition. It is pure: the
 // witness, the scan and the replay all call it with what they know.
-func Evaluate(in Input, cfgs map[string]Config) []Finding {
+func Evaluate(in Input, cfgs map[string]Config) []Finding { return evaluate(in, cfgs, "") }
+
+// evaluate applies the enabled rules of one group ("": every group).
+func evaluate(in Input, cfgs map[string]Config, group Group) []Finding {
 	var out []Finding
 	for _, r := range Catalogue {
 		cfg, ok := cfgs[r.Code]
-		if !ok || !cfg.Enabled {
+		if !ok || !cfg.Enabled || (group != "" && r.Group != group) {
 			continue
 		}
 		for _, f := range r.check(in, cfg) {

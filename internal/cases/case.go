@@ -122,6 +122,7 @@ type Case struct {
 	Deemed            bool           `json:"deemed"`
 	Delivery          string         `json:"delivery,omitempty"`
 	FeesFen           int64          `json:"fees_fen"`
+	Payment           string         `json:"payment,omitempty"` // the payment notice's state (payment.go)
 	LastHash          string         `json:"-"`
 	Light             clock.Light    `json:"light,omitempty"`
 	Clock             *clock.Status  `json:"clock,omitempty"`

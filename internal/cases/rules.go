@@ -167,7 +167,7 @@ var rules = map[Action]rule{
 				return forbidden()
 			}
 			return nil
-		})
+		}, paidBeforeDelivery(c))
 	},
 	// The applicant takes the application back (or a clerk records that
 	// they did at the window) before a decision.

@@ -49,6 +49,14 @@ type Fee struct {
 	Name      string `json:"name"`
 	AmountFen int64  `json:"amount_fen"`
 	Basis     string `json:"basis"`
+	// OnAcceptance: the fee is charged when the case is accepted rather
+	// than after the decision (the payment notice may then be issued
+	// right after acceptance; docs/DOMAIN.md §19).
+	OnAcceptance bool `json:"on_acceptance,omitempty"`
+	// BeforeDelivery: the result is handed over only once the fee is paid
+	// (先缴费后发证); the delivery rule reads it through
+	// Content.PayBeforeDelivery.
+	BeforeDelivery bool `json:"before_delivery,omitempty"`
 }
 
 // Step is one step of the process template: who acts and its share of the
@@ -107,6 +115,27 @@ type Item struct {
 
 // Free reports whether nothing is charged ("不收费" is written, never blank).
 func (c Content) Free() bool { return len(c.Fees) == 0 }
+
+// PayBeforeDelivery reports whether the result waits for payment: any of
+// the item's fees says so.
+func (c Content) PayBeforeDelivery() bool {
+	for _, f := range c.Fees {
+		if f.BeforeDelivery {
+			return true
+		}
+	}
+	return false
+}
+
+// FeesOnAcceptance reports whether the fees fall due at acceptance.
+func (c Content) FeesOnAcceptance() bool {
+	for _, f := range c.Fees {
+		if f.OnAcceptance {
+			return true
+		}
+	}
+	return false
+}
 
 // TotalFeeFen is the sum of all fees.
 func (c Content) TotalFeeFen() int64 {

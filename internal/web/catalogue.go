@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -74,30 +73,6 @@ func (s *Server) manages(h handlerFunc) handlerFunc {
 // people type or read them off paper in either case.
 func itemCode(r *http.Request) string {
 	return strings.ToUpper(strings.TrimSpace(r.PathValue("code")))
-}
-
-var yuanRE = regexp.MustCompile(`^([0-9]{1,10})(?:\.([0-9]{1,2}))?$`)
-
-// parseYuan reads an amount typed in yuan ("80", "80.5", "¥80.50", "80元")
-// into fen exactly: the string is split at the point, never parsed as a
-// float, and a third decimal is refused rather than rounded.
-func parseYuan(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimLeft(s, "¥￥ "), "元"))
-	m := yuanRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, false
-	}
-	whole, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	frac := m[2]
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return whole*100 + f, true
 }
 
 // CatTheme names a theme in the page's language. Themes are catalogue data

@@ -12,6 +12,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
+	"onestop/internal/payments"
 )
 
 // apiFee is a fee with its amount both in fen (exact, for programs) and in
@@ -40,7 +41,7 @@ type apiItem struct {
 func toAPIItem(it catalogue.Item) apiItem {
 	out := apiItem{Item: it, Fees: []apiFee{}, Free: it.Free(), URL: "/guide/items/" + it.Code}
 	for _, f := range it.Content.Fees {
-		out.Fees = append(out.Fees, apiFee{Name: f.Name, AmountFen: f.AmountFen, Amount: yuan(f.AmountFen), Basis: f.Basis})
+		out.Fees = append(out.Fees, apiFee{Name: f.Name, AmountFen: f.AmountFen, Amount: payments.FormatYuan(f.AmountFen), Basis: f.Basis})
 	}
 	if it.Status != catalogue.InForce {
 		out.Reason = it.StatusReason

@@ -8,6 +8,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/catalogue"
+	"onestop/internal/payments"
 )
 
 // The item form repeats rows for materials, fees and steps, named like
@@ -113,12 +114,13 @@ func readItemForm(vals url.Values) itemForm {
 		if get(p+"name") == "" && get(p+"amount") == "" && get(p+"basis") == "" {
 			continue
 		}
-		fen, ok := parseYuan(get(p + "amount"))
+		fen, ok := payments.ParseYuan(get(p + "amount"))
 		if !ok {
 			f.Problems.Add(p+"amount", "catalogue.amount_format")
 			fen = 1 // a stand-in, so the rest of the row is still checked
 		}
-		c.Fees = append(c.Fees, catalogue.Fee{Name: f.Values[p+"name"], AmountFen: fen, Basis: f.Values[p+"basis"]})
+		c.Fees = append(c.Fees, catalogue.Fee{Name: f.Values[p+"name"], AmountFen: fen, Basis: f.Values[p+"basis"],
+			OnAcceptance: on(p + "on_acceptance"), BeforeDelivery: on(p + "before_delivery")})
 		f.rowOf["fees"] = append(f.rowOf["fees"], i)
 	}
 	for i := 1; i <= f.Rows["steps"]; i++ {
@@ -219,7 +221,12 @@ func contentValues(code string, c catalogue.Content) map[string]string {
 	}
 	for i, fee := range c.Fees {
 		p := "fees." + strconv.Itoa(i+1) + "."
-		v[p+"name"], v[p+"amount"], v[p+"basis"] = fee.Name, yuan(fee.AmountFen), fee.Basis
+		v[p+"name"], v[p+"amount"], v[p+"basis"] = fee.Name, payments.FormatYuan(fee.AmountFen), fee.Basis
+		for name, set := range map[string]bool{"on_acceptance": fee.OnAcceptance, "before_delivery": fee.BeforeDelivery} {
+			if set {
+				v[p+name] = "on"
+			}
+		}
 	}
 	for i, s := range c.Steps {
 		p := "steps." + strconv.Itoa(i+1) + "."

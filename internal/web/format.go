@@ -12,17 +12,6 @@ import (
 // The formatters templates show amounts and dates with, one of each, so
 // every page writes them alike (docs/ARCHITECTURE.md §5a).
 
-// yuan writes fen as yuan with two decimals ("1234.50", "-0.05"), in
-// integers so that no amount is ever off by a fen. It is the plain form
-// forms and the API carry, and parseYuan reads back.
-func yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
-}
-
 // Yuan shows an amount in fen to people: "¥80.00", "¥1,234.50", and a
 // negative one (a refund) as "-¥12.50", the sign before the currency
 // sign as Chinese accounts write it.

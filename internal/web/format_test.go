@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"onestop/internal/calendar"
+	"onestop/internal/payments"
 )
 
 // Amounts read the same on every page, positive or negative, and never
@@ -38,8 +39,8 @@ func TestYuan(t *testing.T) {
 	}
 	// The plain form round-trips through the form parser.
 	for _, fen := range []int64{0, 5, 8000, 1250, 123456} {
-		if got, ok := parseYuan(yuan(fen)); !ok || got != fen {
-			t.Errorf("parseYuan(yuan(%d)) = %d, %v", fen, got, ok)
+		if got, ok := payments.ParseYuan(payments.FormatYuan(fen)); !ok || got != fen {
+			t.Errorf("payments.ParseYuan(payments.FormatYuan(%d)) = %d, %v", fen, got, ok)
 		}
 	}
 }

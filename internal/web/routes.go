@@ -38,6 +38,7 @@ func (s *Server) registerRoutes() {
 	s.registerDashboard()
 	s.registerAnomalies()
 	s.registerOrders()
+	s.registerPayments()
 	s.registerRecord()
 	s.registerPortal()
 	s.registerRatings()

@@ -19,6 +19,7 @@ import (
 	"onestop/internal/notify"
 	"onestop/internal/open311"
 	"onestop/internal/org"
+	"onestop/internal/payments"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
@@ -81,6 +82,10 @@ type Services struct {
 	// of Cases) and by time (its sweep, run by serve).
 	Anomalies *anomaly.Service
 
+	// Payments issues payment notices and records payments (issue 14
+	// §2); its fee witness is supervision's, its OnDue the outbox's.
+	Payments *payments.Service
+
 	// Open311 is the GeoReport v2 endpoint over the enquiries (issue 13
 	// §5); Open311Throttle slows its posts (open311.go).
 	Open311         *open311.Service
@@ -128,6 +133,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
 	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
 	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
+	s.Payments = &payments.Service{DB: db, Cases: s.Cases, Now: now, Fees: s.Anomalies, OnDue: notify.PaymentDue(now)}
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
