@@ -21,6 +21,9 @@ type SubmitInput struct {
 	ApplicantID int64            `json:"applicant_id"`
 	Channel     string           `json:"channel"` // window, township, online, commissioned; derived when empty
 	Materials   []MaterialChange `json:"materials"`
+	// Mode is the acceptance mode chosen: "" or "normal", "commitment"
+	// (告知承诺) or "lenient" (容缺受理); see modes.go.
+	Mode string `json:"mode,omitempty"`
 }
 
 // Submit opens a case: the applicant online (at the county hall), or a
@@ -129,6 +132,12 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
 			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
 		if err := t.receive(in.Materials); err != nil {
+			return err
+		}
+		if in.Mode != "" && in.Mode != "normal" {
+			t.modeChoice = in.Mode
+		}
+		if err := t.mode(Input{}); err != nil {
 			return err
 		}
 		t.docs = append(t.docs, "receipt")
