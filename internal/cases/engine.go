@@ -274,6 +274,8 @@ func (t *tx) apply(in Input) error {
 		return t.verify(in)
 	case ActRevoke:
 		return t.revoke(in)
+	case ActTerminate:
+		return t.terminate(in)
 	}
 	return apperr.New(apperr.NotFound, "case.unknown_action", "Action", t.action)
 }
