@@ -378,3 +378,47 @@ func TestCommitmentVerified(t *testing.T) {
 		t.Fatalf("a verified applicant is refused: %v", err)
 	}
 }
+
+// Missing the supply deadline ends the case, by the system, once, and tells
+// the applicant; a case whose owed materials came in is left alone.
+func TestLenientMissedDeadlineTerminates(t *testing.T) {
+	w := newWorld(t)
+	w.settings()
+	ctx := context.Background()
+	late, err := w.submit(modes.Lenient, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := w.submit(modes.Lenient, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.act("clerk", late.No, cases.ActAccept, cases.Input{})
+	w.act("clerk", kept.No, cases.ActAccept, cases.Input{})
+	w.act("clerk", kept.No, cases.ActSupply, cases.Input{Materials: []cases.MaterialChange{{Seq: 2, Paper: true}}})
+	// Due 2026-10-08 (across the National Day holiday): still open that day.
+	w.set(at("2026-10-08"))
+	if n, err := w.svc.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("on the last day: %d %v", n, err)
+	}
+	w.set(at("2026-10-09"))
+	if n, err := w.svc.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("the day after: %d %v", n, err)
+	}
+	if n, err := w.svc.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("second sweep: %d %v", n, err)
+	}
+	c, _ := w.eng.Get(ctx, cases.SystemActor, late.No)
+	if c.State != cases.Terminated || c.ClosedAt == nil {
+		t.Fatalf("state %s", c.State)
+	}
+	if m := c.Messages[len(c.Messages)-1]; m.Text != "case.msg.terminated" {
+		t.Fatalf("messages %+v", c.Messages)
+	}
+	if p := modePayload(t, c, cases.ActTerminate); !strings.Contains(p, "身份证件") || !strings.Contains(p, "2026-10-08") {
+		t.Fatalf("termination event: %s", p)
+	}
+	if c, _ := w.eng.Get(ctx, cases.SystemActor, kept.No); c.State != cases.InProgress {
+		t.Fatalf("supplied case: %s", c.State)
+	}
+}
