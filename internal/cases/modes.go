@@ -87,6 +87,11 @@ func (t *tx) mode(in Input) error {
 	if rec != nil {
 		t.payload["mode"] = rec
 	}
+	if t.action == ActSubmit && t.modeChoice == "commitment" {
+		// The written commitment (告知承诺书) the applicant signs: the
+		// conditions and the liability, as recorded in this event.
+		t.docs = append(t.docs, "commitment")
+	}
 	return nil
 }
 

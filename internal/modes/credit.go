@@ -60,3 +60,10 @@ func (s *Service) CreditMarks(ctx context.Context, a org.Actor, applicantID int6
 	}
 	return out, rows.Err()
 }
+
+// OwnMark is the reason of the applicant's latest credit mark ("" for
+// none), for their own apply page: the applicant learns before applying
+// why 告知承诺 is not offered to them.
+func (s *Service) OwnMark(ctx context.Context, applicantID int64) (string, error) {
+	return creditMark(ctx, s.DB.Read(), applicantID)
+}

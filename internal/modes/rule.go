@@ -30,6 +30,7 @@ type caseMode struct {
 	Supplied  bool
 	VerifyDue *calendar.Date
 	Verified  bool
+	Outcome   string
 }
 
 func loadCaseMode(ctx context.Context, q store.Querier, caseID int64) (*caseMode, error) {
@@ -37,8 +38,8 @@ func loadCaseMode(ctx context.Context, q store.Querier, caseID int64) (*caseMode
 	var mats string
 	var supplyDue, verifyDue any
 	var supplied, verified sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT mode, materials, terms, days, supply_due, supplied_at, verify_due, verified_at FROM case_modes
-		WHERE case_id = $1`, caseID).Scan(&m.Mode, &mats, &m.Terms, &m.Days, &supplyDue, &supplied, &verifyDue, &verified)
+	err := q.QueryRowContext(ctx, `SELECT mode, materials, terms, days, supply_due, supplied_at, verify_due, verified_at, outcome
+		FROM case_modes WHERE case_id = $1`, caseID).Scan(&m.Mode, &mats, &m.Terms, &m.Days, &supplyDue, &supplied, &verifyDue, &verified, &m.Outcome)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -270,4 +271,30 @@ func verify(ctx context.Context, q store.Querier, st cases.ModeStep) (map[string
 		}
 	}
 	return map[string]any{"mode": Commitment, "outcome": outcome}, nil
+}
+
+// CaseMode is a case's acceptance mode as its pages show it.
+type CaseMode struct {
+	Mode      string         `json:"mode"`
+	Materials []string       `json:"materials"`
+	Terms     string         `json:"terms,omitempty"`
+	SupplyDue *calendar.Date `json:"supply_due,omitempty"`
+	Supplied  bool           `json:"supplied"`
+	VerifyDue *calendar.Date `json:"verify_due,omitempty"`
+	Verified  bool           `json:"verified"`
+	Outcome   string         `json:"outcome,omitempty"`
+}
+
+// Owing reports whether 容缺 materials are still owed.
+func (m *CaseMode) Owing() bool { return m != nil && m.Mode == Lenient && !m.Supplied }
+
+// OfCase returns the case's mode, nil for a normal acceptance. The caller
+// has already read the case under its own scope.
+func (s *Service) OfCase(ctx context.Context, caseID int64) (*CaseMode, error) {
+	m, err := loadCaseMode(ctx, s.DB.Read(), caseID)
+	if m == nil || err != nil {
+		return nil, err
+	}
+	return &CaseMode{Mode: m.Mode, Materials: m.Materials, Terms: m.Terms, SupplyDue: m.SupplyDue, Supplied: m.Supplied, VerifyDue: m.VerifyDue,
+		Verified: m.Verified, Outcome: m.Outcome}, nil
 }
