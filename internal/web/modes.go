@@ -111,6 +111,10 @@ func (s *Server) verificationOutcome(w http.ResponseWriter, r *http.Request) err
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
 	no := caseNo(r)
+	// Another department's case is "not found" whatever the form says.
+	if _, err := s.Cases.Get(r.Context(), cases.StaffActor(actor(r)), no); err != nil {
+		return err
+	}
 	outcome, reason := r.PostFormValue("outcome"), r.PostFormValue("reason")
 	var err error
 	switch outcome {
