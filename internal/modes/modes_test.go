@@ -422,3 +422,15 @@ func TestLenientMissedDeadlineTerminates(t *testing.T) {
 		t.Fatalf("supplied case: %s", c.State)
 	}
 }
+
+// The demo offers the modes on some of its items, within the limits.
+func TestDemoOffersModes(t *testing.T) {
+	w := newWorld(t)
+	var n int
+	if err := w.db.R.QueryRow(`SELECT COUNT(*) FROM item_modes WHERE commitment AND lenient AND supply_days BETWEEN 1 AND 20`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("the demo offers no acceptance mode")
+	}
+}

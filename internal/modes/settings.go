@@ -195,25 +195,34 @@ func (s *Service) Save(ctx context.Context, a org.Actor, code string, in Setting
 	if err != nil {
 		return in, err
 	}
-	replaced, _ := json.Marshal(nonNil(st.Replaced))
-	minor, _ := json.Marshal(nonNil(st.Minor))
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := itemSettings(ctx, tx, it.ID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_modes (item_id, commitment, commitment_materials, verify_days, commitment_terms, lenient,
-			minor_materials, supply_days, supply_margin, updated_by, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-			ON CONFLICT (item_id) DO UPDATE SET commitment=$2, commitment_materials=$3, verify_days=$4, commitment_terms=$5, lenient=$6,
-			minor_materials=$7, supply_days=$8, supply_margin=$9, updated_by=$10, updated_at=$11`,
-			it.ID, st.Commitment, string(replaced), st.VerifyDays, st.Terms, st.Lenient, string(minor), st.SupplyDays, st.Margin,
-			store.NullID(a.StaffID), now); err != nil {
-			return fmt.Errorf("save item modes: %w", err)
+		if err := Store(ctx, tx, it.ID, st, a.StaffID, now); err != nil {
+			return err
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "update", "item_modes", it.Code, 0, it.DepartmentID, before, st)
 	})
 	return st, err
+}
+
+// Store writes validated settings of an item (Save, and the demo's
+// seeding, which has no signed-in admin).
+func Store(ctx context.Context, q store.Querier, itemID int64, st Settings, staffID int64, now time.Time) error {
+	replaced, _ := json.Marshal(nonNil(st.Replaced))
+	minor, _ := json.Marshal(nonNil(st.Minor))
+	if _, err := q.ExecContext(ctx, `INSERT INTO item_modes (item_id, commitment, commitment_materials, verify_days, commitment_terms, lenient,
+		minor_materials, supply_days, supply_margin, updated_by, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+		ON CONFLICT (item_id) DO UPDATE SET commitment=$2, commitment_materials=$3, verify_days=$4, commitment_terms=$5, lenient=$6,
+		minor_materials=$7, supply_days=$8, supply_margin=$9, updated_by=$10, updated_at=$11`,
+		itemID, st.Commitment, string(replaced), st.VerifyDays, st.Terms, st.Lenient, string(minor), st.SupplyDays, st.Margin,
+		store.NullID(staffID), now); err != nil {
+		return fmt.Errorf("save item modes: %w", err)
+	}
+	return nil
 }
 
 func nonNil(s []string) []string {
