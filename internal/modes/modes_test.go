@@ -16,6 +16,7 @@ import (
 	"onestop/internal/modes"
 	"onestop/internal/org"
 	"onestop/internal/store"
+	"onestop/internal/supervision"
 	"onestop/internal/testutil"
 )
 
@@ -71,6 +72,7 @@ func newWorld(t *testing.T) *world {
 	cat := &catalogue.Service{DB: w.db, Now: w.clock}
 	w.eng = cases.New(w.db, cat, w.clock)
 	w.svc = modes.New(w.db, cat, w.eng, w.clock)
+	supervision.Watch(w.eng, w.db, w.clock) // supervision sees both modes
 	c := catalogue.Content{Name: "测试许可", Type: "licensing", DepartmentID: w.orgs["clerk"].DepartmentID, Audience: "both",
 		LegalBasis: "《中华人民共和国行政许可法》第十二条", StatutoryDays: 20, PromisedDays: 5, Visits: 1, Online: true, AtHall: true,
 		Materials: []catalogue.Material{{Name: "申请表", Required: true, Form: "original", Copies: 1}, {Name: "身份证件", Required: true, Form: "copy", Copies: 1},
@@ -329,6 +331,7 @@ func TestCommitmentVerificationAndRevocation(t *testing.T) {
 	if p := modePayload(t, c, cases.ActRevoke); !strings.Contains(p, cases.RemedyText) || !strings.Contains(p, `"outcome":"false"`) {
 		t.Fatalf("revocation event: %s", p)
 	}
+	w.anomaly(c.No, "P08")
 	// Once decided, the verification is no longer pending.
 	_, err = w.svc.Outcome(ctx, w.orgs["reviewer"], c.No, true, "")
 	wantErr(t, err, apperr.Conflict, "")
@@ -418,6 +421,7 @@ func TestLenientMissedDeadlineTerminates(t *testing.T) {
 	if p := modePayload(t, c, cases.ActTerminate); !strings.Contains(p, "身份证件") || !strings.Contains(p, "2026-10-08") {
 		t.Fatalf("termination event: %s", p)
 	}
+	w.anomaly(late.No, "P07")
 	if c, _ := w.eng.Get(ctx, cases.SystemActor, kept.No); c.State != cases.InProgress {
 		t.Fatalf("supplied case: %s", c.State)
 	}
@@ -432,5 +436,17 @@ func TestDemoOffersModes(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("the demo offers no acceptance mode")
+	}
+}
+
+// anomaly checks supervision raised the rule on the case, once.
+func (w *world) anomaly(no, rule string) {
+	w.t.Helper()
+	var n int
+	if err := w.db.R.QueryRow(`SELECT COUNT(*) FROM anomalies a JOIN cases c ON c.id = a.case_id WHERE c.no = $1 AND a.rule = $2`, no, rule).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	if n != 1 {
+		w.t.Fatalf("%s: %d anomalies %s", no, n, rule)
 	}
 }

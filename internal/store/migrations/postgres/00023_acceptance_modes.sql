@@ -44,8 +44,13 @@ CREATE TABLE credit_marks (
   marked_at    TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX credit_marks_applicant ON credit_marks(applicant_id);
+-- Supervision sees both modes (internal/anomaly/modes.go): P07 a 容缺 case
+-- ended for owed materials, P08 a false commitment revoked.
+INSERT INTO anomaly_rules (code, threshold, severity) VALUES ('P07', NULL, 'warning'), ('P08', NULL, 'serious');
 
 -- +goose Down
+DELETE FROM anomalies WHERE rule IN ('P07', 'P08');
+DELETE FROM anomaly_rules WHERE code IN ('P07', 'P08');
 DROP TABLE credit_marks;
 DROP TABLE case_modes;
 DROP TABLE item_modes;
