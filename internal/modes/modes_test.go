@@ -279,16 +279,9 @@ func TestCommitmentVerificationAndRevocation(t *testing.T) {
 	w := newWorld(t)
 	w.settings()
 	ctx := context.Background()
-	c, err := w.submit(modes.Commitment, 1, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c = w.act("clerk", c.No, cases.ActAccept, cases.Input{})
-	c = w.act("reviewer", c.No, cases.ActForward, cases.Input{Opinion: "承诺内容完整。"})
 	// Approved Wednesday 2026-09-30: 10 working days are Oct 8, 9, 10
 	// (adjusted Saturday), 12–16, 19, 20: Oct 20.
-	w.set(at("2026-09-30"))
-	c = w.act("approver", c.No, cases.ActApprove, cases.Input{Opinion: "同意"})
+	c := w.approvedOnCommitment(at("2026-09-30"))
 	if p := modePayload(t, c, cases.ActApprove); !strings.Contains(p, `"verify_due":"2026-10-20"`) {
 		t.Fatalf("approval event: %s", p)
 	}
@@ -360,13 +353,7 @@ func TestCommitmentVerified(t *testing.T) {
 	w := newWorld(t)
 	w.settings()
 	ctx := context.Background()
-	c, err := w.submit(modes.Commitment, 1, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.act("clerk", c.No, cases.ActAccept, cases.Input{})
-	w.act("reviewer", c.No, cases.ActForward, cases.Input{Opinion: "好"})
-	w.act("approver", c.No, cases.ActApprove, cases.Input{Opinion: "同意"})
+	c := w.approvedOnCommitment(w.clock())
 	if _, err := w.svc.Outcome(ctx, w.orgs["approver"], c.No, true, "核查属实"); err != nil {
 		t.Fatal(err)
 	}
@@ -449,4 +436,18 @@ func (w *world) anomaly(no, rule string) {
 	if n != 1 {
 		w.t.Fatalf("%s: %d anomalies %s", no, n, rule)
 	}
+}
+
+// approvedOnCommitment submits T-001 on commitment without the replaced
+// certificate, accepts and forwards it, and approves it at the instant.
+func (w *world) approvedOnCommitment(approve time.Time) *cases.Case {
+	w.t.Helper()
+	c, err := w.submit(modes.Commitment, 1, 2)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.act("clerk", c.No, cases.ActAccept, cases.Input{})
+	w.act("reviewer", c.No, cases.ActForward, cases.Input{Opinion: "承诺内容完整。"})
+	w.set(approve)
+	return w.act("approver", c.No, cases.ActApprove, cases.Input{Opinion: "同意"})
 }
