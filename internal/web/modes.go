@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"onestop/internal/apperr"
 	"onestop/internal/cases"
@@ -186,4 +188,42 @@ func (s *Server) offerModes(r *http.Request, code string, applicantID int64, sta
 	}
 	o.Marked, err = s.Modes.OwnMark(r.Context(), applicantID)
 	return o, err
+}
+
+// modeSummary shows an event's "mode" record on the case timeline in
+// words: the mode, then what it replaced or left owed and the deadlines.
+func (p *Page) modeSummary(v any) string {
+	m, _ := v.(map[string]any)
+	mode, _ := m["mode"].(string)
+	if mode == "" {
+		return ""
+	}
+	names := func(k string) string {
+		var out []string
+		list, _ := m[k].([]any)
+		for _, x := range list {
+			out = append(out, fmt.Sprint(x))
+		}
+		return strings.Join(out, "、")
+	}
+	parts := []string{p.T("modes.mode." + mode)}
+	if n := names("materials"); n != "" && mode == modes.Commitment {
+		parts = append(parts, p.T("modes.case_replaced", "Names", n))
+	}
+	if n := names("owed"); n != "" {
+		parts = append(parts, p.T("modes.case_owed", "Names", n))
+	}
+	if d, ok := m["supply_due"].(string); ok {
+		parts = append(parts, p.T("modes.case_supply_due", "Date", d))
+	}
+	if d, ok := m["verify_due"].(string); ok {
+		parts = append(parts, p.T("modes.case_verify_due", "Date", d))
+	}
+	if o, ok := m["outcome"].(string); ok {
+		parts = append(parts, p.T("modes.outcome."+o))
+	}
+	if b, _ := m["supplied"].(bool); b {
+		parts = append(parts, p.T("modes.case_supplied"))
+	}
+	return strings.Join(parts, " · ")
 }
