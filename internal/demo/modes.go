@@ -36,7 +36,7 @@ func seedModes(ctx context.Context, db *store.DB, now time.Time) error {
 		}
 		last := required[len(required)-1]
 		st, err := modes.Settings{Commitment: true, Replaced: []string{last}, VerifyDays: 10,
-			Terms: "申请人承诺符合本事项的申请条件，所提交信息真实、准确、完整，并承诺" + last + "所证明的事项属实。",
+			Terms:   "申请人承诺符合本事项的申请条件，所提交信息真实、准确、完整，并承诺" + last + "所证明的事项属实。",
 			Lenient: true, Minor: []string{last}, SupplyDays: min(modes.MaxSupplyDays, it.PromisedDays-modes.MinMargin), Margin: modes.MinMargin}.Validate(it)
 		if err != nil {
 			continue

@@ -77,4 +77,3 @@ func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Log
 		}
 	}
 }
-
