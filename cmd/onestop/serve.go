@@ -163,6 +163,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// sweep raises yellow, red and past-statutory for open cases, safe in
 	// every process too (one anomaly per fact, internal/anomaly/sweep.go).
 	go svc.Anomalies.Run(hkCtx, time.Minute, log)
+	// 容缺 cases whose owed materials missed their deadline end by the
+	// same kind of sweep (internal/modes/sweep.go).
+	go svc.Modes.Run(hkCtx, time.Minute, log)
 	// The daily checkpoints, safe in every process too (one row per day,
 	// ON CONFLICT DO NOTHING). The demo writes its year of history into
 	// past days first, so its checkpoints start once that is done.

@@ -96,6 +96,8 @@ var Catalogue = []Rule{
 	{Code: "P04", Group: Procedure, Severity: Serious, check: decisionWithoutReview},
 	{Code: "P05", Group: Procedure, Severity: Serious, check: changedAfterCompletion},
 	{Code: "P06", Group: Procedure, Severity: Warning, check: pauseWithoutGrounds},
+	{Code: "P07", Group: Procedure, Severity: Warning, check: modeBroken(cases.ActTerminate)},
+	{Code: "P08", Group: Procedure, Severity: Serious, check: modeBroken(cases.ActRevoke)},
 	{Code: "F01", Group: Fee, Severity: Warning, check: feeOffStandard},
 	{Code: "F02", Group: Fee, Severity: Serious, check: feeOnFreeItem},
 }

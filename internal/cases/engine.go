@@ -27,6 +27,8 @@ type Service struct {
 	// Listeners hear it after the commit (witness.go).
 	Witnesses []Witness
 	Listeners []Listener
+	// Modes, when set, keeps the acceptance modes in step (modes.go).
+	Modes ModeRule
 
 	calMu   sync.Mutex
 	cal     *calendar.Calendar
@@ -162,6 +164,8 @@ type tx struct {
 	after []func() error
 	// committed is the change the listeners hear once the commit is done.
 	committed *Change
+	// modeChoice is the acceptance mode chosen at submission.
+	modeChoice string
 }
 
 // Act performs one action on a case in one transaction: check the state,
@@ -194,6 +198,9 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 			return err
 		}
 		if err := t.apply(in); err != nil {
+			return err
+		}
+		if err := t.mode(in); err != nil {
 			return err
 		}
 		out = c
@@ -262,6 +269,12 @@ func (t *tx) apply(in Input) error {
 		return t.deliver(in)
 	case ActWithdraw:
 		return t.withdraw(in)
+	case ActSupply:
+		return t.supply(in)
+	case ActVerify:
+		return t.verify(in)
+	case ActRevoke:
+		return t.revoke(in)
 	case ActTerminate:
 		return t.terminate(in)
 	}

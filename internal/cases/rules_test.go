@@ -114,6 +114,7 @@ func TestRuleTable(t *testing.T) {
 		{"declined", situation(cases.Declined, closed), nil},
 		{"withdrawn", situation(cases.Withdrawn, closed), nil},
 		{"terminated", situation(cases.Terminated, closed), nil},
+		{"revoked", situation(cases.Revoked, closed), nil},
 	}
 	actors := ruleActors()
 	names := make([]string, 0, len(actors))

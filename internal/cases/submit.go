@@ -25,6 +25,9 @@ type SubmitInput struct {
 	// at the accepting centre, "hall" at the county hall for a case a
 	// township accepts (docs/DOMAIN.md §17).
 	Pickup string `json:"pickup"`
+	// Mode is the acceptance mode chosen: "" or "normal", "commitment"
+	// (告知承诺) or "lenient" (容缺受理); see modes.go.
+	Mode string `json:"mode,omitempty"`
 }
 
 // Pickups are the pick-up choices a township's window offers.
@@ -145,6 +148,12 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 			t.payload["pickup_centre"] = c.PickupCentre // the applicant's choice is on the record
 		}
 		if err := t.receive(in.Materials); err != nil {
+			return err
+		}
+		if in.Mode != "" && in.Mode != "normal" {
+			t.modeChoice = in.Mode
+		}
+		if err := t.mode(Input{}); err != nil {
 			return err
 		}
 		t.docs = append(t.docs, "receipt")

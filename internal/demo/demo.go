@@ -80,6 +80,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if err := seedNotices(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("demo notices: %w", err)
 	}
+	if err := seedModes(ctx, db, now); err != nil {
+		return nil, fmt.Errorf("demo acceptance modes: %w", err)
+	}
 	return logins(ctx, db)
 }
 

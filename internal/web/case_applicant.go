@@ -23,6 +23,8 @@ type applyView struct {
 	// Kept are the files of a refused form, by material number, offered
 	// again so nobody uploads twice.
 	Kept map[int]*cases.FileRef
+	// Modes are the item's acceptance modes for this applicant (modes.go).
+	Modes *modeOffer
 }
 
 // eligible checks, before any upload is read, that the item serves the
@@ -35,7 +37,8 @@ func (s *Server) eligible(r *http.Request, ca cases.Actor, p *Page) (bool, error
 		return false, err
 	}
 	if catalogue.Serves(v.Item.Audience, a.Kind) {
-		return true, nil
+		v.Modes, err = s.offerModes(r, v.Item.Code, a.ID, nil)
+		return err == nil, err
 	}
 	v.Refused = true
 	p.Problem, p.Status = p.T("case.audience_"+v.Item.Audience), http.StatusForbidden
@@ -114,7 +117,8 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	ms, err := s.receivedMaterials(r, ca, stand, false)
 	var c *cases.Case
 	if err == nil {
-		c, err = s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms})
+		p.Form["mode"] = r.PostFormValue("mode")
+		c, err = s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms, Mode: p.Form["mode"]})
 	}
 	if err != nil {
 		// Whatever refused the form, the files already received stay
@@ -199,6 +203,9 @@ func (s *Server) renderMyCase(w http.ResponseWriter, r *http.Request, posted str
 	}
 	v := s.caseView(p, c, nil, "/my/cases")
 	v.Posted = posted
+	if v.Mode, err = s.Modes.OfCase(r.Context(), c.ID); err != nil {
+		return err
+	}
 	v.Actions = allowedActions(c, ca)
 	if v.Ratings, err = s.caseRatings(r, c); err != nil {
 		return err
@@ -235,7 +242,7 @@ func (s *Server) myAct(w http.ResponseWriter, r *http.Request, action string) er
 		err = decodeValues(r.PostForm, &f)
 	}
 	in := cases.Input{Version: f.Version, Reason: f.Reason}
-	if err == nil && action == cases.ActResubmit {
+	if err == nil && (action == cases.ActResubmit || action == cases.ActSupply) {
 		in.Materials, err = s.receivedMaterials(r, ca, c, false)
 		if err == nil && len(in.Materials) == 0 {
 			fe := apperr.Fields{}

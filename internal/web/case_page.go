@@ -13,6 +13,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/modes"
 	"onestop/internal/org"
 )
 
@@ -43,7 +44,9 @@ type caseView struct {
 	Suspended    *pauseView
 	Extension    *extensionView
 	MissingYears string
-	p            *Page
+	// Mode is the acceptance mode (告知承诺, 容缺), nil for a normal one.
+	Mode *modes.CaseMode
+	p    *Page
 }
 
 // pauseView is the suspension in force: the special procedure, since when,
@@ -204,6 +207,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 	}
 	v := s.caseView(p, c, &a, "/cases")
 	v.Posted = posted
+	if v.Mode, err = s.Modes.OfCase(r.Context(), c.ID); err != nil {
+		return err
+	}
 	p.Data = v
 	return s.render(w, r, "case", p)
 }
@@ -228,6 +234,12 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	if !knownAction(action) {
 		return apperr.New(apperr.NotFound, "case.unknown_action", "Action", action)
 	}
+	return s.caseActionNamed(w, r, action)
+}
+
+// caseActionNamed performs an action the route names (the case page's
+// forms, and the acceptance modes' own actions: modes.go).
+func (s *Server) caseActionNamed(w http.ResponseWriter, r *http.Request, action string) error {
 	a := actor(r)
 	ca := cases.StaffActor(a)
 	no := caseNo(r)
@@ -281,7 +293,7 @@ func (s *Server) actionInput(r *http.Request, who cases.Actor, c *cases.Case, ac
 			}
 			in.Materials = append(in.Materials, cases.MaterialChange{Seq: m.Seq, Status: st, Note: r.PostFormValue(fmt.Sprintf("m%d_note", m.Seq))})
 		}
-	case cases.ActResubmit:
+	case cases.ActResubmit, cases.ActSupply:
 		ch, err := s.receivedMaterials(r, who, c, true)
 		if err != nil {
 			return in, err

@@ -228,6 +228,8 @@ func (p *Page) payloadValue(key string, v any) string {
 		return p.T("case.pause." + fmt.Sprint(v))
 	case "delivery":
 		return p.T("case.delivery." + fmt.Sprint(v))
+	case "mode":
+		return p.modeSummary(v)
 	case "materials":
 		var parts []string
 		list, _ := v.([]any)

@@ -18,7 +18,8 @@ import (
 )
 
 // docKinds are the official documents the engine issues.
-var docKinds = []string{"receipt", "acceptance", "supplement", "non_acceptance", "approval", "refusal", "suspension", "extension"}
+var docKinds = []string{"receipt", "acceptance", "supplement", "non_acceptance", "approval", "refusal", "suspension", "extension",
+	"commitment", "revocation"}
 
 // docView is what a printable document page gets: the case, the document
 // and the event that issued it, read from the record (so a reprint shows
@@ -77,6 +78,20 @@ type docPayload struct {
 	Provisional  bool             `json:"provisional"`
 	DeliveryDue  string           `json:"delivery_due"`
 	Addressee    string           `json:"addressee"`
+	// Mode is what the acceptance modes recorded (internal/modes): the
+	// commitment's terms and replaced materials, the owed materials and
+	// their supply deadline.
+	Mode modeRecord `json:"mode"`
+}
+
+// modeRecord is an event's "mode" record.
+type modeRecord struct {
+	Mode      string   `json:"mode"`
+	Materials []string `json:"materials"`
+	Terms     string   `json:"terms"`
+	Owed      []string `json:"owed"`
+	SupplyDue string   `json:"supply_due"`
+	VerifyDue string   `json:"verify_due"`
 }
 
 // caseDocument prints one document: to staff in scope (/cases/…) and to

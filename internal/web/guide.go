@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"onestop/internal/catalogue"
+	"onestop/internal/modes"
 )
 
 // guidePageSize keeps the public result list short enough to scan on a
@@ -96,6 +97,9 @@ type cardData struct {
 	Historic bool // an earlier version, opened from the history
 	Print    bool
 	CanApply bool
+	// Modes are the item's acceptance modes (告知承诺, 容缺受理), nil on an
+	// earlier version: the settings are the item's, not a version's.
+	Modes *modes.Settings
 }
 
 func (s *Server) guideCard(w http.ResponseWriter, r *http.Request) error { return s.card(w, r, false) }
@@ -127,6 +131,13 @@ func (s *Server) card(w http.ResponseWriter, r *http.Request, print bool) error 
 	}
 	d.Item = it
 	d.CanApply = it.Online && it.Status == catalogue.InForce && !d.Historic
+	if !d.Historic {
+		_, st, err := s.Modes.Settings(r.Context(), it.Code)
+		if err != nil {
+			return err
+		}
+		d.Modes = &st
+	}
 	p := s.page(r, "guide.card")
 	p.Title = it.Name
 	p.Data = d

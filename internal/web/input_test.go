@@ -54,7 +54,7 @@ func TestEveryGETRejectsBadQueryValues(t *testing.T) {
 		who := expected[pattern]
 		u := ""
 		if !slices.Contains(who, "") {
-			for _, cand := range []string{"admin", "clerk", "deptadmin", "supervisor"} {
+			for _, cand := range []string{"admin", "clerk", "deptadmin", "supervisor", "reviewer"} {
 				if slices.Contains(who, cand) {
 					u = cand
 					break

@@ -45,6 +45,7 @@ func (s *Server) registerRoutes() {
 	s.registerOpen311()
 	s.registerNotify()
 	s.registerVoice()
+	s.registerModes()
 }
 
 // healthz answers 200 when the database answers.

@@ -14,6 +14,7 @@ import (
 	"onestop/internal/corrections"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
+	"onestop/internal/modes"
 	"onestop/internal/monitor"
 	"onestop/internal/notice"
 	"onestop/internal/notify"
@@ -91,6 +92,10 @@ type Services struct {
 	Open311         *open311.Service
 	Open311Throttle *auth.Throttle
 
+	// Modes are the acceptance modes 告知承诺 and 容缺受理 (issue 14 §3),
+	// kept in step with Cases inside its transactions.
+	Modes *modes.Service
+
 	i18n *translator
 }
 
@@ -108,6 +113,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
 	s.Cases.Observer = s.Metrics
+	s.Modes = modes.New(db, s.Catalogue, s.Cases, now)
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
 	}

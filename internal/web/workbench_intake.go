@@ -32,6 +32,9 @@ type intakeView struct {
 	Ready     bool // applicant (or registration) and item known: show the materials
 	Kinds     []string
 	Pickups   []string // a township's window asks where the result is collected
+	// Modes are the item's acceptance modes and the applicant's credit
+	// marks (modes.go), once the form is ready.
+	Modes *modeOffer
 }
 
 // clerkItems lists the in-force items a clerk may receive: their own
@@ -160,6 +163,15 @@ func (s *Server) intakeState(r *http.Request, p *Page, number, typed string) (*i
 		p.Form["item"] = v.Item.Code
 	}
 	v.Ready = v.Item != nil && (v.Applicant != nil || v.Register)
+	if v.Ready {
+		var id int64
+		if v.Applicant != nil {
+			id = v.Applicant.ID
+		}
+		if v.Modes, err = s.offerModes(r, v.Item.Code, id, &a); err != nil {
+			return nil, err
+		}
+	}
 	if len(p.Errors) > 0 && !v.Ready {
 		p.Problem = p.T("error.invalid")
 		p.Status = http.StatusUnprocessableEntity
@@ -192,6 +204,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("confirm_check") != "" {
 		p.Form["confirm_check"] = "on"
 	}
+	p.Form["mode"] = r.PostFormValue("mode")
 	v, err := s.intakeState(r, p, r.PostFormValue("id_number"), r.PostFormValue("item"))
 	if err != nil {
 		return err
@@ -226,7 +239,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	c, err := s.Cases.Submit(ctx, cases.StaffActor(a), cases.SubmitInput{ItemCode: v.Item.Code, ApplicantID: v.Applicant.ID, Materials: ms,
-		Pickup: p.Form["pickup"]})
+		Pickup: p.Form["pickup"], Mode: p.Form["mode"]})
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && ae.Code == apperr.Invalid {
 			// The engine names item_code and applicant_id; the form calls
