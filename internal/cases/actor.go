@@ -71,7 +71,7 @@ func (a Actor) sees(c *Case) bool {
 	case s.Role == org.CentreAdmin:
 		return s.CentreID == c.CentreID
 	case s.Role == org.Clerk:
-		return s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+		return s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned" || leadsBundle(c, s.DepartmentID))
 	case s.Role.InDepartment():
 		return s.DepartmentID == c.DepartmentID
 	}

@@ -300,8 +300,13 @@ func NeedsCover(c *Case, a Actor, act Action) bool {
 // the centre for a commissioning unit (委托受理).
 func (a Actor) isClerkHere(c *Case) bool {
 	s := a.Staff
-	return s != nil && s.Role == org.Clerk && s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+	return s != nil && s.Role == org.Clerk && s.CentreID == c.CentreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned" ||
+		leadsBundle(c, s.DepartmentID))
 }
+
+// leadsBundle: the lead department of a bundle receives and delivers for
+// every part (one door in, one door out; docs/DOMAIN.md §21).
+func leadsBundle(c *Case, dept int64) bool { return c.BundleLeadID != 0 && c.BundleLeadID == dept }
 
 // wrongState refuses an action the case's state does not allow.
 func wrongState(act Action, c *Case) error {
