@@ -237,7 +237,7 @@ var composites = sync.OnceValue(func() []CompositeSeed {
 			Items: ref(
 				"ZRZYJ/建设工程规划许可证核发",
 				"ZJJ/建设工程消防设计审查",
-				"RFB/结合民用建筑修建防空地下室审批",
+				"QXJ/雷电防护装置设计审核",
 			),
 			StatutoryDays: parallelStatDays, PromisedDays: 10,
 		},
