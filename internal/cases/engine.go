@@ -267,6 +267,8 @@ func (t *tx) apply(in Input) error {
 		return t.deliver(in)
 	case ActWithdraw:
 		return t.withdraw(in)
+	case ActTerminate:
+		return t.terminate(in)
 	}
 	return apperr.New(apperr.NotFound, "case.unknown_action", "Action", t.action)
 }

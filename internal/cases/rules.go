@@ -32,10 +32,15 @@ const (
 	Delivered  = "delivered"   // 送达
 	Declined   = "declined"    // 不予受理
 	Withdrawn  = "withdrawn"   // 撤回
+	// Terminated: the procedure ended by rule, not by anyone's choice — a
+	// promise to supply missing materials (容缺受理) not kept in time, or a
+	// bundle whose refused part ends the rest (all-or-nothing). 行政许可法
+	// has no word for it; local 容缺 rules say the application "终止办理".
+	Terminated = "terminated" // 终止
 )
 
 // States lists every state, open ones first.
-var States = []State{Received, Supplement, InProgress, Approved, Refused, Completed, Delivered, Declined, Withdrawn}
+var States = []State{Received, Supplement, InProgress, Approved, Refused, Completed, Delivered, Declined, Withdrawn, Terminated}
 
 // Action is what someone does to a case.
 type Action string
@@ -58,6 +63,7 @@ const (
 	ActWithdraw    = "withdraw"
 	ActDeemAccept  = "deemed_accept"
 	ActDeemApprove = "deemed_approve"
+	ActTerminate   = "terminate"
 )
 
 // RemedyText states the right to administrative review or litigation, which
@@ -158,6 +164,12 @@ var rules = map[Action]rule{
 	ActWithdraw: func(c *Case, a Actor) error {
 		return all(inState(c, ActWithdraw, Received, Supplement, InProgress), applicantOrClerk(c, a))
 	},
+	// Only the engine ends a case by rule (a missed supply deadline, a
+	// bundle's refusal): nobody may end another's application by hand
+	// without a decision the law names.
+	ActTerminate: func(c *Case, a Actor) error {
+		return all(inState(c, ActTerminate, Received, Supplement, InProgress), system(a))
+	},
 }
 
 // decide: approve or refuse, by the step's holder at the decision step
@@ -177,7 +189,7 @@ func decide(act Action) rule {
 // them.
 func Actions() []Action {
 	return []Action{ActAccept, ActDeemAccept, ActSupplement, ActResubmit, ActDecline, ActForward, ActApprove, ActRefuse, ActDeemApprove,
-		ActSuspend, ActResume, ActExtend, ActComplete, ActDeliver, ActWithdraw}
+		ActSuspend, ActResume, ActExtend, ActComplete, ActDeliver, ActWithdraw, ActTerminate}
 }
 
 // Check says why the actor may not take the action on the case as it
@@ -435,6 +447,12 @@ func Apply(c *Case, act Action, in Input, now time.Time, cal *calendar.Calendar)
 			closePauses(c, now)
 		}
 		e.Msgs = []string{"case.msg.withdrawn"}
+	case ActTerminate:
+		c.State, c.ClosedAt, c.NoticeDue, c.StepRole, c.AssigneeID = Terminated, &now, nil, "", 0
+		if c.Paused {
+			closePauses(c, now)
+		}
+		e.Msgs = []string{"case.msg.terminated"}
 	}
 	return e
 }

@@ -20,6 +20,7 @@ var validInput = map[cases.Action]cases.Input{
 	cases.ActSuspend:    {PauseReason: "expert_review", ExpectedDays: 3},
 	cases.ActExtend:     {Days: 5, Reason: "情况复杂"},
 	cases.ActDeliver:    {Delivery: "window"},
+	cases.ActTerminate:  {Reason: "逾期未补齐容缺材料"},
 }
 
 // TestEngineAsksTheRules: for every situation, actor and action the engine

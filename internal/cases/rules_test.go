@@ -76,6 +76,7 @@ func closed(c *cases.Case)     { t := c.ReceivedAt.Add(time.Hour); c.ClosedAt = 
 func TestRuleTable(t *testing.T) {
 	both := []string{"clerk", "applicant"}
 	review := []string{"reviewer", "approver"}
+	sys := []string{"system"}
 	tests := []struct {
 		name    string
 		c       *cases.Case
@@ -83,35 +84,36 @@ func TestRuleTable(t *testing.T) {
 	}{
 		{"received", situation(cases.Received, nil), map[cases.Action][]string{
 			cases.ActAccept: {"clerk"}, cases.ActSupplement: {"clerk"}, cases.ActDecline: {"clerk"}, cases.ActWithdraw: both,
-			cases.ActDeemAccept: {"system"}}},
+			cases.ActDeemAccept: {"system"}, cases.ActTerminate: sys}},
 		{"supplement", situation(cases.Supplement, nil), map[cases.Action][]string{
-			cases.ActResubmit: both, cases.ActDecline: {"clerk"}, cases.ActWithdraw: both}},
+			cases.ActResubmit: both, cases.ActDecline: {"clerk"}, cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"review step", situation(cases.InProgress, atReview), map[cases.Action][]string{
-			cases.ActForward: {"reviewer"}, cases.ActSuspend: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both}},
+			cases.ActForward: {"reviewer"}, cases.ActSuspend: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"decision step", situation(cases.InProgress, atDecision), map[cases.Action][]string{
 			cases.ActApprove: {"approver"}, cases.ActRefuse: {"approver"}, cases.ActSuspend: review, cases.ActExtend: {"approver"},
-			cases.ActWithdraw: both}},
+			cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"paused in review", situation(cases.InProgress, func(c *cases.Case) { atReview(c); c.Paused = true }), map[cases.Action][]string{
-			cases.ActResume: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both}},
+			cases.ActResume: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"paused at decision", situation(cases.InProgress, func(c *cases.Case) { atDecision(c); c.Paused = true }), map[cases.Action][]string{
-			cases.ActResume: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both}},
+			cases.ActResume: review, cases.ActExtend: {"approver"}, cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"extended once", situation(cases.InProgress, func(c *cases.Case) { atDecision(c); c.ExtensionDays = 5 }), map[cases.Action][]string{
-			cases.ActApprove: {"approver"}, cases.ActRefuse: {"approver"}, cases.ActSuspend: review, cases.ActWithdraw: both}},
+			cases.ActApprove: {"approver"}, cases.ActRefuse: {"approver"}, cases.ActSuspend: review, cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"overdue, deemed approval allowed", situation(cases.InProgress, func(c *cases.Case) {
 			atDecision(c)
 			c.DeemedAllowed, c.Light = true, clock.Red
 		}), map[cases.Action][]string{
 			cases.ActApprove: {"approver"}, cases.ActRefuse: {"approver"}, cases.ActSuspend: review, cases.ActExtend: {"approver"},
-			cases.ActWithdraw: both, cases.ActDeemApprove: {"system"}}},
+			cases.ActWithdraw: both, cases.ActDeemApprove: {"system"}, cases.ActTerminate: sys}},
 		{"overdue, no deemed approval", situation(cases.InProgress, func(c *cases.Case) { atDecision(c); c.Light = clock.Red }), map[cases.Action][]string{
 			cases.ActApprove: {"approver"}, cases.ActRefuse: {"approver"}, cases.ActSuspend: review, cases.ActExtend: {"approver"},
-			cases.ActWithdraw: both}},
+			cases.ActWithdraw: both, cases.ActTerminate: sys}},
 		{"approved", situation(cases.Approved, nil), map[cases.Action][]string{cases.ActComplete: {"clerk"}}},
 		{"refused", situation(cases.Refused, nil), map[cases.Action][]string{cases.ActComplete: {"clerk"}}},
 		{"completed", situation(cases.Completed, nil), map[cases.Action][]string{cases.ActDeliver: {"clerk"}}},
 		{"delivered", situation(cases.Delivered, closed), nil},
 		{"declined", situation(cases.Declined, closed), nil},
 		{"withdrawn", situation(cases.Withdrawn, closed), nil},
+		{"terminated", situation(cases.Terminated, closed), nil},
 	}
 	actors := ruleActors()
 	names := make([]string, 0, len(actors))
@@ -147,7 +149,7 @@ func TestRuleTable(t *testing.T) {
 			t.Errorf("state %s not walked", s)
 		}
 	}
-	if len(cases.Actions()) != 15 {
+	if len(cases.Actions()) != 16 {
 		t.Errorf("the table has %d actions; every action a person or a sweep takes must be in it", len(cases.Actions()))
 	}
 }

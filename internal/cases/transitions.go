@@ -340,6 +340,22 @@ func (t *tx) withdraw(in Input) error {
 	return t.effect(Apply(t.c, ActWithdraw, in, t.now, t.cal))
 }
 
+// terminate: the engine ends the case by a rule, and the record says which
+// (the reason is required: an ended application must say why).
+func (t *tx) terminate(in Input) error {
+	f := apperr.Fields{}
+	t.payload["reason"] = trimmed(f, "reason", in.Reason, true, 1000)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if t.c.Paused {
+		if err := t.closePauses(); err != nil {
+			return err
+		}
+	}
+	return t.effect(Apply(t.c, ActTerminate, in, t.now, t.cal))
+}
+
 func missingRequired(ms []Material) []string {
 	var out []string
 	for _, m := range ms {

@@ -13,7 +13,7 @@ import (
 
 // caseStates are the states a filter can pick, in lifecycle order.
 var caseStates = []string{cases.Received, cases.Supplement, cases.InProgress, cases.Approved, cases.Refused, cases.Completed,
-	cases.Delivered, cases.Declined, cases.Withdrawn}
+	cases.Delivered, cases.Declined, cases.Withdrawn, cases.Terminated}
 
 // workbenchView is the inbox page.
 type workbenchView struct {
