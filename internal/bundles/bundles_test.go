@@ -53,7 +53,7 @@ func newWorld(t *testing.T) *world {
 	w.eng.Witnesses = append(w.eng.Witnesses, w.svc)
 	as := &applicants.Service{DB: w.db, Now: w.clock}
 	app, err := as.Register(ctx, applicants.Input{Kind: "organisation", IDNumber: "91431022MA4L0BN55X", Name: "宜章县建新制造有限公司",
-		Phone: "13800138001"}, false)
+		Phone: "13800138001", ContactName: "李建新", ConfirmCheck: true}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestBundleOpensOnePartPerItemEachOnItsOwnClock(t *testing.T) {
 	cal, _ := w.eng.WorkingCalendar(context.Background())
 	acc := calendar.DateOf(*b.AcceptedAt, time.UTC)
 	for _, p := range b.Parts {
-		want := cal.AddWorkingDays(acc, p.PromisedDays)
+		want := cal.AddWorkingDays(acc, p.PromisedDays).Deadline
 		if deadlines[p.ItemCode] != want {
 			t.Errorf("%s (%d days): deadline %s, want %s", p.ItemCode, p.PromisedDays, deadlines[p.ItemCode], want)
 		}
@@ -209,7 +209,7 @@ func TestBundleOpensOnePartPerItemEachOnItsOwnClock(t *testing.T) {
 	if deadlines["ZRZYJ-003"] == deadlines["QXJ-001"] {
 		t.Errorf("parts with 7 and 5 days share the deadline %s", deadlines["QXJ-001"])
 	}
-	if b.Deadline == nil || *b.Deadline != cal.AddWorkingDays(acc, 10) {
+	if b.Deadline == nil || *b.Deadline != cal.AddWorkingDays(acc, 10).Deadline {
 		t.Errorf("bundle deadline %v, want 10 working days", b.Deadline)
 	}
 }
@@ -432,7 +432,7 @@ func TestIntakeRefusesBadInputAndChangesNothing(t *testing.T) {
 	for name, code := range map[string]string{"unknown": "BL-999", "50k": strings.Repeat("宜", 50000), "empty": ""} {
 		_, err := w.svc.Submit(ctx, clerk, bundles.SubmitInput{CompositeCode: code, ApplicantID: w.app.ID})
 		e := apperr.As(err)
-		if e == nil || e.Code != apperr.Invalid || len(e.Fields) == 0 || e.Fields[0].Field != "composite_code" {
+		if _, ok := e.Fields["composite_code"]; e == nil || e.Code != apperr.Invalid || !ok {
 			t.Errorf("%s composite code: %v", name, err)
 		}
 	}
@@ -473,11 +473,11 @@ func TestCompositePromiseMustFitTheLongestPart(t *testing.T) {
 	admin, _ := w.org.StaffByUsername(ctx, "admin")
 	_, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in)
 	e := apperr.As(err)
-	if e == nil || len(e.Fields) == 0 || e.Fields[0].Field != "promised_days" || e.Fields[0].Key != "catalogue.promised_under_longest_part" {
+	if e == nil || e.Fields["promised_days"].Key != "catalogue.promised_under_longest_part" {
 		t.Fatalf("7 days for a bundle with an 8-day part: %v", err)
 	}
 	in.PromisedDays, in.RefusalRule = 8, "whatever"
-	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); apperr.As(err) == nil || apperr.As(err).Fields[0].Field != "refusal_rule" {
+	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); apperr.As(err) == nil || apperr.As(err).Fields["refusal_rule"].Key == "" {
 		t.Fatalf("unknown refusal rule: %v", err)
 	}
 	in.RefusalRule = ""

@@ -47,7 +47,7 @@ func (s *Service) endSiblings(ctx context.Context, q store.Querier, ch cases.Cha
 	batch := s.Cases.Batch(q, ch.Calendar, ch.Now())
 	for _, no := range open {
 		in := cases.Input{Reason: terminateReason(c)}
-		if _, err := batch.Act(ctx, cases.SystemActor, no, actTerminate, in); err != nil {
+		if _, err := batch.Act(ctx, cases.SystemActor, no, cases.ActTerminate, in); err != nil {
 			return err
 		}
 	}
