@@ -154,3 +154,22 @@ func (s *Service) ForApplicant(ctx context.Context, applicantID int64, limit int
 	}
 	return out, nil
 }
+
+// Waiting lists the bundles a lead clerk's window has to accept or deliver:
+// received or decided, of their department at their centre, oldest first.
+func (s *Service) Waiting(ctx context.Context, a org.Actor) ([]*Bundle, error) {
+	nos, err := store.Column[string](s.DB.Read().QueryContext(ctx, `SELECT no FROM bundles WHERE lead_department_id = $1 AND centre_id = $2
+		AND state IN ($3, $4) ORDER BY id LIMIT 100`, a.DepartmentID, a.CentreID, Received, Decided))
+	if err != nil {
+		return nil, err
+	}
+	out := []*Bundle{}
+	for _, no := range nos {
+		b, err := s.load(ctx, s.DB.Read(), no)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

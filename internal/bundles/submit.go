@@ -77,7 +77,7 @@ func (s *Service) Submit(ctx context.Context, a cases.Actor, in SubmitInput) (*B
 			break
 		}
 	}
-	mats := sharedMaterials(comp)
+	mats := SharedMaterials(comp)
 	for _, seq := range in.Received {
 		if seq < 1 || seq > len(mats) {
 			f.Add("received", "case.material_unknown")
@@ -133,11 +133,11 @@ func (s *Service) Submit(ctx context.Context, a cases.Actor, in SubmitInput) (*B
 	return s.Get(ctx, a, no)
 }
 
-// sharedMaterials lists the materials of every part once: a material two
+// SharedMaterials lists the materials of every part once: a material two
 // departments both ask for (the business licence, the ID card) is handed
 // in once (一次提交, docs/DOMAIN.md §21); it is required when any part
 // requires it.
-func sharedMaterials(comp catalogue.Composite) []Material {
+func SharedMaterials(comp catalogue.Composite) []Material {
 	var out []Material
 	at := map[string]int{}
 	for _, it := range comp.Items {

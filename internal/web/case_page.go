@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/bundles"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
@@ -43,7 +44,10 @@ type caseView struct {
 	Suspended    *pauseView
 	Extension    *extensionView
 	MissingYears string
-	p            *Page
+	// Shared are the materials of the case's bundle, handed in once for
+	// every part (nil for a case on its own).
+	Shared []bundles.Material
+	p      *Page
 }
 
 // pauseView is the suspension in force: the special procedure, since when,
@@ -204,6 +208,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 	}
 	v := s.caseView(p, c, &a, "/cases")
 	v.Posted = posted
+	if c.BundleNo != "" {
+		if v.Shared, err = s.Bundles.Shared(r.Context(), c.BundleNo); err != nil {
+			return err
+		}
+	}
 	p.Data = v
 	return s.render(w, r, "case", p)
 }

@@ -43,6 +43,7 @@ func (s *Server) registerRoutes() {
 	s.registerRatings()
 	s.registerOpen311()
 	s.registerVoice()
+	s.registerBundles()
 }
 
 // healthz answers 200 when the database answers.
