@@ -26,6 +26,11 @@ type SubmitInput struct {
 // Submit records one application for a composite: the applicant online,
 // or the lead department's clerk at their window (the only door in; docs/DOMAIN.md §21).
 func (s *Service) Submit(ctx context.Context, a cases.Actor, in SubmitInput) (*Bundle, error) {
+	// Who may apply at all comes first: a reviewer learns nothing about
+	// composites from a refusal.
+	if (a.Staff == nil && a.ApplicantID == 0) || (a.Staff != nil && (a.Staff.Role != org.Clerk || a.Staff.CentreID == 0)) {
+		return nil, apperr.New(apperr.Forbidden, "bundle.lead_clerk_only")
+	}
 	f := apperr.Fields{}
 	code := strings.ToUpper(strings.TrimSpace(in.CompositeCode))
 	var comp catalogue.Composite

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"onestop/internal/apperr"
 	"onestop/internal/bundles"
@@ -65,27 +67,28 @@ func (s *Server) renderBundle(w http.ResponseWriter, r *http.Request, failure er
 	return s.render(w, r, "bundle", p)
 }
 
-// received reads the ticked shared materials (m<seq>_paper).
-func received(r *http.Request, n int) []int {
+// received reads the ticked shared materials (m<seq>_paper boxes).
+func received(r *http.Request) []int {
 	var out []int
-	for seq := 1; seq <= n; seq++ {
-		if r.PostFormValue("m"+strconv.Itoa(seq)+"_paper") != "" {
-			out = append(out, seq)
+	for k := range r.PostForm {
+		if n, ok := strings.CutPrefix(k, "m"); ok {
+			if n, ok := strings.CutSuffix(n, "_paper"); ok {
+				if seq, err := strconv.Atoi(n); err == nil {
+					out = append(out, seq)
+				}
+			}
 		}
 	}
+	slices.Sort(out)
 	return out
 }
-
-// bundleMaterials is the most shared materials a form may tick: more
-// than any composite has, few enough to read in one loop.
-const bundleMaterials = 200
 
 func (s *Server) bundleAccept(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	b, err := s.Bundles.Accept(r.Context(), actor(r), caseNo(r), bundles.AcceptInput{Version: version, Received: received(r, bundleMaterials)})
+	b, err := s.Bundles.Accept(r.Context(), actor(r), caseNo(r), bundles.AcceptInput{Version: version, Received: received(r)})
 	if err != nil {
 		if ae := apperr.As(err); ae != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict) {
 			return s.renderBundle(w, r, err)

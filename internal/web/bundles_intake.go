@@ -91,7 +91,7 @@ func (s *Server) bundleIntakeSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.formFailed(w, r, "bundle_intake", p, err)
 	}
 	b, err := s.Bundles.Submit(r.Context(), cases.StaffActor(actor(r)), bundles.SubmitInput{CompositeCode: v.Chosen.Code, ApplicantID: applicantID,
-		Received: received(r, len(v.Materials))})
+		Received: received(r)})
 	if err != nil {
 		return s.formFailed(w, r, "bundle_intake", p, err)
 	}
