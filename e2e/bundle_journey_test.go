@@ -76,22 +76,39 @@ func TestCompanyAppliesOnceForABundleThreeDepartmentsActTheLeadDelivers(t *testi
 	}
 
 	// Three departments, each its own reviewer and approver, in parallel.
+	browsers := map[string]*Browser{}
 	for _, dept := range []string{"zrzyj", "zjj", "qxj"} {
-		for _, role := range []string{"reviewer", "approver"} {
-			b := NewBrowser(t, app.URL)
-			b.Login(dept+"."+role, demo.Password)
+		part := partOf(t, app, no, strings.ToUpper(dept))
+		for range 5 {
+			var state, role string
+			if err := app.DB.R.QueryRowContext(context.Background(), `SELECT state, step_role FROM cases WHERE no = $1`, part).Scan(&state, &role); err != nil {
+				t.Fatal(err)
+			}
+			if state != "in_progress" {
+				break
+			}
+			b := browsers[dept+"."+role]
+			if b == nil {
+				b = NewBrowser(t, app.URL)
+				b.Login(dept+"."+role, demo.Password)
+				browsers[dept+"."+role] = b
+			}
+			// From the bundle page to the department's own part.
 			b.Open("/bundles/" + no)
-			part := partOf(t, app, no, strings.ToUpper(dept))
 			b.ClickAndWait(`[data-testid="bundle-part"] a[href="/cases/` + part + `"]`)
 			b.WaitVisible(`[data-testid="case-bundle"]`)
-			if role == "reviewer" {
-				b.Fill(`#act-forward textarea[name="opinion"]`, "材料齐全，符合条件。")
-				b.ClickAndWait(`#act-forward button`)
-			} else {
+			if b.Count(`#act-approve`) > 0 {
 				b.Fill(`#act-approve textarea[name="opinion"]`, "同意。")
 				b.ClickAndWait(`#act-approve button`)
-				b.ExpectTextContains(`[data-testid="case-state"]`, "准予")
+			} else {
+				b.Fill(`#act-forward textarea[name="opinion"]`, "材料齐全，符合条件。")
+				b.ClickAndWait(`#act-forward button`)
 			}
+		}
+		var state string
+		app.DB.R.QueryRowContext(context.Background(), `SELECT state FROM cases WHERE no = $1`, part).Scan(&state)
+		if state != "approved" {
+			t.Fatalf("%s's part %s is %s", dept, part, state)
 		}
 	}
 

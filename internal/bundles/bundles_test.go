@@ -22,7 +22,7 @@ import (
 // world is the demo county (BL-005: 住建局 leads, 自然资源局 and 气象局
 // take part) with a company applicant, on a real database.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	db  *store.DB
 	mu  sync.Mutex
 	now time.Time
@@ -35,7 +35,7 @@ type world struct {
 
 func (w *world) clock() time.Time { w.mu.Lock(); defer w.mu.Unlock(); return w.now }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	d := calendar.MustParseDate("2026-09-28")
