@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"time"
 
 	"onestop/internal/apperr"
@@ -26,27 +27,7 @@ type AcceptInput struct {
 // own clock, with the shared materials marked received — all of them or
 // none.
 func (s *Service) Accept(ctx context.Context, a org.Actor, no string, in AcceptInput) (*Bundle, error) {
-	cal, err := s.Cases.WorkingCalendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now().UTC().Truncate(time.Millisecond)
-	var batch *cases.Batch
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		q := s.DB.InTx(tx)
-		b, err := s.load(ctx, q, no)
-		if err != nil {
-			return err
-		}
-		if err := leadClerk(a, b); err != nil {
-			return err
-		}
-		if in.Version != 0 && in.Version != b.Version {
-			return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version)
-		}
-		if b.State != Received {
-			return apperr.New(apperr.Conflict, "bundle.not_received")
-		}
+	return s.atLeadWindow(ctx, a, no, in.Version, Received, "bundle.not_received", func(q store.Querier, b *Bundle, batch *cases.Batch, now time.Time) error {
 		f := apperr.Fields{}
 		for _, seq := range in.Received {
 			if seq < 1 || seq > len(b.Materials) {
@@ -72,20 +53,14 @@ func (s *Service) Accept(ctx context.Context, a org.Actor, no string, in AcceptI
 		if err := f.Err(); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `UPDATE bundles SET state = $1, accepted_at = $2, accepted_by = $3, version = version + 1, updated_at = $2
-			WHERE id = $4 AND version = $5`, InProgress, now, a.StaffID, b.ID, b.Version)
-		if err != nil {
+		if err := bump(ctx, q, b, `state = $1, accepted_at = $2, accepted_by = $3`, InProgress, now, a.StaffID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version+1)
 		}
 		comp, err := s.Catalogue.Composite(ctx, b.CompositeCode)
 		if err != nil {
 			return err
 		}
 		clerk := cases.StaffActor(a)
-		batch = s.Cases.Batch(q, cal, now)
 		for _, it := range comp.Items {
 			var marks []cases.MaterialChange
 			for i, m := range it.Materials {
@@ -109,12 +84,60 @@ func (s *Service) Accept(ctx context.Context, a org.Actor, no string, in AcceptI
 		}
 		return audit.Write(ctx, q, now, a.Who(), "accept", "bundle", no, b.CentreID, b.LeadDepartmentID, nil, in)
 	})
+}
+
+// atLeadWindow runs fn in one transaction on a bundle in state want, for
+// its lead department's clerk, with a batch for the parts' transitions;
+// the parts' listeners hear them after the commit.
+func (s *Service) atLeadWindow(ctx context.Context, a org.Actor, no string, version int, want, wrongKey string,
+	fn func(q store.Querier, b *Bundle, batch *cases.Batch, now time.Time) error) (*Bundle, error) {
+	cal, err := s.Cases.WorkingCalendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	var batch *cases.Batch
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		q := s.DB.InTx(tx)
+		b, err := s.load(ctx, q, no)
+		if err != nil {
+			return err
+		}
+		if err := leadClerk(a, b); err != nil {
+			return err
+		}
+		if version != 0 && version != b.Version {
+			return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version)
+		}
+		if b.State != want {
+			return apperr.New(apperr.Conflict, wrongKey)
+		}
+		batch = s.Cases.Batch(q, cal, now)
+		return fn(q, b, batch, now)
+	})
 	if err != nil {
 		return nil, err
 	}
 	batch.Announce()
 	return s.Get(ctx, cases.StaffActor(a), no)
 }
+
+// bump writes the bundle row under the version read (set's placeholders
+// are $1…; the id and version follow them).
+func bump(ctx context.Context, q store.Querier, b *Bundle, set string, args ...any) error {
+	n := len(args)
+	res, err := q.ExecContext(ctx, `UPDATE bundles SET `+set+`, version = version + 1, updated_at = $2 WHERE id = $`+itoa(n+1)+` AND version = $`+itoa(n+2),
+		append(args, b.ID, b.Version)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version+1)
+	}
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // leadClerk: only a window clerk of the lead department at the receiving
 // centre accepts and delivers a bundle (one door in, one door out).

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"onestop/internal/calendar"
-	"onestop/internal/catalogue"
 	"onestop/internal/cases"
+	"onestop/internal/catalogue"
 	"onestop/internal/clock"
 	"onestop/internal/store"
 )

@@ -378,8 +378,8 @@ func TestBundleVisibleToParticipantsOnly(t *testing.T) {
 	// A non-participant department (公安局) and another applicant are told
 	// it does not exist.
 	for name, a := range map[string]cases.Actor{
-		"公安局 reviewer": cases.StaffActor(w.staff("GAJ", "reviewer")),
-		"公安局 clerk":    cases.StaffActor(w.staff("GAJ", "clerk")),
+		"公安局 reviewer":    cases.StaffActor(w.staff("GAJ", "reviewer")),
+		"公安局 clerk":       cases.StaffActor(w.staff("GAJ", "clerk")),
 		"other applicant": {ApplicantID: w.app.ID + 100000, ApplicantName: "x"},
 	} {
 		if _, err := w.svc.Get(ctx, a, b.No); apperr.As(err) == nil || apperr.As(err).Code != apperr.NotFound {

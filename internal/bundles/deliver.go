@@ -2,7 +2,6 @@ package bundles
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"onestop/internal/audit"
 	"onestop/internal/cases"
 	"onestop/internal/org"
+	"onestop/internal/store"
 )
 
 // DeliverInput hands over a decided bundle.
@@ -27,29 +27,8 @@ func (s *Service) Deliver(ctx context.Context, a org.Actor, no string, in Delive
 		f.Add("delivery", "error.choose")
 		return nil, f.Err()
 	}
-	cal, err := s.Cases.WorkingCalendar(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now().UTC().Truncate(time.Millisecond)
-	var batch *cases.Batch
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		q := s.DB.InTx(tx)
-		b, err := s.load(ctx, q, no)
-		if err != nil {
-			return err
-		}
-		if err := leadClerk(a, b); err != nil {
-			return err
-		}
-		if in.Version != 0 && in.Version != b.Version {
-			return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version)
-		}
-		if b.State != Decided {
-			return apperr.New(apperr.Conflict, "bundle.not_decided")
-		}
+	return s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.not_decided", func(q store.Querier, b *Bundle, batch *cases.Batch, now time.Time) error {
 		clerk := cases.StaffActor(a)
-		batch = s.Cases.Batch(q, cal, now)
 		for _, p := range b.Parts {
 			if p.State == cases.Approved || p.State == cases.Refused {
 				if _, err := batch.Act(ctx, clerk, p.No, cases.ActComplete, cases.Input{}); err != nil {
@@ -63,19 +42,9 @@ func (s *Service) Deliver(ctx context.Context, a org.Actor, no string, in Delive
 				}
 			}
 		}
-		res, err := q.ExecContext(ctx, `UPDATE bundles SET state = $1, delivered_at = $2, delivered_by = $3, version = version + 1, updated_at = $2
-			WHERE id = $4 AND version = $5`, Delivered, now, a.StaffID, b.ID, b.Version)
-		if err != nil {
+		if err := bump(ctx, q, b, `state = $1, delivered_at = $2, delivered_by = $3`, Delivered, now, a.StaffID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.Conflict, "case.changed", "Version", b.Version+1)
 		}
 		return audit.Write(ctx, q, now, a.Who(), "deliver", "bundle", no, b.CentreID, b.LeadDepartmentID, nil, in)
 	})
-	if err != nil {
-		return nil, err
-	}
-	batch.Announce()
-	return s.Get(ctx, cases.StaffActor(a), no)
 }

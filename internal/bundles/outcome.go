@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"onestop/internal/catalogue"
 	"onestop/internal/cases"
+	"onestop/internal/catalogue"
 	"onestop/internal/store"
 )
 

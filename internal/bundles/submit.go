@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
-	"onestop/internal/catalogue"
 	"onestop/internal/cases"
+	"onestop/internal/catalogue"
 	"onestop/internal/org"
 )
 
