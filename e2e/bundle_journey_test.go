@@ -112,7 +112,10 @@ func TestCompanyAppliesOnceForABundleThreeDepartmentsActTheLeadDelivers(t *testi
 		}
 	}
 
-	// The lead window sees every part decided and delivers them together.
+	// The lead window sees every part decided and delivers them together
+	// (a fresh browser: each one's context has its own time limit).
+	lead = NewBrowser(t, app.URL)
+	lead.Login("zjj.clerk1", demo.Password)
 	lead.Open("/bundles/" + no)
 	lead.ExpectText(`[data-testid="bundle-state"]`, "已全部办结，待出件")
 	// Issue 14 §2 adds the bundle's one payment notice here, before delivery.
@@ -120,6 +123,11 @@ func TestCompanyAppliesOnceForABundleThreeDepartmentsActTheLeadDelivers(t *testi
 	lead.ExpectText(`[data-testid="bundle-state"]`, "已统一出件")
 
 	// The company sees the combined result.
+	co = NewBrowser(t, app.URL)
+	co.Open("/signin")
+	co.Fill("#f-id_number", code)
+	co.Fill("#f-password", "Jianxin2026")
+	co.Submit()
 	co.Open("/my/bundles/" + no)
 	co.ExpectText(`[data-testid="bundle-state"]`, "已统一出件")
 	co.ExpectText(`[data-testid="bundle-outcome"]`, "全部准予")
