@@ -126,6 +126,10 @@ type Case struct {
 	LastHash          string         `json:"-"`
 	Light             clock.Light    `json:"light,omitempty"`
 	Clock             *clock.Status  `json:"clock,omitempty"`
+	// BundleNo names the bundle this case is a part of (sub-case, 并联审批);
+	// its lead department's clerks receive and deliver it (BundleLeadID).
+	BundleNo     string `json:"bundle_no,omitempty"`
+	BundleLeadID int64  `json:"-"`
 
 	// AssigneeAbsent and AssigneeBackup tell who may act on the step now
 	// (A/B cover); only Get reads them, for the case page and the API.

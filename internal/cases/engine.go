@@ -182,29 +182,9 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 	var out *Case
 	var t *tx
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
-		q := s.DB.InTx(sqltx)
-		c, err := s.load(ctx, q, no)
-		if err != nil {
-			return err
-		}
-		if !a.sees(c) {
-			return apperr.NotFoundf("entity.case")
-		}
-		if in.Version != 0 && in.Version != c.Version {
-			return apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
-		}
-		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
-		if err := t.check(); err != nil {
-			return err
-		}
-		if err := t.apply(in); err != nil {
-			return err
-		}
-		if err := t.mode(in); err != nil {
-			return err
-		}
-		out = c
-		return t.commit()
+		var err error
+		t, out, err = s.act(ctx, s.DB.InTx(sqltx), a, no, action, in, cal, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -213,6 +193,32 @@ func (s *Service) Act(ctx context.Context, a Actor, no, action string, in Input)
 	s.observeTransition(action)
 	s.announce(t.committed)
 	return out, nil
+}
+
+// act is one action inside the caller's transaction (Act's, or a bundle's
+// that changes several of its parts at once).
+func (s *Service) act(ctx context.Context, q store.Querier, a Actor, no, action string, in Input, cal *calendar.Calendar, now time.Time) (*tx, *Case, error) {
+	c, err := s.load(ctx, q, no)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.sees(c) {
+		return nil, nil, apperr.NotFoundf("entity.case")
+	}
+	if in.Version != 0 && in.Version != c.Version {
+		return nil, nil, apperr.New(apperr.Conflict, "case.changed", "Version", c.Version)
+	}
+	t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: action, payload: map[string]any{}, before: FactsOf(c)}
+	if err := t.check(); err != nil {
+		return nil, nil, err
+	}
+	if err := t.apply(in); err != nil {
+		return nil, nil, err
+	}
+	if err := t.mode(in); err != nil {
+		return nil, nil, err
+	}
+	return t, c, t.commit()
 }
 
 // check asks the case rules whether the actor may take the action, after

@@ -19,12 +19,14 @@ const caseCols = `c.id, c.no, i.code, v.name, v.version, c.item_version_id, c.de
 	c.step_role, COALESCE(c.assignee_id, 0), COALESCE(asg.name, ''), c.version, c.received_at, c.notice_due, c.accepted_at, c.decided_at,
 	c.completed_at, c.delivered_at, c.closed_at, c.promised_days, c.statutory_days, c.extension_days, c.deadline, c.statutory_deadline,
 	c.provisional, c.paused, c.deemed_allowed, c.decision, c.deemed, c.delivery, c.fees_fen, c.last_hash, c.payment,
-	ce.kind, COALESCE(c.pickup_centre_id, c.centre_id), COALESCE(pc.name, ce.name)`
+	ce.kind, COALESCE(c.pickup_centre_id, c.centre_id), COALESCE(pc.name, ce.name),
+	COALESCE(bu.no, ''), COALESCE(bu.lead_department_id, 0)`
 
 const caseFrom = `cases c JOIN items i ON i.id = c.item_id JOIN item_versions v ON v.id = c.item_version_id
 	JOIN departments d ON d.id = c.department_id JOIN centres ce ON ce.id = c.centre_id JOIN applicants a ON a.id = c.applicant_id
 	LEFT JOIN staff fc ON fc.id = c.first_contact_id LEFT JOIN staff asg ON asg.id = c.assignee_id
-	LEFT JOIN centres pc ON pc.id = c.pickup_centre_id`
+	LEFT JOIN centres pc ON pc.id = c.pickup_centre_id
+	LEFT JOIN bundles bu ON bu.id = c.bundle_id`
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	c := &Case{}
@@ -34,7 +36,8 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 		&c.FirstContactID, &c.FirstContact, &c.State, &c.Step, &c.StepRole, &c.AssigneeID, &c.Assignee, &c.Version, &c.ReceivedAt, &c.NoticeDue,
 		&c.AcceptedAt, &c.DecidedAt, &c.CompletedAt, &c.DeliveredAt, &c.ClosedAt, &c.PromisedDays, &c.StatutoryDays, &c.ExtensionDays,
 		&deadline, &statDeadline, &c.Provisional, &c.Paused, &c.DeemedAllowed, &c.Decision, &c.Deemed, &c.Delivery, &c.FeesFen, &c.LastHash, &c.Payment,
-		&c.CentreKind, &c.PickupCentreID, &c.PickupCentre)
+		&c.CentreKind, &c.PickupCentreID, &c.PickupCentre,
+		&c.BundleNo, &c.BundleLeadID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("entity.case")
 	}

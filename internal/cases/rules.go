@@ -364,7 +364,8 @@ func (a Actor) isClerkHere(c *Case) bool { return a.isClerkAt(c, c.CentreID) }
 // department (its own, or any for a commissioning unit).
 func (a Actor) isClerkAt(c *Case, centreID int64) bool {
 	s := a.Staff
-	return s != nil && s.Role == org.Clerk && s.CentreID == centreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
+	return s != nil && s.Role == org.Clerk && s.CentreID == centreID && (s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned" ||
+		leadsBundle(c, s.DepartmentID))
 }
 
 // isCountyWindow: a window clerk of the case's department at a hall of the
@@ -376,6 +377,10 @@ func (a Actor) isCountyWindow(c *Case) bool {
 	return s != nil && s.Role == org.Clerk && s.CentreKind == "hall" && s.County() != "" && strings.HasPrefix(c.RegionCode, s.County()) &&
 		(s.DepartmentID == c.DepartmentID || c.DepartmentMode == "commissioned")
 }
+
+// leadsBundle: the lead department of a bundle receives and delivers for
+// every part (one door in, one door out; docs/DOMAIN.md §21).
+func leadsBundle(c *Case, dept int64) bool { return c.BundleLeadID != 0 && c.BundleLeadID == dept }
 
 // wrongState refuses an action the case's state does not allow.
 func wrongState(act Action, c *Case) error {

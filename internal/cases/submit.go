@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/calendar"
 	"onestop/internal/catalogue"
 	"onestop/internal/clock"
 	"onestop/internal/store"
@@ -103,62 +104,13 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 	var no string
 	var t *tx
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
-		var kind string
-		if err := sqltx.QueryRowContext(ctx, `SELECT kind FROM applicants WHERE id = $1`, in.ApplicantID).Scan(&kind); errors.Is(err, sql.ErrNoRows) {
-			f.Add("applicant_id", "case.applicant_unknown")
-			return f.Err()
-		} else if err != nil {
-			return err
-		}
-		if !catalogue.Serves(it.Audience, kind) {
-			f.Add("applicant_id", "case.audience_"+it.Audience)
-			return f.Err()
-		}
 		var err error
-		if no, err = nextNumber(ctx, sqltx, centreID, now); err != nil {
-			return err
+		t, err = s.open(ctx, s.DB.InTx(sqltx), a, opening{item: it, applicantID: in.ApplicantID, centreID: centreID, firstContact: firstContact,
+			channel: channel, materials: in.Materials, pickup: in.Pickup, mode: in.Mode}, cal, now)
+		if t != nil {
+			no = t.c.No
 		}
-		due := NoticeDueAfter(cal, now)
-		var id int64
-		err = sqltx.QueryRowContext(ctx, `INSERT INTO cases (no, item_id, item_version_id, department_id, centre_id, channel, applicant_id,
-			first_contact_id, state, version, received_at, notice_due, promised_days, statutory_days, deemed_allowed, fees_fen, last_hash, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,'',$10,$10) RETURNING id`,
-			no, it.ID, it.VersionID, it.DepartmentID, centreID, channel, in.ApplicantID, store.NullID(firstContact), Received, now, due,
-			it.PromisedDays, it.StatutoryDays, it.DeemedApproval, it.TotalFeeFen()).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("insert case: %w", err)
-		}
-		for i, m := range it.Materials {
-			if _, err := sqltx.ExecContext(ctx, `INSERT INTO case_materials (case_id, seq, name, required, status) VALUES ($1,$2,$3,$4,'missing')`,
-				id, i+1, m.Name, m.Required); err != nil {
-				return err
-			}
-		}
-		if err := choosePickup(ctx, sqltx, id, centreID, in.Pickup); err != nil {
-			return err
-		}
-		q := s.DB.InTx(sqltx)
-		c, err := s.load(ctx, q, no)
-		if err != nil {
-			return err
-		}
-		t = &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
-			"item_code": it.Code, "item_version": it.Version, "channel": channel}}
-		if c.PickupCentreID != c.CentreID {
-			t.payload["pickup_centre"] = c.PickupCentre // the applicant's choice is on the record
-		}
-		if err := t.receive(in.Materials); err != nil {
-			return err
-		}
-		if in.Mode != "" && in.Mode != "normal" {
-			t.modeChoice = in.Mode
-		}
-		if err := t.mode(Input{}); err != nil {
-			return err
-		}
-		t.docs = append(t.docs, "receipt")
-		t.msgs = append(t.msgs, "case.msg.received")
-		return t.commit()
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -186,7 +138,7 @@ func itemDepartmentHere(a Actor, it catalogue.Item) bool {
 // nextNumber gives the case number: centre code + YYYYMMDD (Shanghai) +
 // a 4-digit sequence of that centre and day. The upsert serialises
 // concurrent submissions on the counter row.
-func nextNumber(ctx context.Context, tx *sql.Tx, centreID int64, now time.Time) (string, error) {
+func nextNumber(ctx context.Context, tx store.Querier, centreID int64, now time.Time) (string, error) {
 	var code string
 	if err := tx.QueryRowContext(ctx, `SELECT code FROM centres WHERE id = $1`, centreID).Scan(&code); err != nil {
 		return "", fmt.Errorf("centre %d: %w", centreID, err)
@@ -201,11 +153,89 @@ func nextNumber(ctx context.Context, tx *sql.Tx, centreID int64, now time.Time) 
 	return fmt.Sprintf("%s%s%04d", strings.ToUpper(code), day, seq), nil
 }
 
+// opening is what a new case needs once its intake has been checked.
+type opening struct {
+	item         catalogue.Item
+	applicantID  int64
+	centreID     int64
+	firstContact int64
+	channel      string
+	bundleID     int64
+	materials    []MaterialChange
+	pickup       string // SubmitInput.Pickup
+	mode         string // SubmitInput.Mode
+}
+
+// open inserts a case, receives its materials and issues the receipt,
+// inside the caller's transaction.
+func (s *Service) open(ctx context.Context, q store.Querier, a Actor, o opening, cal *calendar.Calendar, now time.Time) (*tx, error) {
+	it := o.item
+	f := apperr.Fields{}
+	var kind string
+	if err := q.QueryRowContext(ctx, `SELECT kind FROM applicants WHERE id = $1`, o.applicantID).Scan(&kind); errors.Is(err, sql.ErrNoRows) {
+		f.Add("applicant_id", "case.applicant_unknown")
+		return nil, f.Err()
+	} else if err != nil {
+		return nil, err
+	}
+	if !catalogue.Serves(it.Audience, kind) {
+		f.Add("applicant_id", "case.audience_"+it.Audience)
+		return nil, f.Err()
+	}
+	no, err := nextNumber(ctx, q, o.centreID, now)
+	if err != nil {
+		return nil, err
+	}
+	due := NoticeDueAfter(cal, now)
+	var id int64
+	err = q.QueryRowContext(ctx, `INSERT INTO cases (no, item_id, item_version_id, department_id, centre_id, channel, applicant_id,
+		first_contact_id, state, version, received_at, notice_due, promised_days, statutory_days, deemed_allowed, fees_fen, last_hash, created_at, updated_at,
+		bundle_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,'',$10,$10,$16) RETURNING id`,
+		no, it.ID, it.VersionID, it.DepartmentID, o.centreID, o.channel, o.applicantID, store.NullID(o.firstContact), Received, now, due,
+		it.PromisedDays, it.StatutoryDays, it.DeemedApproval, it.TotalFeeFen(), store.NullID(o.bundleID)).Scan(&id)
+	if err != nil {
+		return nil, fmt.Errorf("insert case: %w", err)
+	}
+	for i, m := range it.Materials {
+		if _, err := q.ExecContext(ctx, `INSERT INTO case_materials (case_id, seq, name, required, status) VALUES ($1,$2,$3,$4,'missing')`,
+			id, i+1, m.Name, m.Required); err != nil {
+			return nil, err
+		}
+	}
+	if err := choosePickup(ctx, q, id, o.centreID, o.pickup); err != nil {
+		return nil, err
+	}
+	c, err := s.load(ctx, q, no)
+	if err != nil {
+		return nil, err
+	}
+	t := &tx{s: s, ctx: ctx, q: q, c: c, a: a, now: now, cal: cal, action: ActSubmit, payload: map[string]any{
+		"item_code": it.Code, "item_version": it.Version, "channel": o.channel}}
+	if o.bundleID != 0 {
+		t.payload["bundle"] = c.BundleNo
+	}
+	if c.PickupCentreID != c.CentreID {
+		t.payload["pickup_centre"] = c.PickupCentre // the applicant's choice is on the record
+	}
+	if err := t.receive(o.materials); err != nil {
+		return nil, err
+	}
+	if o.mode != "" && o.mode != "normal" {
+		t.modeChoice = o.mode
+	}
+	if err := t.mode(Input{}); err != nil {
+		return nil, err
+	}
+	t.docs = append(t.docs, "receipt")
+	t.msgs = append(t.msgs, "case.msg.received")
+	return t, t.commit()
+}
+
 // choosePickup stores the applicant's choice to collect the result at the
 // county hall instead of the township centre that accepts the case. At the
 // hall itself, or with no choice, nothing is stored: the accepting centre
 // is the pick-up place.
-func choosePickup(ctx context.Context, tx *sql.Tx, caseID, centreID int64, pickup string) error {
+func choosePickup(ctx context.Context, tx store.Querier, caseID, centreID int64, pickup string) error {
 	if pickup != "hall" {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,8 +27,20 @@ type Composite struct {
 	LeadDepartment   string `json:"lead_department"`
 	StatutoryDays    int    `json:"statutory_days"`
 	PromisedDays     int    `json:"promised_days"`
+	RefusalRule      string `json:"refusal_rule"`
 	Items            []Item `json:"items"`
 }
+
+// Refusal rules of a composite: when one part is refused, all_or_nothing
+// ends the parts still open (a factory without its planning permit cannot
+// use the others); keep_rest lets them run and the bundle completes in part.
+const (
+	AllOrNothing = "all_or_nothing"
+	KeepRest     = "keep_rest"
+)
+
+// RefusalRules lists the rules a composite may have.
+var RefusalRules = []string{AllOrNothing, KeepRest}
 
 // CompositeInput creates a composite.
 type CompositeInput struct {
@@ -36,6 +49,7 @@ type CompositeInput struct {
 	LeadDepartmentID int64    `json:"lead_department_id"`
 	StatutoryDays    int      `json:"statutory_days"`
 	PromisedDays     int      `json:"promised_days"`
+	RefusalRule      string   `json:"refusal_rule"` // all_or_nothing when empty
 	ItemCodes        []string `json:"item_codes"`
 }
 
@@ -76,12 +90,22 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 	case in.PromisedDays > in.StatutoryDays:
 		f.Add("promised_days", "catalogue.promised_over_statutory", "Statutory", in.StatutoryDays)
 	}
+	rule := in.RefusalRule
+	if rule == "" {
+		rule = AllOrNothing
+	}
+	if !slices.Contains(RefusalRules, rule) {
+		f.Add("refusal_rule", "error.choose")
+	}
 	var ids []int64
+	longest := 0
 	depts := map[int64]bool{}
 	seen := map[int64]bool{}
 	for _, c := range in.ItemCodes {
 		var id, dept int64
-		err := tx.QueryRowContext(ctx, `SELECT id, department_id FROM items WHERE code = $1 AND status = $2`, strings.ToUpper(strings.TrimSpace(c)), InForce).Scan(&id, &dept)
+		var promised int
+		err := tx.QueryRowContext(ctx, `SELECT i.id, i.department_id, v.promised_days FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.current_version
+			WHERE i.code = $1 AND i.status = $2`, strings.ToUpper(strings.TrimSpace(c)), InForce).Scan(&id, &dept, &promised)
 		if errors.Is(err, sql.ErrNoRows) {
 			f.Add("item_codes", "catalogue.composite_item_missing", "Code", c)
 			continue
@@ -97,10 +121,16 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 		}
 		seen[id] = true
 		ids = append(ids, id)
+		longest = max(longest, promised)
 		depts[dept] = true
 	}
 	if len(depts) < 2 {
 		f.Add("item_codes", "catalogue.composite_two_departments")
+	}
+	// The parts run at the same time, so the bundle can promise no less than
+	// its longest part (issue 14 §1; docs/DOMAIN.md §21).
+	if in.PromisedDays >= 1 && in.PromisedDays <= in.StatutoryDays && in.PromisedDays < longest {
+		f.Add("promised_days", "catalogue.promised_under_longest_part", "Days", longest)
 	}
 	if !depts[in.LeadDepartmentID] {
 		f.Add("lead_department_id", "catalogue.composite_lead")
@@ -109,8 +139,8 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 		return "", err
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO composites (code, name, lead_department_id, statutory_days, promised_days, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO composites (code, name, lead_department_id, statutory_days, promised_days, refusal_rule, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$7,$6,$6) RETURNING id`, code, name, in.LeadDepartmentID, in.StatutoryDays, in.PromisedDays, now, rule).Scan(&id)
 	if err != nil {
 		if store.IsUnique(err) {
 			// A duplicate is a conflict, as for items and departments.
@@ -130,9 +160,9 @@ func (s *Service) createComposite(ctx context.Context, tx *sql.Tx, who audit.Who
 // Composite returns a composite with its items (their versions in force).
 func (s *Service) Composite(ctx context.Context, code string) (Composite, error) {
 	var c Composite
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT c.id, c.code, c.name, c.lead_department_id, d.name, c.statutory_days, c.promised_days, c.refusal_rule
 		FROM composites c JOIN departments d ON d.id = c.lead_department_id WHERE c.code = $1 AND c.retired_at IS NULL`, code).
-		Scan(&c.ID, &c.Code, &c.Name, &c.LeadDepartmentID, &c.LeadDepartment, &c.StatutoryDays, &c.PromisedDays)
+		Scan(&c.ID, &c.Code, &c.Name, &c.LeadDepartmentID, &c.LeadDepartment, &c.StatutoryDays, &c.PromisedDays, &c.RefusalRule)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFoundf("entity.composite")
 	}

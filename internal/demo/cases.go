@@ -127,6 +127,10 @@ func GenerateCases(ctx context.Context, db *store.DB, opt CaseOptions) error {
 			opt.Log.Info("demo cases", "through", d.String(), "cases", total)
 		}
 	}
+	// A few bundles on the last day, through the bundle engine.
+	if err := s.seedBundles(); err != nil {
+		return err
+	}
 	if opt.Log != nil {
 		opt.Log.Info("demo cases ready", "cases", total)
 	}

@@ -80,7 +80,7 @@ func loadCatalogue(g *gen, db *store.DB, c county) (int, error) {
 	}
 	for _, cs := range data.Composites() {
 		in := catalogue.CompositeInput{Code: c.item(cs.Code), Name: c.text(cs.Name), LeadDepartmentID: depts[cs.LeadDepartment], StatutoryDays: cs.StatutoryDays,
-			PromisedDays: cs.PromisedDays}
+			PromisedDays: cs.PromisedDays, RefusalRule: cs.RefusalRule}
 		for _, code := range cs.Items {
 			in.ItemCodes = append(in.ItemCodes, c.item(code))
 		}

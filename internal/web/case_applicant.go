@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"onestop/internal/apperr"
+	"onestop/internal/bundles"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 )
@@ -66,6 +67,12 @@ func (s *Server) applyPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return toSignin(w, r)
 	}
+	if comp, ok, err := s.compositeOf(r); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return s.applyBundle(w, r, ca, comp)
+	}
 	it, err := s.onlineItem(r)
 	if err != nil {
 		return err
@@ -88,6 +95,12 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !ok {
 		return toSignin(w, r)
+	}
+	if comp, ok, err := s.compositeOf(r); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return s.applyBundle(w, r, ca, comp)
 	}
 	it, err := s.onlineItem(r)
 	if err != nil {
@@ -149,9 +162,20 @@ func (s *Server) myCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	bs, err := s.Bundles.ForApplicant(r.Context(), ca.ApplicantID, 50)
+	if err != nil {
+		return err
+	}
 	p := s.page(r, "mycases.title")
-	p.Data = list
+	p.Data = myCasesView{Cases: list, Bundles: bs}
 	return s.render(w, r, "case_mine", p)
+}
+
+// myCasesView is the applicant's list: their bundles (each with its
+// parts) and their cases.
+type myCasesView struct {
+	Cases   []*cases.Case
+	Bundles []*bundles.Bundle
 }
 
 func (s *Server) apiMyCases(w http.ResponseWriter, r *http.Request) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/bundles"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
@@ -46,7 +47,10 @@ type caseView struct {
 	MissingYears string
 	// Mode is the acceptance mode (告知承诺, 容缺), nil for a normal one.
 	Mode *modes.CaseMode
-	p    *Page
+	// Shared are the materials of the case's bundle, handed in once for
+	// every part (nil for a case on its own).
+	Shared []bundles.Material
+	p      *Page
 }
 
 // pauseView is the suspension in force: the special procedure, since when,
@@ -209,6 +213,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 	v.Posted = posted
 	if v.Mode, err = s.Modes.OfCase(r.Context(), c.ID); err != nil {
 		return err
+	}
+	if c.BundleNo != "" {
+		if v.Shared, err = s.Bundles.Shared(r.Context(), c.BundleNo); err != nil {
+			return err
+		}
 	}
 	p.Data = v
 	return s.render(w, r, "case", p)

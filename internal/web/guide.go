@@ -102,7 +102,17 @@ type cardData struct {
 	Modes *modes.Settings
 }
 
-func (s *Server) guideCard(w http.ResponseWriter, r *http.Request) error { return s.card(w, r, false) }
+func (s *Server) guideCard(w http.ResponseWriter, r *http.Request) error {
+	// A composite's code finds its bundle guide, as an item's finds its card.
+	if comp, ok, err := s.compositeOf(r); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/guide/bundles/"+comp.Code, http.StatusSeeOther)
+		return nil
+	}
+	return s.card(w, r, false)
+}
 
 func (s *Server) guidePrint(w http.ResponseWriter, r *http.Request) error { return s.card(w, r, true) }
 

@@ -278,7 +278,8 @@ type bundleView struct {
 }
 
 // bundlePage is the public card of a bundle (一件事): what it joins and
-// where each part's own card is. Applying for a bundle is not here.
+// where each part's own card is, the promised time, and the one online
+// application for all of it.
 func (s *Server) bundlePage(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Catalogue.Composite(r.Context(), r.PathValue("code"))
 	if err != nil {

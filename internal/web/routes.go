@@ -46,6 +46,7 @@ func (s *Server) registerRoutes() {
 	s.registerNotify()
 	s.registerVoice()
 	s.registerModes()
+	s.registerBundles()
 }
 
 // healthz answers 200 when the database answers.

@@ -8,6 +8,7 @@ import (
 	"onestop/internal/applicants"
 	"onestop/internal/auth"
 	"onestop/internal/bulletin"
+	"onestop/internal/bundles"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
@@ -75,6 +76,9 @@ type Services struct {
 	// Notices are the centres' notices (通知公告, issue 13).
 	Notices *notice.Service
 
+	// Bundles run parallel approval and life-event bundles (issue 14 §1).
+	Bundles *bundles.Service
+
 	// Ratings are the evaluations of services (好差评) and the
 	// rectifications of bad ones.
 	Ratings *ratings.Service
@@ -124,6 +128,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Live = &monitor.Hub{Monitor: s.Monitor, Log: log, Tick: cfg.LiveTick}
 	s.Cases.Listeners = append(s.Cases.Listeners, s.Live.Changed)
 	s.Applicants = &applicants.Service{DB: db, Now: now}
+	// A bundle follows its parts inside each part's transition.
+	s.Bundles = bundles.New(db, s.Cases, s.Catalogue, now)
+	s.Cases.Witnesses = append(s.Cases.Witnesses, s.Bundles)
 	s.Claims = &applicants.Claims{DB: db, Now: now, Text: func(lang, key string, args map[string]any) string {
 		if lang == "" {
 			lang = defaultLang

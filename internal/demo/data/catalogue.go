@@ -66,6 +66,7 @@ type CompositeSeed struct {
 	Items                      []string // ItemSeed codes
 	StatutoryDays              int      // 45 for joint handling (行政许可法第二十六条)
 	PromisedDays               int
+	RefusalRule                string // all_or_nothing when empty
 }
 
 // Item types (国发〔2022〕5号 as restated locally, docs/DOMAIN.md §2).
@@ -224,6 +225,19 @@ var composites = sync.OnceValue(func() []CompositeSeed {
 				"SWJ/新办纳税人涉税事项套餐办理",
 				"RSJ/单位社会保险参保登记",
 				"GJJ/单位住房公积金缴存登记",
+			),
+			StatutoryDays: parallelStatDays, PromisedDays: 10,
+			// A company may open even if, say, its canteen's food licence is
+			// refused: the other registrations stand (keep the rest).
+			RefusalRule: "keep_rest",
+		},
+		{
+			// Three departments at once: the browser journey's bundle.
+			Code: "BL-005", Name: "小型建设项目开工一件事", LeadDepartment: "ZJJ",
+			Items: ref(
+				"ZRZYJ/建设工程规划许可证核发",
+				"ZJJ/建设工程消防设计审查",
+				"QXJ/雷电防护装置设计审核",
 			),
 			StatutoryDays: parallelStatDays, PromisedDays: 10,
 		},

@@ -1,0 +1,108 @@
+package demo
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"onestop/internal/applicants"
+	"onestop/internal/bundles"
+	"onestop/internal/cases"
+	"onestop/internal/catalogue"
+	"onestop/internal/org"
+)
+
+// seedBundles puts two construction bundles (BL-005, issue 14 §1) on the
+// demo's last day, once: one received online and waiting for the 住建局
+// window to accept it, one accepted with its three parts running in their
+// departments (自然资源局's part already approved).
+func (s *simulator) seedBundles() error {
+	ctx, db := s.ctx, s.db
+	var done string
+	err := db.R.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'demo_bundles_done'`).Scan(&done)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	svc := bundles.New(db, s.eng, s.eng.Catalogue, s.clock)
+	s.eng.Witnesses = append(s.eng.Witnesses, svc)
+	var clerkName string
+	if err := db.R.QueryRowContext(ctx, `SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id
+		WHERE d.code = $1 AND s.role = 'clerk' ORDER BY s.id LIMIT 1`, demoCounty.dept("ZJJ")).Scan(&clerkName); err != nil {
+		return fmt.Errorf("demo bundles: the 住建局 clerk: %w", err)
+	}
+	os := &org.Service{DB: db, Now: s.clock}
+	st, err := os.StaffByUsername(ctx, clerkName)
+	if err != nil {
+		return err
+	}
+	clerk := st.Actor("demo")
+	comp, err := s.eng.Catalogue.Composite(ctx, demoCounty.item("BL-005"))
+	if err != nil {
+		return err
+	}
+	var all []int
+	for _, m := range bundles.SharedMaterials(comp) {
+		all = append(all, m.Seq)
+	}
+	online, err := s.applicant(applicants.Organisation)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Submit(ctx, cases.Actor{ApplicantID: online, Address: "demo"}, bundles.SubmitInput{CompositeCode: comp.Code}); err != nil {
+		return fmt.Errorf("demo bundle online: %w", err)
+	}
+	walkIn, err := s.applicant(applicants.Organisation)
+	if err != nil {
+		return err
+	}
+	b, err := svc.Submit(ctx, cases.StaffActor(clerk), bundles.SubmitInput{CompositeCode: comp.Code, ApplicantID: walkIn, Received: all})
+	if err != nil {
+		return fmt.Errorf("demo bundle at the window: %w", err)
+	}
+	if b, err = svc.Accept(ctx, clerk, b.No, bundles.AcceptInput{}); err != nil {
+		return fmt.Errorf("demo bundle acceptance: %w", err)
+	}
+	for _, p := range b.Parts {
+		if p.ItemCode == comp.Items[0].Code {
+			if err := s.decidePart(p.No, p.DepartmentID, comp.Items[0]); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = db.W.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_bundles_done', '1')`)
+	return err
+}
+
+// decidePart takes a part through its review steps to approval by its own
+// department's reviewer and approver.
+func (s *simulator) decidePart(no string, dept int64, _ catalogue.Item) error {
+	for range 5 {
+		c, err := s.eng.Get(s.ctx, cases.SystemActor, no)
+		if err != nil {
+			return err
+		}
+		if c.State != cases.InProgress {
+			return nil
+		}
+		var username string
+		if err := s.db.R.QueryRowContext(s.ctx, `SELECT username FROM staff WHERE department_id = $1 AND role = $2 ORDER BY id LIMIT 1`,
+			dept, c.StepRole).Scan(&username); err != nil {
+			return err
+		}
+		st, err := (&org.Service{DB: s.db, Now: s.clock}).StaffByUsername(s.ctx, username)
+		if err != nil {
+			return err
+		}
+		act := cases.ActForward
+		if cases.IsDecisionStep(c) {
+			act = cases.ActApprove
+		}
+		if _, err := s.eng.Act(s.ctx, cases.StaffActor(st.Actor("demo")), no, act, cases.Input{Opinion: "经审查，符合法定条件。"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
