@@ -14,6 +14,7 @@ import (
 
 	"onestop/internal/cases"
 	"onestop/internal/notify"
+	"onestop/internal/notify/tell"
 )
 
 func init() {
@@ -254,8 +255,8 @@ func TestEveryCaseMessageHasANotifyTemplate(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		tpl := read("notify." + lang + ".toml")
 		for _, k := range keys {
-			if !strings.Contains(tpl, `"`+notify.TemplateKey(k[1])+`"`) {
-				t.Errorf("notify.%s.toml lacks %s", lang, notify.TemplateKey(k[1]))
+			if !strings.Contains(tpl, `"`+tell.TemplateKey(k[1])+`"`) {
+				t.Errorf("notify.%s.toml lacks %s", lang, tell.TemplateKey(k[1]))
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"onestop/internal/monitor"
 	"onestop/internal/notice"
 	"onestop/internal/notify"
+	"onestop/internal/notify/tell"
 	"onestop/internal/open311"
 	"onestop/internal/org"
 	"onestop/internal/payments"
@@ -60,7 +61,7 @@ type Services struct {
 	// and mail server; without them, the log. Lights tells staff of
 	// yellow and red lights.
 	Outbox *notify.Dispatcher
-	Lights *notify.LightSweep
+	Lights *tell.LightSweep
 	// Metrics counts requests, transitions and sweeps for /metrics.
 	Metrics *metrics.Metrics
 	// Monitor computes the live monitor's boards; Live pushes them to the
@@ -146,7 +147,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
 	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
 	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
-	s.Payments = &payments.Service{DB: db, Cases: s.Cases, Now: now, Fees: s.Anomalies, OnDue: notify.PaymentDue(now)}
+	s.Payments = &payments.Service{DB: db, Cases: s.Cases, Now: now, Fees: s.Anomalies, OnDue: tell.PaymentDue(now)}
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
@@ -166,7 +167,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 		s.Outbox.Mail = fallback
 	}
 	// Applicants and staff are told of a transition in its transaction.
-	s.Cases.Witnesses = append(s.Cases.Witnesses, notify.CaseWitness{})
-	s.Lights = &notify.LightSweep{DB: db, Cases: s.Cases, Now: now}
+	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
+	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package notify
+package tell
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/notify"
 	"onestop/internal/store"
 )
 
@@ -106,7 +107,7 @@ func (l *LightSweep) Tell(ctx context.Context, t LightTurn, now time.Time) (bool
 			return nil
 		}
 		told = true
-		return TellStaff(ctx, q, t.staff, t.id, t.reg, "notify.staff.light."+t.light,
+		return notify.TellStaff(ctx, q, t.staff, t.id, t.reg, "notify.staff.light."+t.light,
 			map[string]any{"No": t.no, "Item": t.item, "Deadline": t.deadline}, now)
 	})
 	return told, err

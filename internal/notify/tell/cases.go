@@ -1,4 +1,4 @@
-package notify
+package tell
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"onestop/internal/cases"
 	"onestop/internal/ident"
+	"onestop/internal/notify"
 	"onestop/internal/store"
 )
 
@@ -31,7 +32,7 @@ func (CaseWitness) Witness(ctx context.Context, q store.Querier, ch cases.Change
 		for _, key := range ch.Msgs {
 			for _, m := range to {
 				m.Key, m.Params, m.Region = TemplateKey(key), params, c.RegionCode
-				if err := QueueMsg(ctx, q, m, ch.Now()); err != nil {
+				if err := notify.QueueMsg(ctx, q, m, ch.Now()); err != nil {
 					return err
 				}
 			}
@@ -43,7 +44,7 @@ func (CaseWitness) Witness(ctx context.Context, q store.Querier, ch cases.Change
 	moved := now.Field("assignee_id") != ch.Before.Field("assignee_id") || now.Field("step") != ch.Before.Field("step")
 	if c.AssigneeID != 0 && c.ClosedAt == nil && moved &&
 		(ch.Actor.Staff == nil || ch.Actor.Staff.StaffID != c.AssigneeID) {
-		return TellStaff(ctx, q, c.AssigneeID, c.ID, c.RegionCode, "notify.staff.new_work", caseParams(c), ch.Now())
+		return notify.TellStaff(ctx, q, c.AssigneeID, c.ID, c.RegionCode, "notify.staff.new_work", caseParams(c), ch.Now())
 	}
 	return nil
 }
@@ -74,7 +75,7 @@ func caseParams(c *cases.Case) map[string]any {
 // is SMS to the phone on the case; an e-mail choice without an address, or
 // an SMS choice without a mobile number, falls back to the other channel
 // so the applicant still hears.
-func applicantChannels(ctx context.Context, q store.Querier, c *cases.Case) ([]Msg, error) {
+func applicantChannels(ctx context.Context, q store.Querier, c *cases.Case) ([]notify.Msg, error) {
 	var by, email, lang string
 	err := q.QueryRowContext(ctx, `SELECT notify_by, email, notify_lang FROM applicants WHERE id = $1`, c.ApplicantID).Scan(&by, &email, &lang)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -85,14 +86,14 @@ func applicantChannels(ctx context.Context, q store.Querier, c *cases.Case) ([]M
 	}
 	phone := c.ApplicantPhone
 	hasPhone, hasMail := ident.IsMobile(phone), validAddress(email)
-	wantSMS := by == SMS || by == "both" || !hasMail
-	wantMail := by == Email || by == "both" || !hasPhone
-	var out []Msg
+	wantSMS := by == notify.SMS || by == "both" || !hasMail
+	wantMail := by == notify.Email || by == "both" || !hasPhone
+	var out []notify.Msg
 	if wantSMS && hasPhone {
-		out = append(out, Msg{Channel: SMS, To: phone, Lang: lang})
+		out = append(out, notify.Msg{Channel: notify.SMS, To: phone, Lang: lang})
 	}
 	if wantMail && hasMail {
-		out = append(out, Msg{Channel: Email, To: email, Lang: lang})
+		out = append(out, notify.Msg{Channel: notify.Email, To: email, Lang: lang})
 	}
 	return out, nil
 }

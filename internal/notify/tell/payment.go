@@ -1,10 +1,11 @@
-package notify
+package tell
 
 import (
 	"context"
 	"time"
 
 	"onestop/internal/cases"
+	"onestop/internal/notify"
 	"onestop/internal/payments"
 	"onestop/internal/store"
 )
@@ -24,7 +25,7 @@ func PaymentDue(now func() time.Time) payments.DueHook {
 		params["Ref"], params["Amount"] = ref, payments.FormatYuan(totalFen)
 		for _, m := range to {
 			m.Key, m.Params, m.Region = "notify.payment.due", params, c.RegionCode
-			if err := QueueMsg(ctx, q, m, now()); err != nil {
+			if err := notify.QueueMsg(ctx, q, m, now()); err != nil {
 				return err
 			}
 		}
