@@ -29,7 +29,7 @@ type NoticeInput struct {
 // themselves are payments.IssueTx's, in this one transaction.
 func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in NoticeInput) (string, error) {
 	var ref string
-	_, err := s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.not_decided", func(q store.Querier, b *Bundle, _ *cases.Batch, now time.Time) error {
+	_, err := s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.notice_not_decided", func(q store.Querier, b *Bundle, _ *cases.Batch, now time.Time) error {
 		if b.Outcome == Refused {
 			return apperr.New(apperr.Conflict, "bundle.nothing_to_charge")
 		}
