@@ -215,6 +215,15 @@ func TestRefusedAllOrNothingBundleChargesNothing(t *testing.T) {
 	w.withFees("BL-005")
 	ctx := context.Background()
 	b := w.accepted("BL-005")
+	// One part is approved before another is refused: under all-or-nothing
+	// even the approved part is not charged.
+	var approved string
+	for _, p := range b.Parts {
+		if p.ItemCode != "ZJJ-004" && approved == "" {
+			approved = p.No
+			w.decide(deptCode(w, p.DepartmentID), p.No, cases.ActApprove)
+		}
+	}
 	for _, p := range b.Parts {
 		if p.ItemCode == "ZJJ-004" {
 			w.decide("ZJJ", p.No, cases.ActRefuse)
