@@ -171,22 +171,7 @@ func TestNoticeDeviationNeedsReasonAndAChargedPart(t *testing.T) {
 func TestKeepRestBundleChargesOnlyApprovedParts(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	comp, err := w.cat.Composite(ctx, "BL-005")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := catalogue.CompositeInput{Code: "BL-095", Name: "小型建设项目开工（可部分办结）", LeadDepartmentID: comp.LeadDepartmentID, StatutoryDays: 45,
-		PromisedDays: 10, RefusalRule: catalogue.KeepRest}
-	for _, it := range comp.Items {
-		in.ItemCodes = append(in.ItemCodes, it.Code)
-	}
-	admin, err := w.org.StaffByUsername(ctx, "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); err != nil {
-		t.Fatal(err)
-	}
+	w.keepRest()
 	w.withFees("BL-095")
 	b := w.accepted("BL-095")
 	for _, p := range b.Parts {
