@@ -30,27 +30,18 @@ type NoticeInput struct {
 func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in NoticeInput) (string, error) {
 	var ref string
 	_, err := s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.notice_not_decided", func(q store.Querier, b *Bundle, _ *cases.Batch, now time.Time) error {
-		if b.Outcome == Refused {
+		nos, err := s.charged(ctx, q, b)
+		if err != nil {
+			return err
+		}
+		if len(nos) == 0 {
 			return apperr.New(apperr.Conflict, "bundle.nothing_to_charge")
 		}
 		var fees []payments.CaseFees
 		charged := map[string]bool{}
-		for _, p := range b.Parts {
-			if p.Decision != "approved" {
-				continue
-			}
-			c, err := s.Cases.Load(ctx, q, p.No)
-			if err != nil {
-				return err
-			}
-			if c.Item == nil || c.Item.Free() {
-				continue
-			}
-			charged[p.No] = true
-			fees = append(fees, payments.CaseFees{CaseNo: p.No, Amounts: in.Amounts[p.No]})
-		}
-		if len(fees) == 0 {
-			return apperr.New(apperr.Conflict, "bundle.nothing_to_charge")
+		for _, no := range nos {
+			charged[no] = true
+			fees = append(fees, payments.CaseFees{CaseNo: no, Amounts: in.Amounts[no]})
 		}
 		// A deviation named for a part that is not charged is a mistake,
 		// not something to drop silently.
@@ -61,7 +52,6 @@ func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in No
 		}
 		// The lead department's clerk decides for every part: that clerk
 		// is the bundle's one door out (leadClerk checked it above).
-		var err error
 		ref, err = s.Payments.IssueTx(ctx, q, a, fees, func(*cases.Case) error { return nil })
 		if err != nil {
 			return err
@@ -72,6 +62,39 @@ func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in No
 		return "", err
 	}
 	return ref, nil
+}
+
+// charged lists the parts the bundle's notice charges: every approved
+// part whose item has fees; none when an all-or-nothing bundle was refused
+// (a part approved before the refusal included).
+func (s *Service) charged(ctx context.Context, q store.Querier, b *Bundle) ([]string, error) {
+	if b.Outcome == Refused {
+		return nil, nil
+	}
+	var out []string
+	for _, p := range b.Parts {
+		if p.Decision != "approved" {
+			continue
+		}
+		c, err := s.Cases.Load(ctx, q, p.No)
+		if err != nil {
+			return nil, err
+		}
+		if c.Item != nil && !c.Item.Free() {
+			out = append(out, p.No)
+		}
+	}
+	return out, nil
+}
+
+// Chargeable reports whether the decided bundle has fees to put on a
+// notice, so the bundle page offers issuing one only then.
+func (s *Service) Chargeable(ctx context.Context, b *Bundle) (bool, error) {
+	if b.State != Decided {
+		return false, nil
+	}
+	nos, err := s.charged(ctx, s.DB.Read(), b)
+	return len(nos) > 0, err
 }
 
 // Notice returns the bundle's payment notice, nil when none is issued

@@ -37,9 +37,9 @@ func (f *fixture) staffActor(username string) org.Actor {
 }
 
 // decidedFeeBundle is a BL-005 bundle whose three items charge a fee each
-// (the 住建局 one before delivery), accepted at the 住建局 window and
+// (the 住建局 one before delivery) unless fees is false, accepted at the 住建局 window and
 // approved by every department; it answers the bundle and its total.
-func (f *fixture) decidedFeeBundle() (string, int64) {
+func (f *fixture) decidedFeeBundle(fees bool) (string, int64) {
 	f.t.Helper()
 	ctx := context.Background()
 	admin := f.staffActor("admin")
@@ -49,6 +49,9 @@ func (f *fixture) decidedFeeBundle() (string, int64) {
 	}
 	var total int64
 	for i, it := range comp.Items {
+		if !fees {
+			break
+		}
 		item, err := f.srv.Catalogue.Item(ctx, it.Code)
 		if err != nil {
 			f.t.Fatal(err)
@@ -103,7 +106,7 @@ func (f *fixture) decidedFeeBundle() (string, int64) {
 
 func TestBundleNoticeWebJourney(t *testing.T) {
 	f := newFixture(t)
-	no, total := f.decidedFeeBundle()
+	no, total := f.decidedFeeBundle(true)
 	lead := f.login("zjj.clerk1")
 	res, body := lead.get("/bundles/" + no)
 	if res.StatusCode != 200 || !strings.Contains(body, `data-testid="bundle-issue-notice"`) {
@@ -165,5 +168,22 @@ func TestBundleNoticeWebJourney(t *testing.T) {
 	}
 	if res, body := lead.post("/bundles/"+no+"/deliver", url.Values{"delivery": {"window"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("paid delivery: %d %s", res.StatusCode, problemOf(body))
+	}
+}
+
+// A bundle whose approved parts charge nothing offers no notice, and
+// delivery does not wait for one.
+func TestFreeBundleOffersNoNoticeAndDelivers(t *testing.T) {
+	f := newFixture(t)
+	no, _ := f.decidedFeeBundle(false)
+	lead := f.login("zjj.clerk1")
+	if _, body := lead.get("/bundles/" + no); strings.Contains(body, `data-testid="bundle-issue-notice"`) || !strings.Contains(body, `data-testid="bundle-deliver"`) {
+		t.Fatal("a free bundle offers a payment notice or no delivery")
+	}
+	if res, _ := lead.post("/bundles/"+no+"/payment-notice", nil); res.StatusCode != http.StatusConflict {
+		t.Fatalf("notice for a free bundle: %d", res.StatusCode)
+	}
+	if res, body := lead.post("/bundles/"+no+"/deliver", url.Values{"delivery": {"window"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("free delivery: %d %s", res.StatusCode, problemOf(body))
 	}
 }

@@ -54,7 +54,11 @@ func (s *Server) bundleCaseView(r *http.Request, b *bundles.Bundle, a *org.Actor
 		v.Lead = a.Role == org.Clerk && a.DepartmentID == b.LeadDepartmentID && a.CentreID == b.CentreID
 		v.Accept = v.Lead && b.State == bundles.Received
 		v.Pickup = v.Lead && b.State == bundles.Decided
-		v.Issue = v.Pickup && n == nil && b.Outcome != bundles.Refused
+		if v.Pickup && n == nil {
+			if v.Issue, err = s.Bundles.Chargeable(r.Context(), b); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return v, nil
 }
