@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"onestop/internal/catalogue"
 	"onestop/internal/demo"
 	"onestop/internal/ident"
 	"onestop/internal/notify"
+	"onestop/internal/payments"
 )
 
 // Issue 14's first journey: a company finds the construction bundle
@@ -20,6 +22,7 @@ import (
 func TestCompanyAppliesOnceForABundleThreeDepartmentsActTheLeadDelivers(t *testing.T) {
 	t.Parallel()
 	app, co := Start(t)
+	total := chargeBundle(t, app, "BL-005")
 	body := "91431022MA4L0BN55"
 	check, _ := ident.CreditCodeCheck(body)
 	code := body + string(check)
@@ -118,7 +121,35 @@ func TestCompanyAppliesOnceForABundleThreeDepartmentsActTheLeadDelivers(t *testi
 	lead.Login("zjj.clerk1", demo.Password)
 	lead.Open("/bundles/" + no)
 	lead.ExpectText(`[data-testid="bundle-state"]`, "已全部办结，待出件")
-	// Issue 14 §2 adds the bundle's one payment notice here, before delivery.
+	// Nothing is handed over unpaid: the 住建局 fee is paid before delivery.
+	if st := lead.ClickAndWait(`[data-testid="bundle-deliver"]`); st != 409 {
+		lead.Fatalf("unpaid delivery answered %d, want 409", st)
+	}
+	lead.ExpectTextContains(`.problem`, "须先缴清费用")
+	// One payment notice for the three parts, with their total.
+	lead.Open("/bundles/" + no)
+	lead.ClickAndWait(`[data-testid="bundle-issue-notice"]`)
+	lead.ExpectText(`[data-testid="bundle-notice-state"]`, "待缴款")
+	if n := lead.Count(`[data-testid="bundle-notice-line"]`); n != 3 {
+		lead.Fatalf("the notice has %d lines, want 3", n)
+	}
+	lead.ExpectTextContains(`[data-testid="bundle-notice-total"]`, payments.FormatYuan(total))
+	ref := lead.Text(`[data-testid="bundle-notice-ref"]`)
+	// The cashier (a centre clerk) records the payment over the JSON API
+	// with their session.
+	cashier := NewBrowser(t, app.URL)
+	cashier.Login("clerk", demo.Password)
+	cashier.Open("/payments/notices/" + ref)
+	status := eval[int](cashier, "record the payment", `(() => { const x = new XMLHttpRequest();
+		x.open("POST", "/api/v1/payments/notices/`+ref+`/payments", false);
+		x.setRequestHeader("Content-Type", "application/json");
+		x.setRequestHeader("X-CSRF-Token", document.querySelector('input[name="csrf_token"]').value);
+		x.send(JSON.stringify({method: "cash", receipt_no: "HN-2026-0001"})); return x.status; })()`)
+	if status != 200 {
+		cashier.Fatalf("recording the payment: %d", status)
+	}
+	lead.Open("/bundles/" + no)
+	lead.ExpectText(`[data-testid="bundle-notice-state"]`, "已缴款")
 	lead.ClickAndWait(`[data-testid="bundle-deliver"]`)
 	lead.ExpectText(`[data-testid="bundle-state"]`, "已统一出件")
 
@@ -147,4 +178,35 @@ func partOf(t *testing.T, app *App, bundle, dept string) string {
 		t.Fatalf("part of %s in %s: %v", bundle, dept, err)
 	}
 	return no
+}
+
+// chargeBundle gives each item of the composite a fee (the demo's are
+// free), the lead department's paid before delivery, and answers their
+// total.
+func chargeBundle(t *testing.T, app *App, code string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := app.Server.Org.StaffByUsername(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp, err := app.Server.Catalogue.Composite(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for i, it := range comp.Items {
+		item, err := app.Server.Catalogue.Item(ctx, it.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := item.Content
+		fen := int64(5000 * (i + 1))
+		total += fen
+		c.Fees = []catalogue.Fee{{Name: "审查费", AmountFen: fen, Basis: "湘价费〔2019〕1号", BeforeDelivery: item.DepartmentID == comp.LeadDepartmentID}}
+		if _, _, err := app.Server.Catalogue.Update(ctx, admin.Actor("192.0.2.1"), it.Code, c, "收费标准"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return total
 }

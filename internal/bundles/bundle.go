@@ -14,6 +14,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/clock"
+	"onestop/internal/payments"
 	"onestop/internal/store"
 )
 
@@ -38,6 +39,8 @@ type Service struct {
 	Cases     *cases.Service
 	Catalogue *catalogue.Service
 	Now       func() time.Time
+	// Payments issues the bundle's one payment notice (IssueNotice).
+	Payments *payments.Service
 }
 
 // New builds the service.

@@ -299,22 +299,7 @@ func TestAllOrNothingRefusalEndsTheOpenSiblings(t *testing.T) {
 func TestKeepRestRefusalLetsTheOthersRunAndCompletesPartially(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	comp, err := w.cat.Composite(ctx, "BL-005")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := catalogue.CompositeInput{Code: "BL-095", Name: "小型建设项目开工（可部分办结）", LeadDepartmentID: comp.LeadDepartmentID, StatutoryDays: 45,
-		PromisedDays: 10, RefusalRule: catalogue.KeepRest}
-	for _, it := range comp.Items {
-		in.ItemCodes = append(in.ItemCodes, it.Code)
-	}
-	admin, err := w.org.StaffByUsername(ctx, "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); err != nil {
-		t.Fatal(err)
-	}
+	w.keepRest()
 	b := w.accepted("BL-095")
 	var refused bundles.Part
 	for _, p := range b.Parts {
@@ -339,7 +324,7 @@ func TestKeepRestRefusalLetsTheOthersRunAndCompletesPartially(t *testing.T) {
 	if b.State != bundles.Decided || b.Outcome != bundles.Partial {
 		t.Fatalf("bundle %s/%s, want decided/partial", b.State, b.Outcome)
 	}
-	b, err = w.svc.Deliver(ctx, w.staff("ZJJ", "clerk"), b.No, bundles.DeliverInput{Delivery: "window"})
+	b, err := w.svc.Deliver(ctx, w.staff("ZJJ", "clerk"), b.No, bundles.DeliverInput{Delivery: "window"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,5 +468,27 @@ func TestCompositePromiseMustFitTheLongestPart(t *testing.T) {
 	in.RefusalRule = ""
 	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); err != nil {
 		t.Fatalf("8 days for a bundle whose longest part is 8: %v", err)
+	}
+}
+
+// keepRest creates BL-095: BL-005's items under the keep-the-rest rule.
+func (w *world) keepRest() {
+	w.t.Helper()
+	ctx := context.Background()
+	comp, err := w.cat.Composite(ctx, "BL-005")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	in := catalogue.CompositeInput{Code: "BL-095", Name: "小型建设项目开工（可部分办结）", LeadDepartmentID: comp.LeadDepartmentID, StatutoryDays: 45,
+		PromisedDays: 10, RefusalRule: catalogue.KeepRest}
+	for _, it := range comp.Items {
+		in.ItemCodes = append(in.ItemCodes, it.Code)
+	}
+	admin, err := w.org.StaffByUsername(ctx, "admin")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.cat.CreateComposite(ctx, admin.Actor("192.0.2.1"), in); err != nil {
+		w.t.Fatal(err)
 	}
 }

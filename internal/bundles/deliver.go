@@ -29,6 +29,20 @@ func (s *Service) Deliver(ctx context.Context, a org.Actor, no string, in Delive
 	}
 	return s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.not_decided", func(q store.Querier, b *Bundle, batch *cases.Batch, now time.Time) error {
 		clerk := cases.StaffActor(a)
+		// Where a part's fees are paid before delivery (DOMAIN.md §19),
+		// nothing is handed over until the bundle's notice is paid.
+		for _, p := range b.Parts {
+			if p.State != cases.Approved && p.State != cases.Completed {
+				continue
+			}
+			c, err := s.Cases.Load(ctx, q, p.No)
+			if err != nil {
+				return err
+			}
+			if cases.PaidBeforeDelivery(c) != nil {
+				return apperr.New(apperr.Conflict, "bundle.payment_due", "Case", p.No)
+			}
+		}
 		for _, p := range b.Parts {
 			if p.State == cases.Approved || p.State == cases.Refused {
 				if _, err := batch.Act(ctx, clerk, p.No, cases.ActComplete, cases.Input{}); err != nil {

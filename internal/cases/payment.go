@@ -30,6 +30,10 @@ func paidBeforeDelivery(c *Case) func() error {
 	}
 }
 
+// PaidBeforeDelivery is the same rule for a bundle's combined delivery,
+// which names the unpaid part before handing anything over.
+func PaidBeforeDelivery(c *Case) error { return paidBeforeDelivery(c)() }
+
 // ClerkHere reports whether the actor is a window clerk who may act on the
 // case at its centre (the same test accept, complete and deliver use):
 // the payments package lets that clerk issue the case's payment notice.

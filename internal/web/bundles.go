@@ -11,6 +11,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/org"
+	"onestop/internal/payments"
 )
 
 // Bundles (并联审批, 一件事一次办; issue 14 §1): one application, one
@@ -36,16 +37,30 @@ type bundleCaseView struct {
 	Pickup bool
 	// Delivery lists the ways of handing over the result.
 	Delivery []string
+	// Notice is the bundle's one payment notice (nil before it is
+	// issued); Issue offers the lead clerk to issue it.
+	Notice *payments.Notice
+	Issue  bool
 }
 
-func (s *Server) bundleCaseView(r *http.Request, b *bundles.Bundle, a *org.Actor) *bundleCaseView {
+func (s *Server) bundleCaseView(r *http.Request, b *bundles.Bundle, a *org.Actor) (*bundleCaseView, error) {
 	v := &bundleCaseView{B: b, Delivery: cases.DeliveryMethods}
+	n, err := s.Bundles.Notice(r.Context(), b)
+	if err != nil {
+		return nil, err
+	}
+	v.Notice = n
 	if a != nil {
 		v.Lead = a.Role == org.Clerk && a.DepartmentID == b.LeadDepartmentID && a.CentreID == b.CentreID
 		v.Accept = v.Lead && b.State == bundles.Received
 		v.Pickup = v.Lead && b.State == bundles.Decided
+		if v.Pickup && n == nil {
+			if v.Issue, err = s.Bundles.Chargeable(r.Context(), b); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return v
+	return v, nil
 }
 
 func (s *Server) bundlePageStaff(w http.ResponseWriter, r *http.Request) error {
@@ -60,7 +75,9 @@ func (s *Server) renderBundle(w http.ResponseWriter, r *http.Request, failure er
 	}
 	p := s.page(r, "bundle.title")
 	p.Title = p.T("bundle.title_no", "Name", b.CompositeName, "No", b.No)
-	p.Data = s.bundleCaseView(r, b, &a)
+	if p.Data, err = s.bundleCaseView(r, b, &a); err != nil {
+		return err
+	}
 	if failure != nil {
 		return s.formFailed(w, r, "bundle", p, failure)
 	}
@@ -132,7 +149,10 @@ func (s *Server) myBundle(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "bundle.title")
 	p.Title = p.T("bundle.title_no", "Name", b.CompositeName, "No", b.No)
-	v := s.bundleCaseView(r, b, nil)
+	v, err := s.bundleCaseView(r, b, nil)
+	if err != nil {
+		return err
+	}
 	v.Mine = true
 	p.Data = v
 	return s.render(w, r, "bundle", p)

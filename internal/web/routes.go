@@ -47,6 +47,7 @@ func (s *Server) registerRoutes() {
 	s.registerVoice()
 	s.registerModes()
 	s.registerBundles()
+	s.registerBundlePayment()
 }
 
 // healthz answers 200 when the database answers.

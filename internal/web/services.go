@@ -148,6 +148,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
 	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
 	s.Payments = &payments.Service{DB: db, Cases: s.Cases, Now: now, Fees: s.Anomalies, OnDue: tell.PaymentDue(now)}
+	s.Bundles.Payments = s.Payments
 	s.verify = &verifyJob{}
 	s.Throttle = auth.DefaultThrottle(db)
 	s.ProgressThrottle = progressThrottle(db)
