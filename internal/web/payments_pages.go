@@ -101,6 +101,12 @@ func (s *Server) issueNoticeForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
+	// The form carries the case's version as every case form does: a page
+	// left open while the case moved on (withdrawn, another notice) is
+	// told so instead of charging a state the clerk never saw.
+	if v, err := strconv.Atoi(r.PostFormValue("version")); err != nil || v != c.Version {
+		return s.renderCase(w, r, "payment", apperr.New(apperr.Conflict, "case.changed"))
+	}
 	in := payments.CaseFees{CaseNo: no, Amounts: map[int]payments.Override{}}
 	f := apperr.Fields{}
 	if c.Item != nil {

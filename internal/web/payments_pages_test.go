@@ -69,7 +69,10 @@ func approvedFeeCase(t *testing.T, cf *caseFixture, code string) string {
 
 // issue posts the case page's issuing form.
 func issue(c *client, no string, form url.Values) (*http.Response, string) {
-	c.get("/cases/" + no)
+	_, page := c.get("/cases/" + no)
+	if m := versionRE.FindStringSubmatch(page); m != nil && form.Get("version") == "" {
+		form.Set("version", m[1])
+	}
 	return c.post("/cases/"+no+"/payment-notice", form)
 }
 
@@ -122,6 +125,9 @@ func TestCasePaymentSection(t *testing.T) {
 	}
 	if res, _ := issue(clerk, no, url.Values{"csrf_token": {"forged"}, "fees.1.amount": {"80"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("issue without CSRF: %d", res.StatusCode)
+	}
+	if res, _ := issue(clerk, no, url.Values{"version": {"1"}, "fees.1.amount": {"80"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("issue from a stale page: %d", res.StatusCode)
 	}
 	if res, _ := issue(cf.login("tclerk"), no, url.Values{"fees.1.amount": {"80"}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the township clerk issues the hall's notice: %d", res.StatusCode)
