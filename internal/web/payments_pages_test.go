@@ -213,6 +213,9 @@ func TestCashierPages(t *testing.T) {
 	if res, _ := clerk.post(refund, url.Values{"csrf_token": {"forged"}, "method": {"cash"}, "amount": {"80"}, "reason": {"撤回申请"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("refund without CSRF: %d", res.StatusCode)
 	}
+	if res, _ := clerk.post(refund, url.Values{"method": {"cash"}, "amount": {"8o"}, "reason": {"撤回申请"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("refund of an unreadable amount: %d", res.StatusCode)
+	}
 	if s := state(); s != "paid/0" {
 		t.Fatalf("refused refunds changed the notice: %s", s)
 	}
