@@ -76,6 +76,18 @@ func issue(c *client, no string, form url.Values) (*http.Response, string) {
 	return c.post("/cases/"+no+"/payment-notice", form)
 }
 
+// issuedNotice issues the standard notice of a fresh approved case of a
+// new charging item from the case page and returns its reference.
+func issuedNotice(t *testing.T, cf *caseFixture, clerk *client, code string) string {
+	t.Helper()
+	feeItem(t, cf, code)
+	no := approvedFeeCase(t, cf, code)
+	if res, _ := issue(clerk, no, url.Values{"fees.1.amount": {"80"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("issue: %d", res.StatusCode)
+	}
+	return noticeOf(t, clerk, no)
+}
+
 // noticeOf is the case's notice reference, "" when none is issued.
 func noticeOf(t *testing.T, c *client, no string) string {
 	t.Helper()
@@ -161,13 +173,8 @@ func TestCasePaymentSection(t *testing.T) {
 // without the CSRF token is refused; payment and refund are recorded.
 func TestCashierPages(t *testing.T) {
 	cf := newCaseFixture(t)
-	feeItem(t, cf, "T-202")
-	no := approvedFeeCase(t, cf, "T-202")
 	clerk := cf.login("clerk")
-	if res, _ := issue(clerk, no, url.Values{"fees.1.amount": {"80"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("issue: %d", res.StatusCode)
-	}
-	ref := noticeOf(t, clerk, no)
+	ref := issuedNotice(t, cf, clerk, "T-202")
 	bad := ref[:15] + string('0'+(ref[15]-'0'+1)%10)
 	res, page := clerk.get("/payments?ref=" + bad)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="ref-error"`) {
@@ -234,13 +241,8 @@ func TestCashierPages(t *testing.T) {
 // nothing more. A form without the CSRF token is refused.
 func TestStatementImportPage(t *testing.T) {
 	cf := newCaseFixture(t)
-	feeItem(t, cf, "T-203")
-	no := approvedFeeCase(t, cf, "T-203")
 	clerk := cf.login("clerk")
-	if res, _ := issue(clerk, no, url.Values{"fees.1.amount": {"80"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("issue: %d", res.StatusCode)
-	}
-	ref := noticeOf(t, clerk, no)
+	ref := issuedNotice(t, cf, clerk, "T-203")
 	csv := "交易流水号,金额,附言\nB-1,80.00,缴款" + ref + "\nB-2,15.00,无编号\nB-3,abc," + ref + "\n"
 	file := map[string]fileBody{"file": {name: "statement.csv", data: []byte(csv)}}
 	if res, _ := clerk.uploadFiles("/payments/statements", url.Values{"csrf_token": {"forged"}}, file); res.StatusCode != http.StatusForbidden {
