@@ -156,9 +156,6 @@ type cashierView struct {
 func (s *Server) cashierPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "payments.cashier_title")
 	ref := r.URL.Query().Get("ref")
-	if len(ref) > 100 {
-		ref = ref[:100]
-	}
 	p.Form["ref"] = ref
 	v := &cashierView{Ref: ref, Methods: payments.Methods}
 	p.Data = v

@@ -180,6 +180,10 @@ func TestCashierPages(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="ref-error"`) {
 		t.Errorf("wrong check digit: %d", res.StatusCode)
 	}
+	// The house-wide query check (checkQuery) answers before the page.
+	if res, page := clerk.get("/payments?ref=" + strings.Repeat("1", 50000)); res.StatusCode != http.StatusUnprocessableEntity || strings.Contains(page, `data-testid="cashier-notice"`) {
+		t.Errorf("a 50,000-digit reference: %d", res.StatusCode)
+	}
 	if res, page := cf.login("tclerk").get("/payments?ref=" + ref); strings.Contains(page, `data-testid="cashier-notice"`) || res.StatusCode == http.StatusOK {
 		t.Errorf("the township clerk's cashier window shows the hall's notice: %d", res.StatusCode)
 	}
