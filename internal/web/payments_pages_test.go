@@ -122,8 +122,8 @@ func TestCasePaymentSection(t *testing.T) {
 	}
 
 	res, page := issue(clerk, no, url.Values{"fees.1.amount": {"40"}, "fees.1.reason": {""}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `name="fees.1.amount" id="fee-1-amount" value="40"`) ||
-		!strings.Contains(page, `id="fee-1-reason"`) || !strings.Contains(page, `aria-invalid="true"`) {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `name="fees.1.amount" id="f-fees.1.amount" value="40"`) ||
+		!strings.Contains(page, `id="f-fees.1.reason"`) || !strings.Contains(page, `aria-invalid="true"`) {
 		t.Errorf("deviation without reason: %d\n%s", res.StatusCode, problemOf(page))
 	}
 	if ref := noticeOf(t, clerk, no); ref != "" {
