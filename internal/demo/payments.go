@@ -74,6 +74,13 @@ func SeedPayments(ctx context.Context, db *store.DB, until time.Time) error {
 			if _, err := svc.Pay(ctx, a, n.Ref, payments.PayInput{Method: method, ReceiptNo: fmt.Sprintf("HN%08d", 20260001+i)}); err != nil {
 				return fmt.Errorf("payment of %s: %w", n.Ref, err)
 			}
+			if i == 4 && n.TotalFen > 0 {
+				// One paid back in full, so the cashier window shows a
+				// refunded notice too.
+				if _, err := svc.Refund(ctx, a, n.Ref, payments.RefundInput{AmountFen: n.TotalFen, Reason: "申请人撤回申请，全额退费", Method: method}); err != nil {
+					return fmt.Errorf("refund of %s: %w", n.Ref, err)
+				}
+			}
 		}
 	}
 	_, err = db.W.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_payments_done', $1)`, until.UTC().Format(time.RFC3339))

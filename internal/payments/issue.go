@@ -201,3 +201,16 @@ func fieldName(several bool, caseIdx, seq int) string {
 	}
 	return p
 }
+
+// Chargeable reports whether a notice may be issued for the case now: the
+// case page offers the issuing form only then (the rule is chargeable's).
+func Chargeable(c *cases.Case) bool { return chargeable(c) == nil }
+
+// Status is what the notice's payer and staff read: due, paid, or
+// refunded once everything paid has been paid back.
+func (n *Notice) Status() string {
+	if n.State == Paid && n.PaidFen > 0 && n.Refundable() == 0 {
+		return "refunded"
+	}
+	return n.State
+}

@@ -231,6 +231,9 @@ func (s *Server) renderMyCase(w http.ResponseWriter, r *http.Request, posted str
 		return err
 	}
 	v.Actions = allowedActions(c, ca)
+	if v.Payment, err = s.casePayment(r, c, nil); err != nil {
+		return err
+	}
 	if v.Ratings, err = s.caseRatings(r, c); err != nil {
 		return err
 	}

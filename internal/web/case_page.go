@@ -50,7 +50,9 @@ type caseView struct {
 	// Shared are the materials of the case's bundle, handed in once for
 	// every part (nil for a case on its own).
 	Shared []bundles.Material
-	p      *Page
+	// Payment is the case's payment notice section (payments_pages.go).
+	Payment *casePayment
+	p       *Page
 }
 
 // pauseView is the suspension in force: the special procedure, since when,
@@ -211,6 +213,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 	}
 	v := s.caseView(p, c, &a, "/cases")
 	v.Posted = posted
+	if v.Payment, err = s.casePayment(r, c, &a); err != nil {
+		return err
+	}
 	if v.Mode, err = s.Modes.OfCase(r.Context(), c.ID); err != nil {
 		return err
 	}

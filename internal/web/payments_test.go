@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"onestop/internal/catalogue"
 )
 
 // Who reaches the payment routes (issue 14 §2): the case's window clerk
@@ -46,22 +44,9 @@ func init() {
 func TestPaymentsAPI(t *testing.T) {
 	cf := newCaseFixture(t)
 	ctx := context.Background()
-	admin, _ := cf.srv.Org.StaffByUsername(ctx, "admin")
-	clerkSt, _ := cf.srv.Org.StaffByUsername(ctx, "clerk")
-	cat := &catalogue.Service{DB: cf.db, Now: cf.clock}
-	c := catalogue.Content{Name: "测试收费许可", Type: "licensing", DepartmentID: clerkSt.DepartmentID, Audience: "both", LegalBasis: "《中华人民共和国行政许可法》第十二条",
-		StatutoryDays: 20, PromisedDays: 5, Visits: 1, Online: true, AtHall: true,
-		Materials: []catalogue.Material{{Name: "申请表", Required: true, Form: "original", Copies: 1}},
-		Fees:      []catalogue.Fee{{Name: "登记费", AmountFen: 8000, Basis: "湘价费〔2019〕1号", BeforeDelivery: true}},
-		Steps:     catalogue.DefaultSteps(5)}
-	if _, err := cat.Create(ctx, admin.Actor("192.0.2.1"), "T-101", c, ""); err != nil {
-		t.Fatal(err)
-	}
-	clerk, reviewer, approver := cf.login("clerk"), cf.login("reviewer"), cf.login("approver")
-	no := cf.intake(clerk, "T-101", 1)
-	cf.mustAct(clerk, no, "accept", nil)
-	cf.mustAct(reviewer, no, "forward", url.Values{"opinion": {"材料齐全"}})
-	cf.mustAct(approver, no, "approve", nil)
+	feeItem(t, cf, "T-101")
+	no := approvedFeeCase(t, cf, "T-101")
+	clerk, reviewer := cf.login("clerk"), cf.login("reviewer")
 
 	res, body := clerk.api(http.MethodPost, "/api/v1/cases/"+no+"/payment-notice", `{"amounts":{"1":{"amount_fen":4000}}}`)
 	if res.StatusCode != http.StatusUnprocessableEntity {

@@ -39,6 +39,7 @@ func (s *Server) registerRoutes() {
 	s.registerAnomalies()
 	s.registerOrders()
 	s.registerPayments()
+	s.registerPaymentPages()
 	s.registerRecord()
 	s.registerPortal()
 	s.registerRatings()
