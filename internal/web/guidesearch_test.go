@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,7 +64,7 @@ func TestGuideSearchFindsBundles(t *testing.T) {
 		if !strings.Contains(guide(q), `href="/guide/bundles/BL-005"`) {
 			t.Errorf("guide search %q does not list BL-005", q)
 		}
-		if got := api(q); !contains(got, "BL-005") {
+		if got := api(q); !slices.Contains(got, "BL-005") {
 			t.Errorf("API %q: %v", q, got)
 		}
 	}
@@ -98,16 +99,7 @@ func TestGuideSearchFindsBundles(t *testing.T) {
 	if got := api("企业开办"); len(got) != 0 {
 		t.Errorf("the API finds a retired composite: %v", got)
 	}
-	if got := api(""); contains(got, "BL-004") || !contains(got, "BL-005") {
+	if got := api(""); slices.Contains(got, "BL-004") || !slices.Contains(got, "BL-005") {
 		t.Errorf("API without q: %v", got)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
