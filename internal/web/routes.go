@@ -47,6 +47,7 @@ func (s *Server) registerRoutes() {
 	s.registerVoice()
 	s.registerModes()
 	s.registerBundles()
+	s.registerBundleReceipt()
 }
 
 // healthz answers 200 when the database answers.
