@@ -241,6 +241,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.transitions(ctx, clerk); err != nil {
 		return err
 	}
+	if err := r.lifecycles(ctx, clerk); err != nil {
+		return err
+	}
 	if err := r.http(ctx, clerk); err != nil {
 		return err
 	}

@@ -262,6 +262,21 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: %+v", p, r)
 		}
 	}
+	// The bundle row (issue 14 §1): bundles of three through their whole
+	// life, its ratio the time of one over one case's lifecycle.
+	single, bundle := has("single case lifecycle, 1 client"), has("bundle of 3 items (BL-005), 1 client")
+	if single.Value <= 0 || bundle.Value <= 0 || bundle.Unit != "bundles/s" || bundle.Ratio != single.Value/bundle.Value {
+		t.Errorf("lifecycle rows: %+v %+v", single, bundle)
+	}
+	var delivered, other int
+	if err := db.R.QueryRow(`SELECT COUNT(*) FILTER (WHERE state = 'delivered'), COUNT(*) FILTER (WHERE state <> 'delivered') FROM bundles`).Scan(&delivered, &other); err != nil {
+		t.Fatal(err)
+	}
+	// Three at least, each taken to its combined delivery (the demo's
+	// own two bundles, seeded on the last demo day, are the others).
+	if delivered < 3 || other > 2 {
+		t.Errorf("bundles delivered %d, other %d", delivered, other)
+	}
 	for _, p := range []string{"open cases by light", "a month's bulletin per department (", "a month's bulletin per department, saturated totals (", "a month's bulletin per county (", "a month's bulletin per department of county 431022 (", "deadline scan (", "deadline scan after +300 closed", "verify every case",
 		"HTTP GET /api/v1/items?q=登记&county= (one county's", "HTTP GET /api/v1/items?q=登记 (public"} {
 		has(p)

@@ -26,7 +26,9 @@ type Row struct {
 	Target string `json:"target,omitempty"`
 	Met    *bool  `json:"met,omitempty"`
 	// Raw is the raw durable single-row commit rate of this run (commits/s)
-	// and Ratio = Value / Raw, for rows where that comparison applies.
+	// and Ratio = Value / Raw, for rows where that comparison applies. A
+	// row without Raw may set Ratio against another row of the run, which
+	// its Note names (the bundle row: bundle time / one case's lifecycle).
 	Raw   float64 `json:"raw,omitempty"`
 	Ratio float64 `json:"ratio,omitempty"`
 	// Skipped rows were not measured; Note says why (or adds a remark).
@@ -105,6 +107,10 @@ func WriteTable(w io.Writer, rows []Row) error {
 		}
 		if r.Raw > 0 {
 			raw = FormatValue(r.Raw, "/s")
+		}
+		// A ratio without a raw figure is against another row of the same
+		// run (the bundle row: its time over one case's lifecycle).
+		if r.Raw > 0 || r.Ratio > 0 {
 			ratio = strconv.FormatFloat(r.Ratio, 'f', 2, 64)
 		}
 		what := r.What

@@ -47,25 +47,8 @@ func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
 		if cases.DecidedOnAcceptance(&it) || (avoid != 0 && it.DepartmentID == avoid) {
 			continue
 		}
-		clerk := county.HallClerk(it.DepartmentID)
-		if clerk.ID == 0 {
-			continue
-		}
-		ca := cases.StaffActor(orgActor(clerk))
-		f := &flow{item: it, clerk: clerk}
-		f.steps = append(f.steps, flowStep{action: cases.ActAccept, actor: ca})
-		i := cases.NextReviewStep(it.Steps, 0)
-		for i >= 0 {
-			h := cases.StaffActor(orgActor(county.Holder(it.DepartmentID, it.Steps[i].Role)))
-			if i == cases.DecisionStep(it.Steps) {
-				f.steps = append(f.steps, flowStep{action: cases.ActApprove, actor: h, in: cases.Input{Opinion: "同意"}})
-				break
-			}
-			f.steps = append(f.steps, flowStep{action: cases.ActForward, actor: h, in: cases.Input{Opinion: "材料齐全，拟同意。"}})
-			i = cases.NextReviewStep(it.Steps, i)
-		}
-		f.steps = append(f.steps, flowStep{action: cases.ActComplete, actor: ca}, flowStep{action: cases.ActDeliver, actor: ca, in: cases.Input{Delivery: "window"}})
-		if best == nil || len(f.steps) > len(best.steps) {
+		f := itemFlow(county, it)
+		if f != nil && (best == nil || len(f.steps) > len(best.steps)) {
 			best = f
 		}
 	}
@@ -73,6 +56,44 @@ func chooseFlow(ctx context.Context, db *store.DB, avoid int64) (*flow, error) {
 		return nil, errors.New("no item with a staffed review chain to run transitions on")
 	}
 	return best, nil
+}
+
+// itemFlow is one case's way for an item decided by review: accept, each
+// review step by its holder, complete and deliver at the window; nil when
+// the item's department has no hall clerk. The transitions row and the
+// lifecycle rows (lifecycle.go) both drive cases along it.
+func itemFlow(county *bulk.County, it catalogue.Item) *flow {
+	clerk := county.HallClerk(it.DepartmentID)
+	if clerk.ID == 0 {
+		return nil
+	}
+	ca := cases.StaffActor(orgActor(clerk))
+	f := &flow{item: it, clerk: clerk}
+	f.steps = append(f.steps, flowStep{action: cases.ActAccept, actor: ca})
+	i := cases.NextReviewStep(it.Steps, 0)
+	for i >= 0 {
+		h := cases.StaffActor(orgActor(county.Holder(it.DepartmentID, it.Steps[i].Role)))
+		if i == cases.DecisionStep(it.Steps) {
+			f.steps = append(f.steps, flowStep{action: cases.ActApprove, actor: h, in: cases.Input{Opinion: "同意"}})
+			break
+		}
+		f.steps = append(f.steps, flowStep{action: cases.ActForward, actor: h, in: cases.Input{Opinion: "材料齐全，拟同意。"}})
+		i = cases.NextReviewStep(it.Steps, i)
+	}
+	f.steps = append(f.steps, flowStep{action: cases.ActComplete, actor: ca}, flowStep{action: cases.ActDeliver, actor: ca, in: cases.Input{Delivery: "window"}})
+	return f
+}
+
+// review is the flow's steps between acceptance and completion: what a
+// bundle's part goes through in its own department.
+func (f *flow) review() []flowStep { return f.steps[1 : len(f.steps)-2] }
+
+// act runs one step of the flow on case no.
+func (s flowStep) act(ctx context.Context, eng *cases.Service, no string) error {
+	if _, err := eng.Act(ctx, s.actor, no, s.action, s.in); err != nil {
+		return fmt.Errorf("%s %s: %w", s.action, no, err)
+	}
+	return nil
 }
 
 // casePool hands out prepared case numbers to the transition clients.
@@ -129,8 +150,8 @@ func runTransitions(ctx context.Context, eng *cases.Service, f *flow, pool *case
 					if !time.Now().Before(end) || ctx.Err() != nil {
 						return
 					}
-					if _, err := eng.Act(ctx, s.actor, no, s.action, s.in); err != nil {
-						once.Do(func() { firstErr = fmt.Errorf("%s %s: %w", s.action, no, err) })
+					if err := s.act(ctx, eng, no); err != nil {
+						once.Do(func() { firstErr = err })
 						return
 					}
 					n.Add(1)

@@ -187,7 +187,13 @@ func (s *Service) Composite(ctx context.Context, code string) (Composite, error)
 
 // Composites lists the composites in force.
 func (s *Service) Composites(ctx context.Context) ([]Composite, error) {
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
+	return s.compositesBy(ctx, `SELECT code FROM composites WHERE retired_at IS NULL ORDER BY code`)
+}
+
+// compositesBy reads the composites whose codes the query selects, in
+// its order.
+func (s *Service) compositesBy(ctx context.Context, query string, args ...any) ([]Composite, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +207,9 @@ func (s *Service) Composites(ctx context.Context) ([]Composite, error) {
 		codes = append(codes, c)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	out := []Composite{}
 	for _, code := range codes {
 		c, err := s.Composite(ctx, code)

@@ -226,7 +226,15 @@ func (s *Server) apiItemStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiComposites(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Catalogue.Composites(r.Context())
+	// ?q= searches them as the guide search does (issue 14 §1); without
+	// words, all in force, as /api/v1/items answers.
+	var list []catalogue.Composite
+	var err error
+	if q := r.URL.Query().Get("q"); strings.TrimSpace(q) != "" {
+		list, err = s.Catalogue.FindComposites(r.Context(), q)
+	} else {
+		list, err = s.Catalogue.Composites(r.Context())
+	}
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ type guideData struct {
 	Departments        []catalogue.DepartmentStats // departments with items in force
 	Themes             []string
 	ClearURL           string
+	// Bundles are the composites (一件事) the search finds, on its first
+	// page: an applicant finds a bundle like any item (issue 14 §1).
+	Bundles []catalogue.Composite
 }
 
 // guidePage is the public service guide: one search box, the audience
@@ -56,6 +59,11 @@ func (s *Server) guidePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Items, d.Pager = items, newPager(r, total, offset, limit)
+	if offset == 0 {
+		if d.Bundles, err = svc.FindComposites(ctx, d.Q); err != nil {
+			return err
+		}
+	}
 	d.Filtered = d.Q != "" || d.DepartmentID != 0 || d.Theme != ""
 	st, err := svc.Stats(ctx)
 	if err != nil {

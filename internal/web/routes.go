@@ -49,6 +49,7 @@ func (s *Server) registerRoutes() {
 	s.registerModes()
 	s.registerBundles()
 	s.registerBundlePayment()
+	s.registerBundleReceipt()
 }
 
 // healthz answers 200 when the database answers.
