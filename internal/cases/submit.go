@@ -136,21 +136,29 @@ func itemDepartmentHere(a Actor, it catalogue.Item) bool {
 }
 
 // nextNumber gives the case number: centre code + YYYYMMDD (Shanghai) +
-// a 4-digit sequence of that centre and day. The upsert serialises
-// concurrent submissions on the counter row.
-func nextNumber(ctx context.Context, tx store.Querier, centreID int64, now time.Time) (string, error) {
+// a 4-digit sequence of that centre and day.
+func nextNumber(ctx context.Context, q store.Querier, centreID int64, now time.Time) (string, error) {
+	return CentreDayNumber(ctx, q, "case_numbers", "", centreID, now)
+}
+
+// CentreDayNumber draws the next number of a per-centre, per-day counter
+// table (case_numbers, bundle_numbers: columns centre_id, day, last):
+// prefix + centre code + YYYYMMDD (Shanghai) + a 4-digit sequence. The
+// upsert serialises concurrent submissions on the counter row. table is
+// one of the code's constants, never user input.
+func CentreDayNumber(ctx context.Context, q store.Querier, table, prefix string, centreID int64, now time.Time) (string, error) {
 	var code string
-	if err := tx.QueryRowContext(ctx, `SELECT code FROM centres WHERE id = $1`, centreID).Scan(&code); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT code FROM centres WHERE id = $1`, centreID).Scan(&code); err != nil {
 		return "", fmt.Errorf("centre %d: %w", centreID, err)
 	}
 	day := now.In(clock.Shanghai).Format("20060102")
 	var seq int
-	err := tx.QueryRowContext(ctx, `INSERT INTO case_numbers (centre_id, day, last) VALUES ($1, $2, 1)
-		ON CONFLICT (centre_id, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, centreID, day).Scan(&seq)
+	err := q.QueryRowContext(ctx, `INSERT INTO `+table+` (centre_id, day, last) VALUES ($1, $2, 1)
+		ON CONFLICT (centre_id, day) DO UPDATE SET last = `+table+`.last + 1 RETURNING last`, centreID, day).Scan(&seq)
 	if err != nil {
-		return "", fmt.Errorf("case number: %w", err)
+		return "", fmt.Errorf("%s: %w", table, err)
 	}
-	return fmt.Sprintf("%s%s%04d", strings.ToUpper(code), day, seq), nil
+	return fmt.Sprintf("%s%s%s%04d", prefix, strings.ToUpper(code), day, seq), nil
 }
 
 // opening is what a new case needs once its intake has been checked.

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"onestop/internal/catalogue"
 	"onestop/internal/cases"
+	"onestop/internal/catalogue"
 	"onestop/internal/org"
 	"onestop/internal/payments"
 	"onestop/internal/store"
