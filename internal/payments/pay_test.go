@@ -181,6 +181,10 @@ func TestStatementImport(t *testing.T) {
 	if again.Counts[payments.Matched] != 0 || again.Counts[payments.Duplicate] != 5 || again.Counts[payments.Invalid] != 3 {
 		t.Errorf("second import: %v", again.Counts)
 	}
+	// The cashier is told the statement came before, and the first time not.
+	if !again.Repeat || rep.Repeat {
+		t.Errorf("repeat: second %v, first %v", again.Repeat, rep.Repeat)
+	}
 	if snapshot() != before {
 		t.Errorf("the second import changed something: %v → %v", before, snapshot())
 	}

@@ -65,14 +65,21 @@ type ImportReport struct {
 	Lines      []ImportLine   `json:"lines"`
 	Counts     map[string]int `json:"counts"`
 	MatchedFen int64          `json:"matched_fen"`
+	// Repeat: every readable line was recorded by an earlier import, so
+	// this one recorded and applied nothing. Its invalid lines were never
+	// applied either time; the cashier is told so rather than left to
+	// wonder why they are not "duplicate" too.
+	Repeat bool `json:"repeat"`
 }
 
 // Import reads a bank statement (CSV or XLSX, told apart by content) and
 // pays every notice of the cashier's centre that a credit line names by
 // reference with the amount due, in one transaction. Every line is
 // remembered by its key — the bank's transaction id, or else a hash of the
-// row — so importing the same statement again applies nothing and reports
-// every line a duplicate.
+// row — so importing the same statement again applies nothing, reports
+// every readable line a duplicate and the report a Repeat. An unreadable
+// line is never recorded (it has nothing to apply), so it reads invalid
+// each time.
 func (s *Service) Import(ctx context.Context, a org.Actor, data []byte) (*ImportReport, error) {
 	if !Cashier(a, a.CentreID) {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
@@ -92,11 +99,19 @@ func (s *Service) Import(ctx context.Context, a org.Actor, data []byte) (*Import
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		q := s.DB.InTx(tx)
 		seen := map[string]bool{}
+		earlier, fresh := 0, 0
 		for _, sl := range lines {
 			l := sl.ImportLine
 			if l.Outcome == "" {
 				if err := s.judge(ctx, q, a, sl.key, &l, seen); err != nil {
 					return err
+				}
+				switch l.Why {
+				case "payments.why.imported":
+					earlier++
+				case "payments.why.in_file":
+				default:
+					fresh++
 				}
 			}
 			rep.Lines = append(rep.Lines, l)
@@ -105,6 +120,7 @@ func (s *Service) Import(ctx context.Context, a org.Actor, data []byte) (*Import
 				rep.MatchedFen += l.AmountFen
 			}
 		}
+		rep.Repeat = earlier > 0 && fresh == 0
 		return nil
 	})
 	if store.IsUnique(err) {

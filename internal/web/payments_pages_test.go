@@ -277,6 +277,10 @@ func TestStatementImportPage(t *testing.T) {
 			t.Errorf("line %s of the same file again: %s, want duplicate", g[2], g[1])
 		}
 	}
+	// The page says plainly the statement came before and nothing was applied.
+	if !strings.Contains(page, `data-testid="statement-repeat"`) || !strings.Contains(page, "此对账单此前已导入") {
+		t.Errorf("the second import does not say the statement was imported before")
+	}
 	_, body := clerk.api(http.MethodGet, "/api/v1/payments/notices/"+ref, "")
 	if mv, _ := body["movements"].([]any); len(mv) != 1 {
 		t.Errorf("the second import recorded more payments: %v", body["movements"])
