@@ -30,18 +30,18 @@ type NoticeInput struct {
 func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in NoticeInput) (string, error) {
 	var ref string
 	_, err := s.atLeadWindow(ctx, a, no, in.Version, Decided, "bundle.notice_not_decided", func(q store.Querier, b *Bundle, _ *cases.Batch, now time.Time) error {
-		nos, err := s.charged(ctx, q, b)
+		parts, err := s.charged(ctx, q, b)
 		if err != nil {
 			return err
 		}
-		if len(nos) == 0 {
+		if len(parts) == 0 {
 			return apperr.New(apperr.Conflict, "bundle.nothing_to_charge")
 		}
 		var fees []payments.CaseFees
 		charged := map[string]bool{}
-		for _, no := range nos {
-			charged[no] = true
-			fees = append(fees, payments.CaseFees{CaseNo: no, Amounts: in.Amounts[no]})
+		for _, c := range parts {
+			charged[c.No] = true
+			fees = append(fees, payments.CaseFees{CaseNo: c.No, Amounts: in.Amounts[c.No]})
 		}
 		// A deviation named for a part that is not charged is a mistake,
 		// not something to drop silently.
@@ -66,12 +66,14 @@ func (s *Service) IssueNotice(ctx context.Context, a org.Actor, no string, in No
 
 // charged lists the parts the bundle's notice charges: every approved
 // part whose item has fees; none when an all-or-nothing bundle was refused
-// (a part approved before the refusal included).
-func (s *Service) charged(ctx context.Context, q store.Querier, b *Bundle) ([]string, error) {
+// (a part approved before the refusal included). The order is the
+// bundle's parts' order, which is also the order of the notice's
+// cases (and so of payments.FieldName's case numbers).
+func (s *Service) charged(ctx context.Context, q store.Querier, b *Bundle) ([]*cases.Case, error) {
 	if b.Outcome == Refused {
 		return nil, nil
 	}
-	var out []string
+	var out []*cases.Case
 	for _, p := range b.Parts {
 		if p.Decision != "approved" {
 			continue
@@ -81,20 +83,20 @@ func (s *Service) charged(ctx context.Context, q store.Querier, b *Bundle) ([]st
 			return nil, err
 		}
 		if c.Item != nil && !c.Item.Free() {
-			out = append(out, p.No)
+			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
-// Chargeable reports whether the decided bundle has fees to put on a
-// notice, so the bundle page offers issuing one only then.
-func (s *Service) Chargeable(ctx context.Context, b *Bundle) (bool, error) {
+// Charges lists the parts of a decided bundle whose fees go on its notice,
+// in the notice's order, so the bundle page offers issuing one (with each
+// fee's amount to confirm) only when there is something to charge.
+func (s *Service) Charges(ctx context.Context, b *Bundle) ([]*cases.Case, error) {
 	if b.State != Decided {
-		return false, nil
+		return nil, nil
 	}
-	nos, err := s.charged(ctx, s.DB.Read(), b)
-	return len(nos) > 0, err
+	return s.charged(ctx, s.DB.Read(), b)
 }
 
 // Notice returns the bundle's payment notice, nil when none is issued

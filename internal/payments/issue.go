@@ -95,7 +95,7 @@ func (s *Service) IssueTx(ctx context.Context, q store.Querier, a org.Actor, in 
 		for j, fee := range c.Item.Fees {
 			l := Line{CaseNo: c.No, Seq: j + 1, Name: fee.Name, Basis: fee.Basis, StandardFen: fee.AmountFen, AmountFen: fee.AmountFen}
 			if o, ok := cf.Amounts[j+1]; ok {
-				field := fieldName(len(in) > 1, i, j+1)
+				field := FieldName(len(in) > 1, i, j+1)
 				if o.AmountFen < 0 || o.AmountFen > maxFen {
 					f.Add(field+"amount_fen", "payments.amount_range")
 				}
@@ -192,9 +192,11 @@ func chargeable(c *cases.Case) error {
 	return apperr.New(apperr.Conflict, "payments.not_due", "Case", c.No)
 }
 
-// fieldName names a fee's form fields: "fees.2." for one case,
-// "cases.1.fees.2." when a notice covers several.
-func fieldName(several bool, caseIdx, seq int) string {
+// FieldName names a fee's form fields: "fees.2." for one case,
+// "cases.1.fees.2." when a notice covers several (caseIdx counts from 0,
+// in the order the cases were given). Issuing forms name their inputs
+// with it so an error lands on the field that caused it.
+func FieldName(several bool, caseIdx, seq int) string {
 	p := "fees." + strconv.Itoa(seq) + "."
 	if several {
 		p = "cases." + strconv.Itoa(caseIdx+1) + "." + p

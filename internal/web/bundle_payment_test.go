@@ -140,10 +140,32 @@ func TestBundleNoticeWebJourney(t *testing.T) {
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "须先缴清费用") {
 		t.Fatalf("unpaid delivery: %d %s", res.StatusCode, problemOf(body))
 	}
-	if res, body := lead.post("/bundles/"+no+"/payment-notice", nil); res.StatusCode != http.StatusSeeOther {
+	// The form lists each part's fee at its standard amount. An amount
+	// that is not money, or one off the standard without a reason, comes
+	// back on its own field with what was typed, and issues nothing.
+	if n := strings.Count(body, `data-testid="bundle-fee"`); n != 3 || !strings.Contains(body, `name="cases.2.fees.1.amount"`) {
+		t.Fatalf("issuing form: %d fee rows", n)
+	}
+	res, body = lead.post("/bundles/"+no+"/payment-notice", url.Values{"cases.1.fees.1.amount": {"二十元"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-cases.1.fees.1.amount"`) || !strings.Contains(body, `value="二十元"`) {
+		t.Fatalf("not an amount: %d %s", res.StatusCode, problemOf(body))
+	}
+	res, body = lead.post("/bundles/"+no+"/payment-notice", url.Values{"cases.2.fees.1.amount": {"15.00"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-cases.2.fees.1.reason"`) || !strings.Contains(body, `value="15.00"`) {
+		t.Fatalf("off the standard without a reason: %d %s", res.StatusCode, problemOf(body))
+	}
+	if n := f.count(`SELECT count(*) FROM payment_notices`); n != 0 {
+		t.Fatalf("%d notices after a refused form", n)
+	}
+	// A reduced fee with its reason is charged as typed, the reason on the line.
+	if res, body := lead.post("/bundles/"+no+"/payment-notice", url.Values{"cases.2.fees.1.amount": {"15.00"}, "cases.2.fees.1.reason": {"减半收取：小微企业"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("issue: %d %s", res.StatusCode, problemOf(body))
 	}
+	total += 1500 - 3000
 	_, body = lead.get("/bundles/" + no)
+	if !strings.Contains(body, "减半收取：小微企业") {
+		t.Errorf("the reduced fee's reason is not on the notice's line")
+	}
 	yuan := payments.FormatYuan(total)
 	if strings.Count(body, `data-testid="bundle-notice-line"`) != 3 || !strings.Contains(body, yuan) || strings.Contains(body, `data-testid="bundle-issue-notice"`) {
 		t.Fatalf("bundle page after issuing: lines %d, total %s shown %v", strings.Count(body, `data-testid="bundle-notice-line"`), yuan, strings.Contains(body, yuan))

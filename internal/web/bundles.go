@@ -41,6 +41,22 @@ type bundleCaseView struct {
 	// issued); Issue offers the lead clerk to issue it.
 	Notice *payments.Notice
 	Issue  bool
+	// Fees are the issuing form's rows: every fee of every charged part,
+	// prefilled with its standard amount; the clerk may change an amount
+	// with a reason, as on one case's notice.
+	Fees []bundleFee
+	// Posted: the page comes back with a problem in what was posted.
+	Posted bool
+}
+
+// bundleFee is one fee of the bundle's issuing form. Field is the
+// inputs' name prefix, payments.FieldName's, so the service's field
+// errors land on the input that caused them.
+type bundleFee struct {
+	feeRow
+	CaseNo   string
+	ItemName string
+	Field    string
 }
 
 func (s *Server) bundleCaseView(r *http.Request, b *bundles.Bundle, a *org.Actor) (*bundleCaseView, error) {
@@ -55,9 +71,11 @@ func (s *Server) bundleCaseView(r *http.Request, b *bundles.Bundle, a *org.Actor
 		v.Accept = v.Lead && b.State == bundles.Received
 		v.Pickup = v.Lead && b.State == bundles.Decided
 		if v.Pickup && n == nil {
-			if v.Issue, err = s.Bundles.Chargeable(r.Context(), b); err != nil {
+			parts, err := s.Bundles.Charges(r.Context(), b)
+			if err != nil {
 				return nil, err
 			}
+			v.Issue, v.Fees = len(parts) > 0, bundleFees(parts)
 		}
 	}
 	return v, nil
@@ -75,10 +93,22 @@ func (s *Server) renderBundle(w http.ResponseWriter, r *http.Request, failure er
 	}
 	p := s.page(r, "bundle.title")
 	p.Title = p.T("bundle.title_no", "Name", b.CompositeName, "No", b.No)
-	if p.Data, err = s.bundleCaseView(r, b, &a); err != nil {
+	v, err := s.bundleCaseView(r, b, &a)
+	if err != nil {
 		return err
 	}
+	p.Data = v
 	if failure != nil {
+		// What the clerk typed comes back with the problem, unless the
+		// bundle moved on and the old values mean nothing any more.
+		if ae := apperr.As(failure); ae == nil || ae.Code != apperr.Conflict {
+			v.Posted = true
+			for k, vs := range r.PostForm {
+				if k != "csrf_token" && len(vs) > 0 {
+					p.Form[k] = vs[0]
+				}
+			}
+		}
 		return s.formFailed(w, r, "bundle", p, failure)
 	}
 	return s.render(w, r, "bundle", p)
