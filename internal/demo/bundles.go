@@ -10,6 +10,7 @@ import (
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/org"
+	"onestop/internal/payments"
 )
 
 // seedBundles puts two construction bundles (BL-005, issue 14 §1) on the
@@ -72,8 +73,62 @@ func (s *simulator) seedBundles() error {
 			}
 		}
 	}
+	if err := s.seedFeeBundle(svc); err != nil {
+		return err
+	}
 	_, err = db.W.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('demo_bundles_done', '1')`)
 	return err
+}
+
+// seedFeeBundle puts a second-hand home transfer (BL-006) on the demo:
+// both parts approved and the bundle's one payment notice issued by the
+// 不动产登记中心 window and still due, so the cashier window and the
+// applicant's page have a bundle notice to show.
+func (s *simulator) seedFeeBundle(svc *bundles.Service) error {
+	ctx, db := s.ctx, s.db
+	var clerkName string
+	if err := db.R.QueryRowContext(ctx, `SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id
+		WHERE d.code = $1 AND s.role = 'clerk' AND s.centre_id = (SELECT id FROM centres WHERE kind = 'hall' ORDER BY id LIMIT 1)
+		ORDER BY s.id LIMIT 1`, demoCounty.dept("BDC")).Scan(&clerkName); err != nil {
+		return fmt.Errorf("demo fee bundle: the 不动产登记中心 clerk: %w", err)
+	}
+	st, err := (&org.Service{DB: db, Now: s.clock}).StaffByUsername(ctx, clerkName)
+	if err != nil {
+		return err
+	}
+	clerk := st.Actor("demo")
+	comp, err := s.eng.Catalogue.Composite(ctx, demoCounty.item("BL-006"))
+	if err != nil {
+		return err
+	}
+	var all []int
+	for _, m := range bundles.SharedMaterials(comp) {
+		all = append(all, m.Seq)
+	}
+	buyer, err := s.applicant(applicants.Citizen)
+	if err != nil {
+		return err
+	}
+	b, err := svc.Submit(ctx, cases.StaffActor(clerk), bundles.SubmitInput{CompositeCode: comp.Code, ApplicantID: buyer, Received: all})
+	if err != nil {
+		return fmt.Errorf("demo fee bundle: %w", err)
+	}
+	if b, err = svc.Accept(ctx, clerk, b.No, bundles.AcceptInput{}); err != nil {
+		return fmt.Errorf("demo fee bundle acceptance: %w", err)
+	}
+	for i, p := range b.Parts {
+		if err := s.decidePart(p.No, p.DepartmentID, comp.Items[i]); err != nil {
+			return fmt.Errorf("demo fee bundle part %s: %w", p.No, err)
+		}
+	}
+	if b, err = svc.Get(ctx, cases.SystemActor, b.No); err != nil {
+		return err
+	}
+	svc.Payments = &payments.Service{DB: db, Cases: s.eng, Now: s.clock}
+	if _, err := svc.IssueNotice(ctx, clerk, b.No, bundles.NoticeInput{Version: b.Version}); err != nil {
+		return fmt.Errorf("demo fee bundle notice: %w", err)
+	}
+	return nil
 }
 
 // decidePart takes a part through its review steps to approval by its own

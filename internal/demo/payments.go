@@ -36,7 +36,7 @@ func SeedPayments(ctx context.Context, db *store.DB, until time.Time) error {
 	osvc := &org.Service{DB: db, Now: clk}
 	rows, err := db.R.QueryContext(ctx, `SELECT c.no, st.username FROM cases c JOIN item_versions v ON v.id = c.item_version_id
 		JOIN staff st ON st.role = 'clerk' AND st.centre_id = c.centre_id AND st.department_id = c.department_id
-		WHERE c.state IN ('approved', 'completed') AND c.decision = 'approved' AND c.payment = '' AND v.fees <> '[]'
+		WHERE c.state IN ('approved', 'completed') AND c.decision = 'approved' AND c.payment = '' AND v.fees <> '[]' AND c.bundle_id IS NULL
 		ORDER BY c.decided_at DESC, c.id, st.id LIMIT 200`)
 	if err != nil {
 		return err

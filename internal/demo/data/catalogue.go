@@ -241,6 +241,17 @@ var composites = sync.OnceValue(func() []CompositeSeed {
 			),
 			StatutoryDays: parallelStatDays, PromisedDays: 10,
 		},
+		{
+			// A bundle with a fee: the transfer registration charges the
+			// registration fee (不动产登记费, 发改价格规〔2016〕2559号), so the
+			// demo shows one payment notice for a bundle.
+			Code: "BL-006", Name: "二手房转移登记一件事", LeadDepartment: "BDC",
+			Items: ref(
+				"BDC/国有建设用地使用权及房屋所有权转移登记",
+				"SWJ/存量房交易税费申报",
+			),
+			StatutoryDays: parallelStatDays, PromisedDays: 5,
+		},
 	}
 })
 
