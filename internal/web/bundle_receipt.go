@@ -11,6 +11,7 @@ import (
 // of an accepted bundle.
 func (s *Server) registerBundleReceipt() {
 	s.handle("GET /bundles/{no}/receipt", anyStaff, s.bundleReceipt)
+	s.handle("GET /my/bundles/{no}/receipt", everyone, s.myBundleReceipt)
 }
 
 // bundleReceipt is one receipt for the one acceptance (一次受理): every
@@ -20,7 +21,24 @@ func (s *Server) registerBundleReceipt() {
 // read the bundle (bundles.Service.Get); before acceptance there is
 // nothing to acknowledge.
 func (s *Server) bundleReceipt(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.Bundles.Get(r.Context(), cases.StaffActor(actor(r)), caseNo(r))
+	return s.renderBundleReceipt(w, r, cases.StaffActor(actor(r)))
+}
+
+// myBundleReceipt is the applicant's own copy of the same receipt: their
+// bundle only (bundles.Service.Get scopes it), after signing in.
+func (s *Server) myBundleReceipt(w http.ResponseWriter, r *http.Request) error {
+	ca, ok, err := s.applicantActor(r)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return toSignin(w, r)
+	}
+	return s.renderBundleReceipt(w, r, ca)
+}
+
+func (s *Server) renderBundleReceipt(w http.ResponseWriter, r *http.Request, a cases.Actor) error {
+	b, err := s.Bundles.Get(r.Context(), a, caseNo(r))
 	if err != nil {
 		return err
 	}

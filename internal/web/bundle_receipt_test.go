@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -13,6 +14,8 @@ import (
 
 func init() {
 	expected["GET /bundles/{no}/receipt"] = signedIn
+	expected["GET /my/bundles/{no}/receipt"] = public
+	scopeRoutes["GET /my/bundles/{no}/receipt"] = kNone
 	// Who reads which bundle is bundles.Service.Get's, tested below and
 	// in internal/bundles; the scope fixture holds no bundle.
 	scopeRoutes["GET /bundles/{no}/receipt"] = kNone
@@ -27,7 +30,7 @@ func TestBundleReceipt(t *testing.T) {
 	ctx := context.Background()
 	as := &applicants.Service{DB: f.db, Now: f.srv.Now}
 	app, err := as.Register(ctx, applicants.Input{Kind: "organisation", IDNumber: coNumber, Name: "宜章县建新制造有限公司", ContactName: "李建新",
-		Phone: "13800138001", ConfirmCheck: true}, false)
+		Phone: "13800138001", Password: coPassword, ConfirmCheck: true}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,5 +92,36 @@ func TestBundleReceipt(t *testing.T) {
 	}
 	if res, body := f.anon().get("/bundles/" + b.No + "/receipt"); res.StatusCode != http.StatusSeeOther || strings.Contains(body, "receipt-part") {
 		t.Errorf("a visitor reads the receipt: %d", res.StatusCode)
+	}
+	// The applicant prints their own copy from their bundle page: the
+	// same parts and promised time.
+	if res, body := f.anon().get("/my/bundles/" + b.No + "/receipt"); res.StatusCode != http.StatusSeeOther || strings.Contains(body, "receipt-part") {
+		t.Errorf("a visitor reads the applicant's copy: %d", res.StatusCode)
+	}
+	co := f.anon()
+	co.get("/signin")
+	if res, _ := co.post("/signin", url.Values{"id_number": {coNumber}, "password": {coPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("applicant sign-in: %d", res.StatusCode)
+	}
+	if _, mine := co.get("/my/bundles/" + b.No); !strings.Contains(mine, `href="/my/bundles/`+b.No+`/receipt"`) {
+		t.Errorf("the applicant's bundle page does not link their receipt")
+	}
+	res, mine := co.get("/my/bundles/" + b.No + "/receipt")
+	if res.StatusCode != http.StatusOK || strings.Count(mine, `data-testid="receipt-part"`) != 3 ||
+		strings.TrimPrefix(between(mine, `data-testid="receipt-promised">`, "</dd>"), `data-testid="receipt-promised">`) != promised {
+		t.Errorf("the applicant's copy: %d, parts %d", res.StatusCode, strings.Count(mine, `data-testid="receipt-part"`))
+	}
+	// Another applicant's guess at the number reads as no such bundle.
+	if _, err := as.Register(ctx, applicants.Input{Kind: "citizen", IDNumber: "110105198001010091", Name: "王五", Phone: "13800138002",
+		Password: coPassword, ConfirmCheck: true}, true); err != nil {
+		t.Fatal(err)
+	}
+	other := f.anon()
+	other.get("/signin")
+	if res, _ := other.post("/signin", url.Values{"id_number": {"110105198001010091"}, "password": {coPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other applicant sign-in: %d", res.StatusCode)
+	}
+	if res, body := other.get("/my/bundles/" + b.No + "/receipt"); res.StatusCode != http.StatusNotFound || strings.Contains(body, "receipt-part") {
+		t.Errorf("another applicant reads the receipt: %d", res.StatusCode)
 	}
 }
