@@ -28,6 +28,10 @@ type InboxFilter struct {
 	DepartmentID int64
 	CentreID     int64
 	All          bool // every open case in scope, not only those waiting for me
+	// Mode narrows to cases accepted under one acceptance mode
+	// (commitment 告知承诺, lenient 容缺受理; internal/modes): supervision
+	// watches them apart (issue 14 §3). The caller checks the value.
+	Mode string
 	// Today colours the lights as of this day (zero: the service's
 	// today). A board counts and lists at one instant, so a day passing
 	// between its two queries cannot show a red row beside a count of
@@ -102,6 +106,9 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 	}
 	if f.Channel != "" {
 		w.Add("c.channel = ?", f.Channel)
+	}
+	if f.Mode != "" {
+		w.Add("c.id IN (SELECT case_id FROM case_modes WHERE mode = ?)", f.Mode)
 	}
 	if f.RegionCode != "" {
 		w.Add("c.centre_id IN (SELECT id FROM centres WHERE region_code = ?)", f.RegionCode)

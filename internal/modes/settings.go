@@ -32,6 +32,9 @@ const (
 	Lenient    = "lenient"    // 容缺受理
 )
 
+// Modes lists the acceptance modes, in the order filters offer them.
+var Modes = []string{Commitment, Lenient}
+
 // Limits of 容缺受理 (Shenzhen 2019, the county's model: docs/DOMAIN.md §5):
 // the supply deadline is at most 20 working days and ends at least 2
 // working days before the promised limit. An item may ask for a wider

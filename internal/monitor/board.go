@@ -218,8 +218,11 @@ func (m *Monitor) Totals(ctx context.Context, sc Scope) (Counts, error) {
 // Cases lists the open cases of one group of the board, most urgent
 // first. A group outside the scope (another county's department, centre
 // or township) is "not found", never an empty list.
-func (m *Monitor) Cases(ctx context.Context, sc Scope, by Dim, key string, limit, offset int) ([]Row, int, error) {
-	f := cases.InboxFilter{Limit: limit, Offset: offset}
+//
+// mode, when not empty, narrows to cases accepted under that acceptance
+// mode (cases.InboxFilter.Mode); the caller checks it.
+func (m *Monitor) Cases(ctx context.Context, sc Scope, by Dim, key, mode string, limit, offset int) ([]Row, int, error) {
+	f := cases.InboxFilter{Mode: mode, Limit: limit, Offset: offset}
 	notFound := apperr.NotFoundf("entity.monitor_group")
 	var region string
 	switch by {

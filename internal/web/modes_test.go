@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,5 +149,59 @@ func TestModesThroughThePages(t *testing.T) {
 	res, body := intake("commitment", "1")
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "曾作出虚假承诺") || !strings.Contains(body, `data-testid="credit-marks"`) {
 		t.Fatalf("credit-marked applicant: %d %s", res.StatusCode, problemOf(body))
+	}
+}
+
+// Supervision sees the acceptance modes apart (issue 14 §3): the live
+// monitor's drill-down narrows to cases accepted under one mode, page and
+// API alike; a mode that does not exist is a field error, never "all".
+func TestLiveDrillDownByMode(t *testing.T) {
+	cf := newCaseFixture(t)
+	admin, clerk := cf.login("deptadmin"), cf.login("clerk")
+	admin.get("/admin/items/T-001/modes")
+	if res, body := admin.post("/admin/items/T-001/modes", modesSettings()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, problemOf(body))
+	}
+	intake := func(mode string) string {
+		t.Helper()
+		clerk.get("/workbench/intake")
+		form := url.Values{"id_number": {appNumber}, "item": {"T-001"}, "m1_paper": {"on"}}
+		if mode != "" {
+			form.Set("mode", mode)
+		} else {
+			form.Set("m2_paper", "on")
+		}
+		res, body := clerk.post("/workbench/intake", form)
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/cases/") {
+			t.Fatalf("intake %q: %d %s", mode, res.StatusCode, problemOf(body))
+		}
+		no, _, _ := strings.Cut(strings.TrimPrefix(loc, "/cases/"), "?")
+		return no
+	}
+	plain, lenient, commitment := intake(""), intake("lenient"), intake("commitment")
+	dept := cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
+	sup := cf.login("supervisor")
+	group := fmt.Sprintf("/supervision/live/department/%d", dept)
+	for mode, want := range map[string]string{"": "", "lenient": lenient, "commitment": commitment} {
+		res, page := sup.get(group + "?mode=" + mode)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("mode %q: %d %s", mode, res.StatusCode, problemOf(page))
+		}
+		for _, no := range []string{plain, lenient, commitment} {
+			if shown := strings.Contains(page, `href="/cases/`+no+`"`); shown != (want == "" || no == want) {
+				t.Errorf("mode %q: case %s shown %v", mode, no, shown)
+			}
+		}
+		_, out := sup.api(http.MethodGet, "/api/v1"+group+"?mode="+mode, "")
+		if n := out["total"]; (want == "" && n != float64(3)) || (want != "" && n != float64(1)) {
+			t.Errorf("API mode %q: total %v", mode, n)
+		}
+	}
+	if res, page := sup.get(group + "?mode=everything"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "受理方式只能是") {
+		t.Errorf("unknown mode: %d %s", res.StatusCode, problemOf(page))
+	}
+	if res, _ := sup.api(http.MethodGet, "/api/v1"+group+"?mode="+strings.Repeat("x", 50000), ""); res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusRequestURITooLong {
+		t.Errorf("50,000-character mode: %d", res.StatusCode)
 	}
 }

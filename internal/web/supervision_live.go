@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/clock"
+	"onestop/internal/modes"
 	"onestop/internal/monitor"
 	"onestop/internal/org"
 )
@@ -215,8 +217,16 @@ func (s *Server) liveGroup(r *http.Request) (monitor.Scope, monitor.Dim, []monit
 	if !ok || r.PathValue("by") == "" {
 		return sc, "", nil, 0, 0, 0, apperr.NotFoundf("entity.monitor_group")
 	}
-	limit, offset := readQuery(r).Page(50, 200)
-	rows, total, err := s.Monitor.Cases(r.Context(), sc, by, r.PathValue("key"), limit, offset)
+	q := readQuery(r)
+	mode := q.Text("mode")
+	if mode != "" && !slices.Contains(modes.Modes, mode) {
+		q.f.Add("mode", "monitor.bad_mode")
+	}
+	if err := q.Err(); err != nil {
+		return sc, "", nil, 0, 0, 0, err
+	}
+	limit, offset := q.Page(50, 200)
+	rows, total, err := s.Monitor.Cases(r.Context(), sc, by, r.PathValue("key"), mode, limit, offset)
 	return sc, by, rows, total, limit, offset, err
 }
 
@@ -226,11 +236,13 @@ func (s *Server) liveGroupPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Rows": p.liveRows(rows), "Total": total, "By": by, "Key": r.PathValue("key"), "Order": ""}
+	mode := r.URL.Query().Get("mode")
+	data := map[string]any{"Rows": p.liveRows(rows), "Total": total, "By": by, "Key": r.PathValue("key"), "Order": "",
+		"Mode": mode, "Modes": modes.Modes}
 	if orderIssuers.Allows(*reqInfo(r).Actor) {
 		data["Order"] = "/supervision/orders/new?case="
 	}
-	base := r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&offset="
+	base := r.URL.Path + "?mode=" + url.QueryEscape(mode) + "&limit=" + strconv.Itoa(limit) + "&offset="
 	if offset > 0 {
 		data["Prev"] = base + strconv.Itoa(max(offset-limit, 0))
 	}
