@@ -29,6 +29,11 @@ type SubmitInput struct {
 	// Mode is the acceptance mode chosen: "" or "normal", "commitment"
 	// (告知承诺) or "lenient" (容缺受理); see modes.go.
 	Mode string `json:"mode,omitempty"`
+	// First is the caller's own work in the submission's transaction,
+	// done before the case opens: the online form's choice of how to be
+	// told (notify.SetPreferencesTx) is saved with the case or not at all,
+	// and the receipt message already follows it.
+	First func(ctx context.Context, q store.Querier) error `json:"-"`
 }
 
 // Pickups are the pick-up choices a township's window offers.
@@ -104,6 +109,11 @@ func (s *Service) Submit(ctx context.Context, a Actor, in SubmitInput) (*Case, e
 	var no string
 	var t *tx
 	err = s.DB.Tx(ctx, func(sqltx *sql.Tx) error {
+		if in.First != nil {
+			if err := in.First(ctx, s.DB.InTx(sqltx)); err != nil {
+				return err
+			}
+		}
 		var err error
 		t, err = s.open(ctx, s.DB.InTx(sqltx), a, opening{item: it, applicantID: in.ApplicantID, centreID: centreID, firstContact: firstContact,
 			channel: channel, materials: in.Materials, pickup: in.Pickup, mode: in.Mode}, cal, now)

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"net/mail"
 	"slices"
 	"time"
@@ -37,6 +38,12 @@ func Preferences(ctx context.Context, db *store.DB, applicantID int64) (Preferen
 // SetPreferences saves an applicant's own choice. E-mail needs an address
 // mail can go to; the address typed is saved as the account's e-mail.
 func SetPreferences(ctx context.Context, db *store.DB, applicantID int64, p Preference, now time.Time) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error { return SetPreferencesTx(ctx, db.InTx(tx), applicantID, p, now) })
+}
+
+// SetPreferencesTx is SetPreferences inside the caller's transaction (the
+// online application form saves the choice with the case it submits).
+func SetPreferencesTx(ctx context.Context, q store.Querier, applicantID int64, p Preference, now time.Time) error {
 	f := apperr.Fields{}
 	if !slices.Contains(ByChoices, p.By) {
 		f.Add("notify_by", "error.choose")
@@ -56,7 +63,7 @@ func SetPreferences(ctx context.Context, db *store.DB, applicantID int64, p Pref
 	if err := f.Err(); err != nil {
 		return err
 	}
-	res, err := db.Exec(ctx, `UPDATE applicants SET notify_by = $1, email = $2, notify_lang = $3, updated_at = $4 WHERE id = $5`,
+	res, err := q.ExecContext(ctx, `UPDATE applicants SET notify_by = $1, email = $2, notify_lang = $3, updated_at = $4 WHERE id = $5`,
 		p.By, p.Email, p.Lang, now.UTC(), applicantID)
 	if err != nil {
 		return err

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"onestop/internal/apperr"
 	"onestop/internal/bundles"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
+	"onestop/internal/notify"
+	"onestop/internal/store"
 )
 
 // The applicant's side: apply online with uploaded materials, follow one's
@@ -26,6 +29,25 @@ type applyView struct {
 	Kept map[int]*cases.FileRef
 	// Modes are the item's acceptance modes for this applicant (modes.go).
 	Modes *modeOffer
+	// NotifyBy are the ways of being told about the case; Phone is the
+	// account's number the SMS go to (the choice is saved as on /me/notify).
+	NotifyBy []string
+	Phone    string
+	lang     string // the saved language of the messages, kept as it is
+}
+
+// notifyChoice fills the form's "how to be told" part with the saved
+// choice, unless the form came back with what was typed.
+func (s *Server) notifyChoice(r *http.Request, p *Page, v *applyView, applicantID int64) error {
+	pref, err := notify.Preferences(r.Context(), s.DB, applicantID)
+	if err != nil {
+		return err
+	}
+	v.NotifyBy, v.Phone, v.lang = notify.ByChoices, pref.Phone, pref.Lang
+	if _, posted := p.Form["notify_by"]; !posted {
+		p.Form["notify_by"], p.Form["email"] = pref.By, pref.Email
+	}
+	return nil
 }
 
 // eligible checks, before any upload is read, that the item serves the
@@ -79,8 +101,12 @@ func (s *Server) applyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "apply.title")
 	p.Title = p.T("apply.title_item", "Name", it.Name)
-	p.Data = &applyView{Item: it}
+	v := &applyView{Item: it}
+	p.Data = v
 	if _, err := s.eligible(r, ca, p); err != nil {
+		return err
+	}
+	if err := s.notifyChoice(r, p, v, ca.ApplicantID); err != nil {
 		return err
 	}
 	return s.render(w, r, "apply", p)
@@ -121,6 +147,21 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseAnyForm(r); err != nil {
 		return s.formFailed(w, r, "apply", p, err)
 	}
+	// How to be told is chosen on the form; an older page without it
+	// leaves the saved choice as it is.
+	var first func(context.Context, store.Querier) error
+	if _, sent := r.PostForm["notify_by"]; sent {
+		p.Form["notify_by"], p.Form["email"] = r.PostFormValue("notify_by"), r.PostFormValue("email")
+	}
+	if err := s.notifyChoice(r, p, v, ca.ApplicantID); err != nil {
+		return err
+	}
+	if _, sent := r.PostForm["notify_by"]; sent {
+		choice := notify.Preference{By: p.Form["notify_by"], Email: p.Form["email"], Lang: v.lang}
+		first = func(ctx context.Context, q store.Querier) error {
+			return notify.SetPreferencesTx(ctx, q, ca.ApplicantID, choice, s.Now())
+		}
+	}
 	// The files are checked against the item's materials: a stand-in case
 	// with the item's list lets the same reader serve both sides.
 	stand := &cases.Case{}
@@ -131,7 +172,7 @@ func (s *Server) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	var c *cases.Case
 	if err == nil {
 		p.Form["mode"] = r.PostFormValue("mode")
-		c, err = s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms, Mode: p.Form["mode"]})
+		c, err = s.submitCase(r, ca, cases.SubmitInput{ItemCode: it.Code, Materials: ms, Mode: p.Form["mode"], First: first})
 	}
 	if err != nil {
 		// Whatever refused the form, the files already received stay

@@ -261,3 +261,52 @@ func TestEveryCaseMessageHasANotifyTemplate(t *testing.T) {
 		}
 	}
 }
+
+// The online application form asks how to be told (issue 14 §4, "as they
+// choose"): it shows the saved choice, saves a new one with the case in
+// one transaction — so the receipt already goes that way — and a refused
+// form changes neither.
+func TestApplyFormChoosesHowToBeTold(t *testing.T) {
+	cf := newCaseFixture(t)
+	app := cf.applicant()
+	_, page := app.get("/apply/T-001")
+	if !strings.Contains(page, `data-testid="apply-notify"`) || !strings.Contains(page, `<option value="sms" selected>`) {
+		t.Fatalf("the form does not offer the saved choice:\n%s", between(page, `data-testid="apply-notify"`, "</fieldset>"))
+	}
+	choice := func() (by, email string) {
+		t.Helper()
+		if err := cf.db.R.QueryRow(`SELECT notify_by, email FROM applicants WHERE id_number = $1`, appNumber).Scan(&by, &email); err != nil {
+			t.Fatal(err)
+		}
+		return by, email
+	}
+	files := map[string]fileBody{"m1": {"申请表.pdf", tinyPDF}, "m2": {"身份证.pdf", tinyPDF}}
+	// E-mail without an address: the field says so, no case, no change.
+	res, body := app.uploadFiles("/apply/T-001", url.Values{"notify_by": {"email"}, "email": {""}}, files)
+	if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["email"] == "" {
+		t.Fatalf("e-mail without address: %d %v", res.StatusCode, fieldErrors(body))
+	}
+	// A valid choice on a form the engine refuses (an unknown mode) is
+	// not saved either: it goes with the case or not at all.
+	res, body = app.uploadFiles("/apply/T-001", url.Values{"notify_by": {"email"}, "email": {"wang@example.cn"}, "mode": {"bogus"}}, files)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown mode: %d %s", res.StatusCode, problemOf(body))
+	}
+	if by, email := choice(); by != "sms" || email != "" {
+		t.Fatalf("refused forms changed the choice to %q %q", by, email)
+	}
+	if mine, _ := cf.srv.Cases.ForApplicant(t.Context(), cf.app.ID, 10); len(mine) != 0 {
+		t.Fatalf("refused forms opened %d cases", len(mine))
+	}
+	res, body = app.uploadFiles("/apply/T-001", url.Values{"notify_by": {"email"}, "email": {"wang@example.cn"}}, files)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply: %d %s", res.StatusCode, problemOf(body))
+	}
+	if by, email := choice(); by != "email" || email != "wang@example.cn" {
+		t.Fatalf("choice after applying: %q %q", by, email)
+	}
+	sms, mail := cf.deliver()
+	if len(sms) != 0 || len(mail) != 1 || mail[0].To != "wang@example.cn" || !strings.Contains(mail[0].Text, "材料已收到") {
+		t.Fatalf("receipt: %d texts, e-mails %+v", len(sms), mail)
+	}
+}
