@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"net/mail"
 	"slices"
+	"strconv"
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/audit"
 	"onestop/internal/store"
 )
 
@@ -51,12 +53,7 @@ func SetPreferencesTx(ctx context.Context, q store.Querier, applicantID int64, p
 	if !slices.Contains(LangChoices, p.Lang) {
 		f.Add("lang", "error.choose")
 	}
-	p.Email = f.Email("email", p.Email, false)
-	if p.Email != "" && !f.Has("email") {
-		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-			f.Add("email", "error.email")
-		}
-	}
+	p.Email = address(f, "email", p.Email)
 	if (p.By == Email || p.By == "both") && p.Email == "" && !f.Has("email") {
 		f.Add("email", "notify.pref.email_needed")
 	}
@@ -72,4 +69,56 @@ func SetPreferencesTx(ctx context.Context, q store.Querier, applicantID int64, p
 		return apperr.NotFoundf("entity.applicant")
 	}
 	return nil
+}
+
+// address reads an e-mail address mail can go to ("" for none): a bare
+// address, as mail.ParseAddress reads it back unchanged.
+func address(f apperr.Fields, field, v string) string {
+	v = f.Email(field, v, false)
+	if v != "" && !f.Has(field) {
+		if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+			f.Add(field, "error.email")
+		}
+	}
+	return v
+}
+
+// CheckAddress is address's verdict alone, for a form that must check
+// the address before it changes anything else.
+func CheckAddress(field, v string) error {
+	f := apperr.Fields{}
+	address(f, field, v)
+	return f.Err()
+}
+
+// StaffEmail reads the address a staff member's notes are also sent to.
+func StaffEmail(ctx context.Context, db *store.DB, staffID int64) (string, error) {
+	var email string
+	err := db.Read().QueryRowContext(ctx, `SELECT email FROM staff WHERE id = $1`, staffID).Scan(&email)
+	return email, err
+}
+
+// SetStaffEmail saves a staff member's own address for their notes by
+// e-mail (TellStaff); "" stops them. The change is on the audit record.
+func SetStaffEmail(ctx context.Context, db *store.DB, who audit.Who, staffID int64, email string, now time.Time) error {
+	f := apperr.Fields{}
+	email = address(f, "email", email)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		q := db.InTx(tx)
+		var was string
+		var centre, dept int64
+		if err := q.QueryRowContext(ctx, `SELECT email, COALESCE(centre_id, 0), COALESCE(department_id, 0) FROM staff WHERE id = $1`, staffID).Scan(&was, &centre, &dept); err != nil {
+			return apperr.NotFoundf("entity.staff")
+		}
+		if was == email {
+			return nil
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE staff SET email = $1, updated_at = $2 WHERE id = $3`, email, now.UTC(), staffID); err != nil {
+			return err
+		}
+		return audit.Write(ctx, q, now, who, "update", "staff", strconv.FormatInt(staffID, 10), centre, dept, map[string]any{"email": was}, map[string]any{"email": email})
+	})
 }

@@ -3,18 +3,23 @@ package web
 import (
 	"net/http"
 
+	"onestop/internal/notify"
 	"onestop/internal/org"
 )
 
-// The account page: everyone signed in as staff keeps their own name and
-// phone current. Role, reach, centre and the rest are an administrator's
-// to change (org.UpdateStaff refuses them on a self-edit), so the page and
-// the API take only these two fields.
+// The account page: everyone signed in as staff keeps their own name,
+// phone and e-mail address current (the address their notes of new work
+// and of yellow and red lights are also sent to; notify.TellStaff). Role,
+// reach, centre and the rest are an administrator's to change
+// (org.UpdateStaff refuses them on a self-edit), so the page and the API
+// take only these fields.
 
-// profileInput is what a person may change of their own account.
+// profileInput is what a person may change of their own account. Email
+// nil (an API call without it) leaves the address as it is.
 type profileInput struct {
-	Name  string `json:"name"`
-	Phone string `json:"phone"`
+	Name  string  `json:"name"`
+	Phone string  `json:"phone"`
+	Email *string `json:"email"`
 }
 
 func (s *Server) registerAccount() {
@@ -26,7 +31,11 @@ func (s *Server) registerAccount() {
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "account.title")
 	st := reqInfo(r).Staff
-	p.Form["name"], p.Form["phone"] = st.Name, st.Phone
+	email, err := notify.StaffEmail(r.Context(), s.DB, st.ID)
+	if err != nil {
+		return err
+	}
+	p.Form["name"], p.Form["phone"], p.Form["email"] = st.Name, st.Phone, email
 	return s.render(w, r, "account", p)
 }
 
@@ -34,11 +43,17 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "account.title")
 	var in profileInput
 	err := decode(r, &in)
+	if vs, sent := r.PostForm["email"]; sent && len(vs) > 0 {
+		in.Email = &vs[0]
+	}
 	if err == nil {
 		_, err = s.updateProfile(r, in)
 	}
 	if err != nil {
 		p.Form["name"], p.Form["phone"] = in.Name, in.Phone
+		if in.Email != nil {
+			p.Form["email"] = *in.Email
+		}
 		return s.formFailed(w, r, "account", p, err)
 	}
 	s.flash(r, "account.saved")
@@ -58,10 +73,20 @@ func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, st)
 }
 
-// updateProfile changes the signed-in person's name and phone, keeping
-// everything else of the account as it is.
+// updateProfile changes the signed-in person's name, phone and e-mail
+// address, keeping everything else of the account as it is. The address
+// is checked first, so a bad one changes nothing at all.
 func (s *Server) updateProfile(r *http.Request, in profileInput) (org.Staff, error) {
 	st := reqInfo(r).Staff
-	return s.Org.UpdateStaff(r.Context(), actor(r), st.ID, org.StaffInput{Name: in.Name, Phone: in.Phone, Role: st.Role, CentreID: st.CentreID,
+	if in.Email != nil {
+		if err := notify.CheckAddress("email", *in.Email); err != nil {
+			return org.Staff{}, err
+		}
+	}
+	out, err := s.Org.UpdateStaff(r.Context(), actor(r), st.ID, org.StaffInput{Name: in.Name, Phone: in.Phone, Role: st.Role, CentreID: st.CentreID,
 		DepartmentID: st.DepartmentID, WindowID: st.WindowID, BackupID: st.BackupID, Absent: st.Absent, Scope: st.Scope})
+	if err != nil || in.Email == nil {
+		return out, err
+	}
+	return out, notify.SetStaffEmail(r.Context(), s.DB, actor(r).Who(), st.ID, *in.Email, s.Now())
 }

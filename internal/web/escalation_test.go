@@ -95,3 +95,43 @@ func TestOwnAccountNameAndPhoneOnly(t *testing.T) {
 		t.Fatalf("clerk PUT own staff record: %d", res.StatusCode)
 	}
 }
+
+// A staff member sets the e-mail address their notes also go to, on the
+// account page and over the API: a malformed address changes nothing,
+// not even the name sent with it; the change is on the audit record; an
+// API call without the field keeps the address.
+func TestOwnAccountEmail(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("clerk")
+	email := func() string { return f.text(`SELECT email FROM staff WHERE username = 'clerk'`) }
+	for _, bad := range []string{"li@@example", "李 <li@example.cn>", strings.Repeat("a", 50000) + "@example.cn"} {
+		res, page := c.post("/account", url.Values{"name": {"改名"}, "phone": {"13912345678"}, "email": {bad}})
+		if res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("%.40q: %d", bad, res.StatusCode)
+		}
+		if res.StatusCode == http.StatusUnprocessableEntity && fieldErrors(page)["email"] == "" {
+			t.Errorf("%.40q: no error on the e-mail field: %v", bad, fieldErrors(page))
+		}
+	}
+	if email() != "" || f.idOf(`SELECT COUNT(*) FROM staff WHERE name = '改名'`) != 0 {
+		t.Fatal("a refused address changed the account")
+	}
+	if res, page := c.post("/account", url.Values{"name": {"李新名"}, "phone": {"13912345678"}, "email": {"li@example.cn"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %v", res.StatusCode, fieldErrors(page))
+	}
+	if email() != "li@example.cn" {
+		t.Fatalf("address saved as %q", email())
+	}
+	if _, page := c.get("/account"); !strings.Contains(page, `value="li@example.cn"`) {
+		t.Error("the account page does not show the saved address")
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM audit_log WHERE entity = 'staff' AND after LIKE '%li@example.cn%'`); n != 1 {
+		t.Errorf("%d audit rows for the address, want 1", n)
+	}
+	if res, _ := c.api("PUT", "/api/v1/me", `{"name":"李新名","phone":"13912345678"}`); res.StatusCode != http.StatusOK || email() != "li@example.cn" {
+		t.Errorf("API without e-mail: %d, address %q", res.StatusCode, email())
+	}
+	if res, _ := c.api("PUT", "/api/v1/me", `{"name":"李新名","phone":"13912345678","email":""}`); res.StatusCode != http.StatusOK || email() != "" {
+		t.Errorf("API clearing e-mail: %d, address %q", res.StatusCode, email())
+	}
+}
