@@ -29,24 +29,9 @@ func (s *simulator) seedBundles() error {
 	}
 	svc := bundles.New(db, s.eng, s.eng.Catalogue, s.clock)
 	s.eng.Witnesses = append(s.eng.Witnesses, svc)
-	var clerkName string
-	if err := db.R.QueryRowContext(ctx, `SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id
-		WHERE d.code = $1 AND s.role = 'clerk' ORDER BY s.id LIMIT 1`, demoCounty.dept("ZJJ")).Scan(&clerkName); err != nil {
-		return fmt.Errorf("demo bundles: the 住建局 clerk: %w", err)
-	}
-	os := &org.Service{DB: db, Now: s.clock}
-	st, err := os.StaffByUsername(ctx, clerkName)
+	clerk, comp, all, err := s.bundleDesk("ZJJ", "BL-005")
 	if err != nil {
 		return err
-	}
-	clerk := st.Actor("demo")
-	comp, err := s.eng.Catalogue.Composite(ctx, demoCounty.item("BL-005"))
-	if err != nil {
-		return err
-	}
-	var all []int
-	for _, m := range bundles.SharedMaterials(comp) {
-		all = append(all, m.Seq)
 	}
 	online, err := s.applicant(applicants.Organisation)
 	if err != nil {
@@ -86,24 +71,9 @@ func (s *simulator) seedBundles() error {
 // applicant's page have a bundle notice to show.
 func (s *simulator) seedFeeBundle(svc *bundles.Service) error {
 	ctx, db := s.ctx, s.db
-	var clerkName string
-	if err := db.R.QueryRowContext(ctx, `SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id
-		WHERE d.code = $1 AND s.role = 'clerk' AND s.centre_id = (SELECT id FROM centres WHERE kind = 'hall' ORDER BY id LIMIT 1)
-		ORDER BY s.id LIMIT 1`, demoCounty.dept("BDC")).Scan(&clerkName); err != nil {
-		return fmt.Errorf("demo fee bundle: the 不动产登记中心 clerk: %w", err)
-	}
-	st, err := (&org.Service{DB: db, Now: s.clock}).StaffByUsername(ctx, clerkName)
+	clerk, comp, all, err := s.bundleDesk("BDC", "BL-006")
 	if err != nil {
 		return err
-	}
-	clerk := st.Actor("demo")
-	comp, err := s.eng.Catalogue.Composite(ctx, demoCounty.item("BL-006"))
-	if err != nil {
-		return err
-	}
-	var all []int
-	for _, m := range bundles.SharedMaterials(comp) {
-		all = append(all, m.Seq)
 	}
 	buyer, err := s.applicant(applicants.Citizen)
 	if err != nil {
@@ -160,4 +130,29 @@ func (s *simulator) decidePart(no string, dept int64, _ catalogue.Item) error {
 		}
 	}
 	return nil
+}
+
+// bundleDesk is what a demo bundle at the hall starts from: the lead
+// department's first window clerk there, the composite, and the numbers
+// of its shared materials (all received at the window).
+func (s *simulator) bundleDesk(dept, code string) (org.Actor, catalogue.Composite, []int, error) {
+	var clerkName string
+	if err := s.db.R.QueryRowContext(s.ctx, `SELECT s.username FROM staff s JOIN departments d ON d.id = s.department_id
+		WHERE d.code = $1 AND s.role = 'clerk' AND s.centre_id = (SELECT id FROM centres WHERE kind = 'hall' ORDER BY id LIMIT 1)
+		ORDER BY s.id LIMIT 1`, demoCounty.dept(dept)).Scan(&clerkName); err != nil {
+		return org.Actor{}, catalogue.Composite{}, nil, fmt.Errorf("demo bundle %s: the lead clerk: %w", code, err)
+	}
+	st, err := (&org.Service{DB: s.db, Now: s.clock}).StaffByUsername(s.ctx, clerkName)
+	if err != nil {
+		return org.Actor{}, catalogue.Composite{}, nil, err
+	}
+	comp, err := s.eng.Catalogue.Composite(s.ctx, demoCounty.item(code))
+	if err != nil {
+		return org.Actor{}, catalogue.Composite{}, nil, err
+	}
+	var all []int
+	for _, m := range bundles.SharedMaterials(comp) {
+		all = append(all, m.Seq)
+	}
+	return st.Actor("demo"), comp, all, nil
 }
