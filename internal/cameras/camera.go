@@ -58,7 +58,7 @@ func (s *Service) checkCamera(ctx context.Context, q store.Querier, a org.Actor,
 		var retired sql.NullTime
 		err := q.QueryRowContext(ctx, `SELECT centre_id, retired_at FROM windows WHERE id = $1`, in.WindowID).Scan(&centre, &retired)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && (centre != a.CentreID || retired.Valid)) {
-			f.Add("window_id", "org.window.missing")
+			f.Add("window_id", "cameras.window.missing")
 		} else if err != nil {
 			return c, err
 		}
@@ -188,4 +188,3 @@ func (s *Service) cameras(ctx context.Context, where string, args ...any) ([]Cam
 	}
 	return out, rows.Err()
 }
-

@@ -93,21 +93,15 @@ func (s *Service) Rating(ctx context.Context, ratingID int64) (Moment, error) {
 // the complaint's centre, the time no later than the complaint was
 // received (it is about something that had happened).
 func (s *Service) Complaint(ctx context.Context, enquiryID, windowID int64, at time.Time) (Moment, error) {
-	var no, kind string
-	var centre int64
-	var received time.Time
-	err := s.DB.Read().QueryRowContext(ctx, `SELECT no, kind, centre_id, received_at FROM enquiries WHERE id = $1`, enquiryID).
-		Scan(&no, &kind, &centre, &received)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != "complaint") {
-		return Moment{}, apperr.NotFoundf("entity.enquiry")
-	}
+	c, err := s.ComplaintOf(ctx, enquiryID)
 	if err != nil {
 		return Moment{}, err
 	}
+	centre, received, no := c.CentreID, c.Received, c.No
 	f := apperr.Fields{}
 	var wc int64
 	if err := s.DB.Read().QueryRowContext(ctx, `SELECT centre_id FROM windows WHERE id = $1`, windowID).Scan(&wc); err != nil || wc != centre {
-		f.Add("window_id", "org.window.missing")
+		f.Add("window_id", "cameras.window.missing")
 	}
 	if at.IsZero() {
 		f.Add("at", "error.required")
@@ -125,4 +119,26 @@ func (s *Service) Complaint(ctx context.Context, enquiryID, windowID int64, at t
 // holds, and its number for the access record.
 func Ticket(ticketID int64, ticketNo string, windowID int64, at time.Time) Moment {
 	return Moment{Source: FromTicket, Ref: ticketNo, SourceID: ticketID, WindowID: windowID, At: at.UTC()}
+}
+
+// ComplaintFacts are what the complaint form on the recording page needs:
+// the complaint's number, its centre (whose windows it may name) and
+// when it was received (the time it is about is before).
+type ComplaintFacts struct {
+	No       string
+	CentreID int64
+	Received time.Time
+}
+
+// ComplaintOf reads a complaint's facts; a consultation or help request is
+// "not found": it names no window's conduct.
+func (s *Service) ComplaintOf(ctx context.Context, enquiryID int64) (ComplaintFacts, error) {
+	var c ComplaintFacts
+	var kind string
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT no, kind, centre_id, received_at FROM enquiries WHERE id = $1`, enquiryID).
+		Scan(&c.No, &kind, &c.CentreID, &c.Received)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != "complaint") {
+		return c, apperr.NotFoundf("entity.enquiry")
+	}
+	return c, err
 }

@@ -113,7 +113,7 @@ func TestComplaintMoment(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.svc.Complaint(f.ctx, complaint, township, at)
-	fieldErr(t, err, "window_id", "org.window.missing")
+	fieldErr(t, err, "window_id", "cameras.window.missing")
 	if _, err := f.svc.Complaint(f.ctx, consult, clerk.WindowID, at); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("a consultation as a complaint: %v", err)
 	}

@@ -24,8 +24,8 @@ const (
 // Moment is a window at an instant, and what pointed there: the thing a
 // "recording at that time" link is about.
 type Moment struct {
-	Source string    `json:"source"`
-	Ref    string    `json:"ref"`
+	Source string `json:"source"`
+	Ref    string `json:"ref"`
 	// SourceID is the case, rating, enquiry or ticket id, for the page's
 	// way back.
 	SourceID int64     `json:"source_id"`

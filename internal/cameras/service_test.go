@@ -136,7 +136,7 @@ func TestManagementScope(t *testing.T) {
 	// The hall's window from a township's recorder, and the hall's
 	// recorder from the township: both refused.
 	_, err = f.svc.SaveCamera(f.ctx, township, 0, cameras.CameraInput{RecorderID: own.ID, Name: "x", Channel: "1", WindowID: f.staff("clerk").WindowID})
-	fieldErr(t, err, "window_id", "org.window.missing")
+	fieldErr(t, err, "window_id", "cameras.window.missing")
 	_, err = f.svc.SaveCamera(f.ctx, township, 0, cameras.CameraInput{RecorderID: r.ID, Name: "x", Channel: "1", Area: "大厅"})
 	fieldErr(t, err, "recorder_id", "cameras.recorder.missing")
 	admin := f.staff("admin")

@@ -57,13 +57,7 @@ var timed = map[string]bool{"start": true, "end": true, "start_utc": true, "end_
 // parseTemplate splits a template into parts. It answers the field key of
 // the first problem ("" when none) and the offending placeholder.
 func parseTemplate(t string) ([]part, string, string) {
-	ok := false
-	for _, s := range schemes {
-		if strings.HasPrefix(strings.ToLower(t), s) {
-			ok = true
-		}
-	}
-	if !ok {
+	if !LinkScheme(t) {
 		return nil, "cameras.template.scheme", ""
 	}
 	var parts []part
@@ -198,4 +192,15 @@ func expand(parts []part, v values) string {
 		}
 	}
 	return b.String()
+}
+
+// LinkScheme reports whether an address is one a page may link to: an
+// RTSP stream or a web page, never javascript: or file:.
+func LinkScheme(u string) bool {
+	for _, s := range schemes {
+		if strings.HasPrefix(strings.ToLower(u), s) {
+			return true
+		}
+	}
+	return false
 }
