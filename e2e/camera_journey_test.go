@@ -20,6 +20,12 @@ func TestSupervisorOpensCameraFromBadReview(t *testing.T) {
 	t.Parallel()
 	app, citizen := Start(t)
 	ctx := context.Background()
+	// The demo registers the hall's cameras; the journey registers its own.
+	for _, q := range []string{`DELETE FROM cameras`, `DELETE FROM camera_recorders`} {
+		if _, err := app.DB.W.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var window int64
 	if err := app.DB.R.QueryRowContext(ctx, `SELECT window_id FROM staff WHERE username = 'clerk'`).Scan(&window); err != nil {
 		t.Fatal(err)

@@ -33,6 +33,14 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
+	// The demo registers the hall's cameras; each test starts without,
+	// to count and place its own.
+	if _, err := db.W.ExecContext(ctx, `DELETE FROM cameras`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.ExecContext(ctx, `DELETE FROM camera_recorders`); err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{t: t, ctx: ctx, db: db, now: time.Date(2026, 9, 29, 2, 40, 0, 0, time.UTC)}
 	f.svc = &cameras.Service{DB: db, Now: func() time.Time { return f.now }}
 	return f
@@ -231,5 +239,39 @@ func TestOpenOtherWindowsCamera(t *testing.T) {
 	}
 	if ch, err := f.svc.Choose(f.ctx, f.staff("supervisor"), m); err != nil || len(ch.Cameras) != 0 {
 		t.Errorf("a window without a camera offers %d (%v)", len(ch.Cameras), err)
+	}
+}
+
+// The demo shows the feature: a Hikvision NVR on three windows, a Dahua
+// one on the waiting area, the county's GB/T 28181 platform; the clerk's
+// window has two cameras, and its link offers both.
+func TestDemoCameras(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.NewTestDB(t)
+	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
+		t.Fatal(err)
+	}
+	svc := &cameras.Service{DB: db, Now: time.Now}
+	f := &fixture{t: t, ctx: ctx, db: db}
+	admin := f.staff("admin")
+	rs, err := svc.Recorders(ctx, admin)
+	if err != nil || len(rs) != 3 || rs[0].Brand == rs[1].Brand {
+		t.Fatalf("recorders %+v %v", rs, err)
+	}
+	cs, _ := svc.Cameras(ctx, admin)
+	onWindows, areas := map[int64]int{}, 0
+	for _, c := range cs {
+		if c.WindowID != 0 {
+			onWindows[c.WindowID]++
+		} else {
+			areas++
+		}
+	}
+	if len(onWindows) != 3 || areas != 1 {
+		t.Errorf("cameras on %d windows and %d areas", len(onWindows), areas)
+	}
+	ch, err := svc.Choose(ctx, f.staff("supervisor"), cameras.Ticket(1, "A001", f.staff("clerk").WindowID, time.Now()))
+	if err != nil || len(ch.Cameras) != 2 {
+		t.Errorf("the clerk's window offers %d cameras (%v)", len(ch.Cameras), err)
 	}
 }
