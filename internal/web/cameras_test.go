@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onestop/internal/voice"
 )
 
 func init() {
@@ -195,5 +198,62 @@ func TestCameraLinkFromBadReview(t *testing.T) {
 	_, body = sup.get("/cameras/recording?source=ticket&id=7&window=" + itoa64(other) + "&at=yesterday")
 	if errs := fieldErrors(body); errs["at"] == "" {
 		t.Errorf("a bad time: %v", errs)
+	}
+}
+
+// The other two ways in: a case event at the window (the timeline's
+// link) and a complaint, whose window and time the supervisor reads off
+// its text; a time after the complaint was received is refused on its
+// field.
+func TestCameraLinkFromCaseAndComplaint(t *testing.T) {
+	cf := newCaseFixture(t)
+	setUpCamera(t, cf)
+	cf.set(time.Date(2026, 9, 29, 2, 40, 0, 0, time.UTC))
+	no := cf.decidedCase()
+	sup := cf.login("supervisor")
+	_, body := sup.get("/cases/" + no)
+	m := regexp.MustCompile(`href="(/cameras/recording\?source=case[^"]+)" data-testid="event-camera"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no camera link on the case timeline")
+	}
+	if _, body := cf.login("clerk").get("/cases/" + no); strings.Contains(body, "event-camera") {
+		t.Error("the clerk is offered a camera link on their own case")
+	}
+	res, body := sup.get(html.UnescapeString(m[1]))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "2026-09-29 10:37:00 – 2026-09-29 10:45:00") {
+		t.Fatalf("from the case event: %d %s", res.StatusCode, problemOf(body))
+	}
+
+	e, err := cf.srv.Voice.File(context.Background(), voice.Input{Kind: voice.Complaint, Subject: "窗口态度", Body: "周二上午10点40分在1号窗口被呵斥。",
+		Phone: "13800138000", Channel: "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := cf.idOf(`SELECT id FROM enquiries WHERE no = $1`, e.No)
+	_, body = sup.get("/enquiries/" + e.No)
+	if !strings.Contains(body, `data-testid="complaint-camera"`) {
+		t.Fatal("no camera link on the complaint")
+	}
+	res, body = sup.get("/cameras/recording?source=complaint&id=" + itoa64(id))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="complaint-moment"`) {
+		t.Fatalf("the complaint's form: %d", res.StatusCode)
+	}
+	window := itoa64(cf.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`))
+	_, body = sup.get("/cameras/recording?source=complaint&id=" + itoa64(id) + "&window=" + window + "&at=2026-09-29T10:40")
+	if !strings.Contains(body, "2026-09-29 10:37:00 – 2026-09-29 10:45:00") {
+		t.Errorf("the complaint's moment: %s", problemOf(body))
+	}
+	res, body = sup.get("/cameras/recording?source=complaint&id=" + itoa64(id) + "&window=" + window + "&at=2026-09-30T10:40")
+	if errs := fieldErrors(body); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errs["at"], "不能晚于") {
+		t.Errorf("a time after the complaint: %d %v", res.StatusCode, errs)
+	}
+	// A consultation is no complaint.
+	c, err := cf.srv.Voice.File(context.Background(), voice.Input{Kind: voice.Consult, DepartmentID: cf.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`),
+		Subject: "材料", Body: "要带什么？", Phone: "13800138000", Channel: "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := sup.get("/cameras/recording?source=complaint&id=" + itoa64(cf.idOf(`SELECT id FROM enquiries WHERE no = $1`, c.No))); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a consultation's camera link: %d", res.StatusCode)
 	}
 }
