@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
@@ -123,20 +124,10 @@ func (s *Service) SaveCamera(ctx context.Context, a org.Actor, id int64, in Came
 
 // RetireCamera takes a camera out of use.
 func (s *Service) RetireCamera(ctx context.Context, a org.Actor, id int64) error {
-	now := s.Now().UTC()
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	return s.retire(ctx, a, "camera", id, func(tx *sql.Tx) (any, *time.Time, error) {
 		cur, err := s.camera(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		if cur.RetiredAt != nil {
-			return apperr.New(apperr.Conflict, "cameras.retired")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cameras SET retired_at = $1, updated_at = $1 WHERE id = $2`, now, id); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, now, a.Who(), "retire", "camera", strconv.FormatInt(id, 10), a.CentreID, 0, cur, nil)
-	})
+		return cur, cur.RetiredAt, err
+	}, `UPDATE cameras SET retired_at = $1, updated_at = $1 WHERE id = $2`)
 }
 
 const cameraCols = `k.id, k.recorder_id, r.name, k.centre_id, k.name, k.channel, COALESCE(k.window_id, 0), COALESCE(w.number, ''), k.area, k.retired_at`

@@ -284,22 +284,32 @@ func (s *Service) Recorders(ctx context.Context, a org.Actor) ([]Recorder, error
 // RetireRecorder takes a recorder and its cameras out of use; the
 // openings made through them stay on the record.
 func (s *Service) RetireRecorder(ctx context.Context, a org.Actor, id int64) error {
+	return s.retire(ctx, a, "camera_recorder", id, func(tx *sql.Tx) (any, *time.Time, error) {
+		cur, err := s.recorder(ctx, tx, a, id)
+		return cur, cur.RetiredAt, err
+	}, `UPDATE camera_recorders SET retired_at = $1, updated_at = $1 WHERE id = $2`,
+		`UPDATE cameras SET retired_at = $1, updated_at = $1 WHERE recorder_id = $2 AND retired_at IS NULL`)
+}
+
+// retire retires one record of the actor's centre: load reads it (not
+// found outside the centre) and says whether it is retired already; each
+// update runs with (now, id); the audit entry keeps the record as it was.
+func (s *Service) retire(ctx context.Context, a org.Actor, entity string, id int64, load func(*sql.Tx) (any, *time.Time, error), updates ...string) error {
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		cur, err := s.recorder(ctx, tx, a, id)
+		cur, retired, err := load(tx)
 		if err != nil {
 			return err
 		}
-		if cur.RetiredAt != nil {
+		if retired != nil {
 			return apperr.New(apperr.Conflict, "cameras.retired")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE camera_recorders SET retired_at = $1, updated_at = $1 WHERE id = $2`, now, id); err != nil {
-			return err
+		for _, u := range updates {
+			if _, err := tx.ExecContext(ctx, u, now, id); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cameras SET retired_at = $1, updated_at = $1 WHERE recorder_id = $2 AND retired_at IS NULL`, now, id); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, now, a.Who(), "retire", "camera_recorder", strconv.FormatInt(id, 10), a.CentreID, 0, cur, nil)
+		return audit.Write(ctx, tx, now, a.Who(), "retire", entity, strconv.FormatInt(id, 10), a.CentreID, 0, cur, nil)
 	})
 }
 

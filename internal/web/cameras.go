@@ -39,12 +39,12 @@ func (s *Server) registerCameras() {
 	s.handle("POST /admin/recorders", cameraManagers, s.recorderSave)
 	s.handle("GET /admin/recorders/{id}", cameraManagers, s.recorderEdit)
 	s.handle("POST /admin/recorders/{id}", cameraManagers, s.recorderSave)
-	s.handle("POST /admin/recorders/{id}/retire", cameraManagers, s.recorderRetire)
+	s.handle("POST /admin/recorders/{id}/retire", cameraManagers, s.retireHandler("entity.recorder", s.Cameras.RetireRecorder))
 	s.handle("GET /admin/cameras/new", cameraManagers, s.cameraNew)
 	s.handle("POST /admin/cameras", cameraManagers, s.cameraSave)
 	s.handle("GET /admin/cameras/{id}", cameraManagers, s.cameraEdit)
 	s.handle("POST /admin/cameras/{id}", cameraManagers, s.cameraSave)
-	s.handle("POST /admin/cameras/{id}/retire", cameraManagers, s.cameraRetire)
+	s.handle("POST /admin/cameras/{id}/retire", cameraManagers, s.retireHandler("entity.camera", s.Cameras.RetireCamera))
 }
 
 // CanWatch reports whether the signed-in staff member may open

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -39,6 +40,22 @@ func pathID(r *http.Request, entity string) (int64, error) {
 		return 0, apperr.NotFoundf(entity)
 	}
 	return id, nil
+}
+
+// retireHandler retires the {id} record by fn and goes back to the list.
+func (s *Server) retireHandler(entity string, fn func(context.Context, org.Actor, int64) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, entity)
+		if err != nil {
+			return err
+		}
+		if err := fn(r.Context(), actor(r), id); err != nil {
+			return err
+		}
+		s.flash(r, "cameras.retired_done")
+		http.Redirect(w, r, "/admin/cameras", http.StatusSeeOther)
+		return nil
+	}
 }
 
 // recorderFormView is the recorder form: the record edited (nil for a
@@ -112,19 +129,6 @@ func (s *Server) recorderSave(w http.ResponseWriter, r *http.Request) error {
 		return s.recorderForm(w, r, p, cur, err)
 	}
 	s.flash(r, "cameras.saved")
-	http.Redirect(w, r, "/admin/cameras", http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) recorderRetire(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "entity.recorder")
-	if err != nil {
-		return err
-	}
-	if err := s.Cameras.RetireRecorder(r.Context(), actor(r), id); err != nil {
-		return err
-	}
-	s.flash(r, "cameras.retired_done")
 	http.Redirect(w, r, "/admin/cameras", http.StatusSeeOther)
 	return nil
 }
@@ -206,19 +210,6 @@ func (s *Server) cameraSave(w http.ResponseWriter, r *http.Request) error {
 		return s.cameraForm(w, r, p, cur, err)
 	}
 	s.flash(r, "cameras.saved")
-	http.Redirect(w, r, "/admin/cameras", http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) cameraRetire(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "entity.camera")
-	if err != nil {
-		return err
-	}
-	if err := s.Cameras.RetireCamera(r.Context(), actor(r), id); err != nil {
-		return err
-	}
-	s.flash(r, "cameras.retired_done")
 	http.Redirect(w, r, "/admin/cameras", http.StatusSeeOther)
 	return nil
 }

@@ -104,6 +104,17 @@ func TestCameraAdmin(t *testing.T) {
 	if res, _ := admin.post("/admin/recorders/"+rec+"/retire", url.Values{"csrf_token": {"forged"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("retire without the CSRF token: %d", res.StatusCode)
 	}
+	// Retiring the recorder retires its cameras; the second time is a
+	// conflict, not a second entry.
+	if res, _ := admin.post("/admin/recorders/"+rec+"/retire", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("retire: %d", res.StatusCode)
+	}
+	if n := cf.idOf(`SELECT COUNT(*) FROM cameras WHERE retired_at IS NULL`); n != 0 {
+		t.Errorf("%d cameras in use on a retired recorder", n)
+	}
+	if res, _ := admin.post("/admin/recorders/"+rec+"/retire", nil); res.StatusCode != http.StatusConflict {
+		t.Errorf("retire twice: %d", res.StatusCode)
+	}
 }
 
 var addressRE = regexp.MustCompile(`value="([^"]+)" data-testid="camera-address"`)
