@@ -268,3 +268,31 @@ func TestCameraLinkFromCaseAndComplaint(t *testing.T) {
 		t.Errorf("a consultation's camera link: %d", res.StatusCode)
 	}
 }
+
+// The demo's equipment on the admin's pages, in both languages, and
+// each form renders; the GB/T 28181 platform's link shows the SDP values.
+func TestCameraPagesWithDemo(t *testing.T) {
+	cf := newCaseFixture(t)
+	admin := cf.login("admin")
+	_, body := admin.get("/admin/cameras")
+	for _, want := range []string{"一楼大厅海康NVR", "候办区大华NVR", "县视频监控联网平台", "一楼候办区", "窗口高位球机"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("admin page lacks %s", want)
+		}
+	}
+	if _, en := admin.get("/admin/cameras?lang=en"); !strings.Contains(en, "GB/T 28181 platform") || !strings.Contains(en, "3 min before, 5 min after") {
+		t.Error("the English page is not translated")
+	}
+	for _, p := range []string{"/admin/cameras/new", "/admin/recorders/new", "/admin/recorders/" + itoa64(cf.idOf(`SELECT id FROM camera_recorders WHERE brand = 'gb28181'`))} {
+		if res, body := admin.get(p); res.StatusCode != http.StatusOK || !strings.Contains(body, `name="csrf_token"`) {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+	}
+	gb := cf.idOf(`SELECT k.id FROM cameras k JOIN camera_recorders r ON r.id = k.recorder_id WHERE r.brand = 'gb28181'`)
+	window := itoa64(cf.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`))
+	res, body := cf.login("supervisor").post("/cameras/recording", url.Values{"source": {"ticket"}, "id": {"3"}, "ref": {"A003"}, "window": {window},
+		"at": {"2026-09-29T10:40:00"}, "camera": {itoa64(gb)}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "1790649420 1790649900") || !strings.Contains(body, "43102200001320000001:0") {
+		t.Errorf("GB/T 28181 playback: %d %s", res.StatusCode, problemOf(body))
+	}
+}
