@@ -195,6 +195,10 @@ func (s *Server) cameraRecording(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if !a.SeesCentre(c.CentreID) {
+			// Another centre's complaint: not even its number.
+			return apperr.NotFoundf("entity.enquiry")
+		}
 		v.Complaint = &c
 		v.Back = "/enquiries/" + url.PathEscape(c.No)
 		if v.Windows, _, err = s.Org.Windows(r.Context(), a, org.WindowFilter{CentreID: c.CentreID}, org.ListOptions{Limit: 1000}); err != nil {

@@ -249,6 +249,9 @@ func TestCameraLinkFromCaseAndComplaint(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="complaint-moment"`) {
 		t.Fatalf("the complaint's form: %d", res.StatusCode)
 	}
+	if res, body := cf.login("township").get("/cameras/recording?source=complaint&id=" + itoa64(id)); res.StatusCode != http.StatusNotFound || strings.Contains(body, e.No) {
+		t.Errorf("a township admin reads the hall's complaint: %d", res.StatusCode)
+	}
 	window := itoa64(cf.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`))
 	_, body = sup.get("/cameras/recording?source=complaint&id=" + itoa64(id) + "&window=" + window + "&at=2026-09-29T10:40")
 	if !strings.Contains(body, "2026-09-29 10:37:00 – 2026-09-29 10:45:00") {
