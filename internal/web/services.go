@@ -9,6 +9,7 @@ import (
 	"onestop/internal/auth"
 	"onestop/internal/bulletin"
 	"onestop/internal/bundles"
+	"onestop/internal/cameras"
 	"onestop/internal/cases"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
@@ -101,6 +102,10 @@ type Services struct {
 	// kept in step with Cases inside its transactions.
 	Modes *modes.Service
 
+	// Cameras are the hall's recorders and cameras and the links to
+	// their recordings (issue 15 §5).
+	Cameras *cameras.Service
+
 	i18n *translator
 }
 
@@ -170,5 +175,6 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	// Applicants and staff are told of a transition in its transaction.
 	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
 	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
+	s.Cameras = &cameras.Service{DB: db, Now: now}
 	return s, nil
 }

@@ -11,3 +11,13 @@ document.addEventListener("DOMContentLoaded", function () {
   var bad = document.querySelector("[aria-invalid=true]");
   if (bad) bad.focus();
 });
+// A copy button (data-copy="#field") copies its field's value: the camera
+// links' playback address goes into a player by hand.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-copy]");
+  if (!b) return;
+  var f = document.querySelector(b.getAttribute("data-copy"));
+  if (!f) return;
+  f.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(f.value);
+});
