@@ -124,6 +124,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err := demo.EnsureNotifications(ctx, db, time.Now()); err != nil {
 			return fmt.Errorf("demo notifications: %w", err)
 		}
+		if err := demo.EnsureQueue(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("demo queue tickets: %w", err)
+		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	srv, err := web.New(svc, cfg)
