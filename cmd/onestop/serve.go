@@ -142,6 +142,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// Shutdown waits for requests to finish, and a live monitor's stream
 	// never does by itself: closing the hub ends every stream at once.
 	hs.RegisterOnShutdown(svc.Live.Close)
+	hs.RegisterOnShutdown(svc.QueueHub.Close)
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"

@@ -3,8 +3,8 @@ package queue
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"onestop/internal/calendar"

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"sync"
+	"time"
 
 	"onestop/internal/apperr"
 )
@@ -10,17 +11,20 @@ import (
 // (the Service's hook) kicks every watcher of the centre through a
 // buffered channel of one, so it never blocks a call; the watcher then
 // reads the screen afresh (a kick missed while one is pending says
-// nothing more). Other processes sharing the database are not heard: the
-// stream also re-reads on a tick (web).
+// nothing more). Other processes sharing the database are not heard, so
+// every watcher is also kicked each Tick.
 type Hub struct {
-	// Max bounds the watchers at once (default 200).
-	Max int
+	// Max bounds the watchers at once (default 200); Tick is the re-read
+	// without a change heard (default 15 s).
+	Max  int
+	Tick time.Duration
 
 	mu     sync.Mutex
 	subs   map[int64]map[*Watch]bool
 	n      int
 	closed bool
 	stop   chan struct{}
+	ticks  bool
 }
 
 // Watch is one screen watching a centre.
@@ -54,7 +58,13 @@ func (h *Hub) Subscribe(centreID int64) (*Watch, error) {
 	if h.closed || h.n >= max {
 		return nil, ErrBusy
 	}
+	if !h.ticks {
+		h.ticks = true
+		go h.tick()
+	}
 	c := make(chan struct{}, 1)
+	// The first kick is the screen as it is now.
+	c <- struct{}{}
 	w := &Watch{C: c, c: c, centre: centreID, h: h}
 	if h.subs[centreID] == nil {
 		h.subs[centreID] = map[*Watch]bool{}
@@ -69,9 +79,36 @@ func (h *Hub) Changed(centreID int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for w := range h.subs[centreID] {
+		w.kick()
+	}
+}
+
+func (w *Watch) kick() {
+	select {
+	case w.c <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+func (h *Hub) tick() {
+	every := h.Tick
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
 		select {
-		case w.c <- struct{}{}:
-		default:
+		case <-h.stop:
+			return
+		case <-t.C:
+			h.mu.Lock()
+			for _, ws := range h.subs {
+				for w := range ws {
+					w.kick()
+				}
+			}
+			h.mu.Unlock()
 		}
 	}
 }

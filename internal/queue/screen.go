@@ -2,7 +2,10 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"time"
+
+	"onestop/internal/apperr"
 )
 
 // Screen is what the hall's screen shows (/queue/screen/{centre}): the
@@ -60,4 +63,41 @@ func (s *Service) Screen(ctx context.Context, centreID int64) (Screen, error) {
 		sc.Groups = append(sc.Groups, g)
 	}
 	return sc, rows.Err()
+}
+
+// Centre is a centre as the public queue pages name it.
+type Centre struct {
+	ID   int64
+	Code string
+	Name string
+}
+
+// CentreByCode finds a centre by its code for the public queue pages
+// (the kiosk, the portal, the hall screen); "not found" when unknown.
+func (s *Service) CentreByCode(ctx context.Context, code string) (Centre, error) {
+	var c Centre
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT id, code, name FROM centres WHERE code = $1`, code).Scan(&c.ID, &c.Code, &c.Name)
+	if err == sql.ErrNoRows {
+		return c, apperr.NotFoundf("entity.centre")
+	}
+	return c, err
+}
+
+// Centres lists the centres that have queue groups, for the portal.
+func (s *Service) Centres(ctx context.Context) ([]Centre, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT c.id, c.code, c.name FROM centres c
+		WHERE EXISTS (SELECT 1 FROM queue_groups g WHERE g.centre_id = c.id AND g.retired_at IS NULL) ORDER BY CASE c.kind WHEN 'hall' THEN 0 ELSE 1 END, c.code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Centre
+	for rows.Next() {
+		var c Centre
+		if err := rows.Scan(&c.ID, &c.Code, &c.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -50,6 +50,9 @@ func (s *Server) registerRoutes() {
 	s.registerBundles()
 	s.registerBundlePayment()
 	s.registerBundleReceipt()
+	s.registerQueue()
+	s.registerQueueDesk()
+	s.registerQueueFigures()
 }
 
 // healthz answers 200 when the database answers.

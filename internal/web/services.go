@@ -23,6 +23,7 @@ import (
 	"onestop/internal/open311"
 	"onestop/internal/org"
 	"onestop/internal/payments"
+	"onestop/internal/queue"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
@@ -101,6 +102,13 @@ type Services struct {
 	// kept in step with Cases inside its transactions.
 	Modes *modes.Service
 
+	// Queue issues and calls queue tickets (issue 15 §4); QueueHub tells
+	// the hall screens of its changes. The command closes QueueHub on
+	// shutdown so open screen streams end.
+	Queue         *queue.Service
+	QueueHub      *queue.Hub
+	QueueThrottle *auth.Throttle
+
 	i18n *translator
 }
 
@@ -170,5 +178,8 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	// Applicants and staff are told of a transition in its transaction.
 	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
 	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
+	s.QueueHub = &queue.Hub{Tick: cfg.LiveTick}
+	s.Queue = &queue.Service{DB: db, Now: now, Changed: s.QueueHub.Changed}
+	s.QueueThrottle = queueThrottle(db)
 	return s, nil
 }
