@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
-	"onestop/internal/auth"
 	"onestop/internal/clock"
 	"onestop/internal/queue"
-	"onestop/internal/store"
 )
 
 // Queue tickets, the public side (排队叫号, issue 15 §4): the hall's kiosk,
@@ -22,8 +20,8 @@ import (
 // The kiosk is a browser in the hall opened at the centre's public address
 // /queue/kiosk/{centre} — no device key: a ticket carries no personal data
 // and is worth nothing outside the hall, so what needs guarding is only
-// one person draining the numbers, which the issue throttle does (see
-// queueThrottle). docs/ARCHITECTURE.md §21.
+// one person draining the numbers, which the issue throttle does
+// (Services.QueueThrottle). docs/ARCHITECTURE.md §21.
 
 func (s *Server) registerQueue() {
 	s.handle("GET /queue/kiosk/{centre}", everyone, s.queueKiosk)
@@ -35,19 +33,6 @@ func (s *Server) registerQueue() {
 	s.handle("GET /queue/screen/{centre}", everyone, s.queueScreen)
 	s.handle("GET /queue/screen/{centre}/stream", everyone, s.queueScreenStream)
 	s.handle("GET /api/v1/queue/screen/{centre}", everyone, s.apiQueueScreen)
-}
-
-// queueThrottle counts every ticket issued to the public by address, as
-// open311 counts its posts, so the delay is a rate. The address is the
-// kiosk's: a busy hall gives out a number every ten seconds or so from one
-// kiosk, so 60 in ten minutes pass freely; beyond that each further one
-// waits (2 s doubling to a minute), so a person pressing on takes a
-// handful a minute at most. On the portal the phone is held to one open
-// ticket per centre and day by the queue itself.
-func queueThrottle(db *store.DB) *auth.Throttle {
-	return &auth.Throttle{DB: db,
-		Address: auth.Backoff{Free: 60, Base: 2 * time.Second, Cap: time.Minute, Window: 10 * time.Minute},
-	}
 }
 
 // queueCentre reads the {centre} of the path.
