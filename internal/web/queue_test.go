@@ -98,7 +98,7 @@ func TestQueueKioskCallScreen(t *testing.T) {
 	say := "请 E001 号到 " + window + " 号窗口办理"
 	screen := f.anon()
 	_, body = screen.get("/queue/screen/" + hall)
-	if !strings.Contains(body, say) || !strings.Contains(body, `data-testid="screen-waiting-E">1<`) {
+	if !strings.Contains(body, say) || !strings.Contains(body, `data-testid="screen-waiting-E" data-waiting="1">1<`) {
 		t.Fatalf("screen page: %s", body)
 	}
 	_, body = screen.get("/queue/screen/" + hall + "/stream")

@@ -43,7 +43,7 @@
     });
     v.groups.forEach(function (g) {
       var row = groups.querySelector('tr[data-prefix="' + g.prefix + '"] td.num');
-      if (row) { row.textContent = String(g.waiting); }
+      if (row) { row.textContent = String(g.waiting); row.setAttribute("data-waiting", String(g.waiting)); }
     });
     if (say.textContent !== v.say) {
       say.textContent = v.say;
