@@ -24,11 +24,11 @@ import (
 // (Services.QueueThrottle). docs/ARCHITECTURE.md §21.
 
 func (s *Server) registerQueue() {
-	s.handle("GET /queue/kiosk/{centre}", everyone, s.queueKiosk)
-	s.handle("POST /queue/kiosk/{centre}", everyone, s.queueKioskIssue)
+	s.handle("GET /queue/kiosk/{centre}", everyone, s.queuePlacePage(queueKiosk))
+	s.handle("POST /queue/kiosk/{centre}", everyone, s.queuePlaceIssue(queueKiosk))
 	s.handle("GET /queue/take", everyone, s.queueTakeCentres)
-	s.handle("GET /queue/take/{centre}", everyone, s.queueTakePage)
-	s.handle("POST /queue/take/{centre}", everyone, s.queueTake)
+	s.handle("GET /queue/take/{centre}", everyone, s.queuePlacePage(queuePortal))
+	s.handle("POST /queue/take/{centre}", everyone, s.queuePlaceIssue(queuePortal))
 	s.handle("GET /queue/tickets/{id}", everyone, s.queueTicketPage)
 	s.handle("GET /queue/screen/{centre}", everyone, s.queueScreen)
 	s.handle("GET /queue/screen/{centre}/stream", everyone, s.queueScreenStream)
@@ -68,19 +68,47 @@ func (s *Server) queueKioskData(r *http.Request) (*queueKioskView, error) {
 	return v, nil
 }
 
-// queueKiosk is the hall's touch screen: a large button per group.
-func (s *Server) queueKiosk(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.queueKioskData(r)
-	if err != nil {
-		return err
+// queuePlace is one of the two public places a ticket is taken: the
+// hall's kiosk (a touch screen, a large button per group) and the
+// portal's form (a group and a phone).
+type queuePlace struct{ channel, page, title string }
+
+var (
+	queueKiosk  = queuePlace{queue.Kiosk, "queue_kiosk", "queue.kiosk_title"}
+	queuePortal = queuePlace{queue.Portal, "queue_take", "queue.take_title"}
+)
+
+// queuePlacePage shows the place's groups of the centre in the path.
+func (s *Server) queuePlacePage(pl queuePlace) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := s.queueKioskData(r)
+		if err != nil {
+			return err
+		}
+		p := s.page(r, pl.title)
+		p.Data = v
+		return s.render(w, r, pl.page, p)
 	}
-	p := s.page(r, "queue.kiosk_title")
-	p.Data = v
-	return s.render(w, r, "queue_kiosk", p)
 }
 
-// queueIssue issues a public ticket under the throttle and sends the
-// browser to the ticket's page.
+// queuePlaceIssue issues a ticket at the place under the throttle and
+// sends the browser to the ticket's page; a refusal is said on the
+// place's page.
+func (s *Server) queuePlaceIssue(pl queuePlace) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return apperr.New(apperr.Invalid, "error.bad_form")
+		}
+		v, err := s.queueKioskData(r)
+		if err != nil {
+			return err
+		}
+		p := s.page(r, pl.title)
+		p.Data = v
+		return s.queueIssue(w, r, pl.channel, pl.page, v, p)
+	}
+}
+
 func (s *Server) queueIssue(w http.ResponseWriter, r *http.Request, channel, page string, v *queueKioskView, p *Page) error {
 	f := apperr.Fields{}
 	in := queue.IssueInput{CentreID: v.Centre.ID, GroupID: formID(f, "group", r.PostFormValue("group")), Channel: channel, Phone: r.PostFormValue("phone")}
@@ -114,19 +142,6 @@ func (s *Server) queueIssue(w http.ResponseWriter, r *http.Request, channel, pag
 	return nil
 }
 
-func (s *Server) queueKioskIssue(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "error.bad_form")
-	}
-	v, err := s.queueKioskData(r)
-	if err != nil {
-		return err
-	}
-	p := s.page(r, "queue.kiosk_title")
-	p.Data = v
-	return s.queueIssue(w, r, queue.Kiosk, "queue_kiosk", v, p)
-}
-
 // queueTakeCentres lists the centres where a number can be taken.
 func (s *Server) queueTakeCentres(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Queue.Centres(r.Context())
@@ -136,29 +151,6 @@ func (s *Server) queueTakeCentres(w http.ResponseWriter, r *http.Request) error 
 	p := s.page(r, "queue.take_title")
 	p.Data = cs
 	return s.render(w, r, "queue_take_centres", p)
-}
-
-func (s *Server) queueTakePage(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.queueKioskData(r)
-	if err != nil {
-		return err
-	}
-	p := s.page(r, "queue.take_title")
-	p.Data = v
-	return s.render(w, r, "queue_take", p)
-}
-
-func (s *Server) queueTake(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "error.bad_form")
-	}
-	v, err := s.queueKioskData(r)
-	if err != nil {
-		return err
-	}
-	p := s.page(r, "queue.take_title")
-	p.Data = v
-	return s.queueIssue(w, r, queue.Portal, "queue_take", v, p)
 }
 
 // queueTicketView is a ticket's page: the slip at the kiosk, the answer
