@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"onestop/internal/apperr"
@@ -19,14 +20,16 @@ var queueAdmins = roles(org.CentreAdmin)
 
 func (s *Server) registerQueueFigures() {
 	s.handle("GET /admin/queue", queueAdmins, s.queueFiguresPage)
+	s.handle("POST /admin/queue/groups", queueAdmins, s.queueGroupCreate)
 	s.handle("GET /api/v1/queue/figures", queueAdmins, s.apiQueueFigures)
 }
 
 // queueFiguresView is the page's data.
 type queueFiguresView struct {
 	Centre  org.Centre
-	Centres []queue.Centre
+	Centres []org.Centre
 	Groups  []queue.Group
+	Windows []org.Window
 	F       queue.Figures
 	Totals  []queue.Row // F.Total, as the table's one row
 }
@@ -81,21 +84,35 @@ func (s *Server) queueFigures(r *http.Request) (org.Centre, queue.Figures, error
 }
 
 func (s *Server) queueFiguresPage(w http.ResponseWriter, r *http.Request) error {
-	c, f, err := s.queueFigures(r)
+	p, err := s.queueFiguresData(r)
 	if err != nil {
 		return err
 	}
-	v := &queueFiguresView{Centre: c, F: f, Totals: []queue.Row{f.Total}}
-	if v.Groups, err = s.Queue.Groups(r.Context(), c.ID); err != nil {
-		return err
+	return s.render(w, r, "queue_figures", p)
+}
+
+// queueFiguresData is the page: the figures, the centre's groups and
+// windows (to set up a group), and the centres the admin may pick.
+func (s *Server) queueFiguresData(r *http.Request) (*Page, error) {
+	c, f, err := s.queueFigures(r)
+	if err != nil {
+		return nil, err
 	}
-	if a := actor(r); a.CountyWide() {
-		all, err := s.Queue.Centres(r.Context())
+	ctx, a := r.Context(), actor(r)
+	v := &queueFiguresView{Centre: c, F: f, Totals: []queue.Row{f.Total}}
+	if v.Groups, err = s.Queue.Groups(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Windows, _, err = s.Org.Windows(ctx, a, org.WindowFilter{CentreID: c.ID}, org.ListOptions{Limit: 500}); err != nil {
+		return nil, err
+	}
+	if a.CountyWide() {
+		all, _, err := s.Org.Centres(ctx, "", org.ListOptions{Limit: 500})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, x := range all {
-			if oc, err := s.Org.Centre(r.Context(), x.ID); err == nil && queue.Manages(a, oc) {
+			if queue.Manages(a, x) {
 				v.Centres = append(v.Centres, x)
 			}
 		}
@@ -103,7 +120,37 @@ func (s *Server) queueFiguresPage(w http.ResponseWriter, r *http.Request) error 
 	p := s.page(r, "queue.figures_title")
 	p.Form["from"], p.Form["to"], p.Form["centre"] = f.From.String(), f.To.String(), c.Code
 	p.Data = v
-	return s.render(w, r, "queue_figures", p)
+	return p, nil
+}
+
+// queueGroupCreate sets up a queue group at the page's centre.
+func (s *Server) queueGroupCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.New(apperr.Invalid, "error.bad_form")
+	}
+	p, err := s.queueFiguresData(r)
+	if err != nil {
+		return err
+	}
+	v := p.Data.(*queueFiguresView)
+	f := apperr.Fields{}
+	in := queue.GroupInput{Prefix: r.PostFormValue("prefix"), Name: r.PostFormValue("name"), Position: len(v.Groups) + 1,
+		DepartmentID: formID(f, "department_id", r.PostFormValue("department_id"))}
+	for _, w := range r.PostForm["windows"] {
+		in.WindowIDs = append(in.WindowIDs, formID(f, "windows", w))
+	}
+	for _, k := range []string{"prefix", "name", "department_id"} {
+		p.Form[k] = r.PostFormValue(k)
+	}
+	if err := f.Err(); err != nil {
+		return s.formFailed(w, r, "queue_figures", p, err)
+	}
+	if _, err := s.Queue.CreateGroup(r.Context(), actor(r), v.Centre, in); err != nil {
+		return s.formFailed(w, r, "queue_figures", p, err)
+	}
+	s.flash(r, "queue.group_created")
+	http.Redirect(w, r, "/admin/queue?centre="+url.QueryEscape(v.Centre.Code), http.StatusSeeOther)
+	return nil
 }
 
 // apiQueueFigures is the figures as JSON; durations are in seconds.

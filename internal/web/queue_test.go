@@ -31,6 +31,7 @@ func init() {
 	// internal/queue's TestCalling.
 	scopeRoutes["POST /workbench/queue/{id}/{action}"] = kNone
 	expected["GET /admin/queue"] = centreAdm
+	expected["POST /admin/queue/groups"] = centreAdm
 	expected["GET /api/v1/queue/figures"] = centreAdm
 }
 
@@ -325,5 +326,56 @@ func TestQueueTicketBecomesCase(t *testing.T) {
 	var linked string
 	if err := cf.db.R.QueryRow(`SELECT case_no FROM queue_tickets WHERE id = $1`, id).Scan(&linked); err != nil || linked != no {
 		t.Fatalf("ticket linked to %q, want %q (%v)", linked, no, err)
+	}
+}
+
+// The centre admin sets up a queue group from the figures page: its
+// windows must be the centre's, its letter one capital and free; a
+// township's admin cannot set one up at the hall.
+func TestQueueGroupSetup(t *testing.T) {
+	f := newFixture(t)
+	hall := hallCode(f)
+	admin := f.login("admin")
+	_, body := admin.get("/admin/queue?centre=" + hall)
+	if !strings.Contains(body, `data-testid="queue-group-form"`) {
+		t.Fatalf("no group form: %s", problemOf(body))
+	}
+	hallWin := strconv.FormatInt(f.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`), 10)
+	townWin := strconv.FormatInt(f.idOf(`SELECT window_id FROM staff WHERE username = 'tclerk'`), 10)
+	path := "/admin/queue/groups?centre=" + hall
+	for _, tc := range []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"prefix": {"AB"}, "name": {"x"}, "windows": {hallWin}}, "prefix"},
+		{url.Values{"prefix": {"A"}, "name": {"x"}, "windows": {hallWin}}, "prefix"},
+		{url.Values{"prefix": {"F"}, "name": {"x"}, "windows": {townWin}}, "windows"},
+		{url.Values{"prefix": {"F"}, "name": {"x"}, "windows": {"x"}}, "windows"},
+		{url.Values{"prefix": {"F"}, "name": {strings.Repeat("名", 50000)}, "windows": {hallWin}}, "name"},
+		{url.Values{"prefix": {"F"}, "name": {"x"}}, "windows"},
+	} {
+		res, body := admin.post(path, tc.form)
+		if res.StatusCode == http.StatusRequestEntityTooLarge {
+			continue
+		}
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `class="field bad"`) {
+			t.Errorf("%v: %d %s", tc.form, res.StatusCode, problemOf(body))
+		}
+	}
+	if res, _ := f.login("township").post(path, url.Values{"prefix": {"F"}, "name": {"x"}, "windows": {hallWin}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("township admin at the hall: %d", res.StatusCode)
+	}
+	if res, _ := admin.post(path, url.Values{"prefix": {"F"}, "name": {"x"}, "windows": {hallWin}, "csrf_token": {"forged"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("forged CSRF: %d", res.StatusCode)
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM queue_groups`); n != 5 {
+		t.Fatalf("groups after the refusals: %d", n)
+	}
+	res, _ := admin.post(path, url.Values{"prefix": {"f"}, "name": {"夜间专窗"}, "windows": {hallWin}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	if _, body := f.anon().get("/queue/kiosk/" + hall); !strings.Contains(body, `data-testid="kiosk-group-F"`) || !strings.Contains(body, "夜间专窗") {
+		t.Fatalf("new group not at the kiosk")
 	}
 }
