@@ -167,12 +167,24 @@ func EnsureQueue(ctx context.Context, db *store.DB, now time.Time) error {
 			free[w] = at
 		}
 	}
-	// This morning: a short line in each group, the last hour.
+	// This morning: a short line in each group, the last hour, the first
+	// of each called to a window just now (the screen shows the calls).
 	for i, g := range groups {
 		for k := range 3 + i {
 			at = now.Add(-time.Duration(60-k*7-i) * time.Minute)
 			if _, err := svc.Issue(ctx, queue.IssueInput{CentreID: admin.CentreID, GroupID: g.ID, Channel: queue.Kiosk}); err != nil {
 				return err
+			}
+		}
+	}
+	for i, g := range groups {
+		for _, w := range g.WindowIDs {
+			if clerk, ok := clerks[w]; ok && clerk.Username != "clerk" {
+				at = now.Add(-time.Duration(5-i) * time.Minute)
+				if _, err := svc.CallNext(ctx, clerk); err != nil {
+					return err
+				}
+				break
 			}
 		}
 	}

@@ -44,8 +44,11 @@ func TestEnsureQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(sc.Calls) != 5 {
+		t.Errorf("this morning's calls: %+v", sc.Calls)
+	}
 	for _, g := range sc.Groups {
-		if g.Waiting < 3 {
+		if g.Waiting < 2 {
 			t.Errorf("group %s: %d waiting this morning", g.Prefix, g.Waiting)
 		}
 	}
