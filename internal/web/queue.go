@@ -221,18 +221,27 @@ type queueScreenPage struct {
 // queueScreen is the hall's screen: the calls and the lines, kept current
 // by queue.js through the stream.
 func (s *Server) queueScreen(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.queueCentre(r)
+	p := s.page(r, "queue.screen_title")
+	c, v, err := s.queueScreenOf(r, p)
 	if err != nil {
 		return err
+	}
+	p.Title = c.Name + " · " + p.Title
+	p.Data = &queueScreenPage{Centre: c, View: v, Stream: r.URL.Path + "/stream"}
+	return s.render(w, r, "queue_screen", p)
+}
+
+// queueScreenOf reads the screen of the centre in the path.
+func (s *Server) queueScreenOf(r *http.Request, p *Page) (queue.Centre, queueScreenView, error) {
+	c, err := s.queueCentre(r)
+	if err != nil {
+		return c, queueScreenView{}, err
 	}
 	sc, err := s.Queue.Screen(r.Context(), c.ID)
 	if err != nil {
-		return err
+		return c, queueScreenView{}, err
 	}
-	p := s.page(r, "queue.screen_title")
-	p.Title = c.Name + " · " + p.Title
-	p.Data = &queueScreenPage{Centre: c, View: p.queueScreen(sc, s.Now()), Stream: r.URL.Path + "/stream"}
-	return s.render(w, r, "queue_screen", p)
+	return c, p.queueScreen(sc, s.Now()), nil
 }
 
 // queueScreenStream pushes the screen on every change at the centre (and
@@ -266,14 +275,9 @@ func (s *Server) queueScreenStream(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiQueueScreen(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.queueCentre(r)
+	_, v, err := s.queueScreenOf(r, &Page{s: s, Lang: reqInfo(r).Lang})
 	if err != nil {
 		return err
 	}
-	sc, err := s.Queue.Screen(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	p := &Page{s: s, Lang: reqInfo(r).Lang}
-	return writeJSON(w, http.StatusOK, p.queueScreen(sc, s.Now()))
+	return writeJSON(w, http.StatusOK, v)
 }
