@@ -124,13 +124,26 @@ func ahead(ctx context.Context, q store.Querier, t Ticket) (int, error) {
 // ticket's id and number may read it (the kiosk's slip and the portal's
 // answer link to it); both must match, so ids cannot be walked.
 func (s *Service) Status(ctx context.Context, id int64, no string) (Issued, error) {
-	t, err := s.ticket(ctx, s.DB.Read(), id)
+	q := s.DB.Read()
+	t, err := s.ticket(ctx, q, id)
 	if err != nil || t.No != no {
 		return Issued{}, apperr.NotFoundf("entity.ticket")
 	}
+	// The slip names the first row; after a transfer the holder is in the
+	// other group's line under the same number.
+	for hops := 0; t.State == Transferred && hops < 10; hops++ {
+		next, err := s.tickets(ctx, q, "t.from_id = $1", t.ID)
+		if err != nil {
+			return Issued{}, err
+		}
+		if len(next) == 0 {
+			break
+		}
+		t = next[0]
+	}
 	out := Issued{Ticket: t}
 	if t.State == Waiting {
-		out.Ahead, err = ahead(ctx, s.DB.Read(), t)
+		out.Ahead, err = ahead(ctx, q, t)
 	}
 	return out, err
 }

@@ -294,9 +294,10 @@ func TestTransferKeepsPlace(t *testing.T) {
 	if err != nil || moved.No != "A001" || moved.GroupID != w.groups["B"].ID || moved.State != queue.Waiting || !moved.PlaceAt.Equal(a1.IssuedAt) {
 		t.Fatalf("moved %+v %v", moved, err)
 	}
+	// The holder's slip (the first row) now reads the new line.
 	old, _ := w.svc.Status(ctx, a1.ID, "A001")
-	if old.State != queue.Transferred {
-		t.Fatalf("old ticket %s", old.State)
+	if old.ID != moved.ID || old.State != queue.Waiting || old.Ahead != 0 || old.Group != w.groups["B"].Name {
+		t.Fatalf("the slip after the transfer: %+v", old)
 	}
 	if st, _ := w.svc.Status(ctx, b1.ID, "B001"); st.Ahead != 1 {
 		t.Fatalf("B001 has %d ahead, want the transferred A001", st.Ahead)
