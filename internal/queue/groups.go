@@ -129,9 +129,12 @@ func (s *Service) CreateGroup(ctx context.Context, a org.Actor, c org.Centre, in
 	now := s.Now().UTC()
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var numbers []string // for the record: windows by their numbers
 		for _, w := range in.WindowIDs {
 			var centre int64
-			err := tx.QueryRowContext(ctx, `SELECT centre_id FROM windows WHERE id = $1 AND retired_at IS NULL`, w).Scan(&centre)
+			var no string
+			err := tx.QueryRowContext(ctx, `SELECT centre_id, number FROM windows WHERE id = $1 AND retired_at IS NULL`, w).Scan(&centre, &no)
+			numbers = append(numbers, no)
 			if err == sql.ErrNoRows || (err == nil && centre != c.ID) {
 				f.Add("windows", "queue.window_elsewhere")
 				return f.Err()
@@ -163,7 +166,7 @@ func (s *Service) CreateGroup(ctx context.Context, a org.Actor, c org.Centre, in
 			}
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "create", "queue_group", strconv.FormatInt(id, 10), c.ID, in.DepartmentID, nil,
-			map[string]any{"prefix": in.Prefix, "name": in.Name, "windows": in.WindowIDs})
+			map[string]any{"prefix": in.Prefix, "name": in.Name, "queue_windows": strings.Join(numbers, "、")})
 	})
 	if err != nil {
 		return Group{}, err
