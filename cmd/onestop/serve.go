@@ -124,6 +124,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err := demo.EnsureNotifications(ctx, db, time.Now()); err != nil {
 			return fmt.Errorf("demo notifications: %w", err)
 		}
+		if err := demo.EnsureQueue(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("demo queue tickets: %w", err)
+		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	srv, err := web.New(svc, cfg)
@@ -139,6 +142,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	// Shutdown waits for requests to finish, and a live monitor's stream
 	// never does by itself: closing the hub ends every stream at once.
 	hs.RegisterOnShutdown(svc.Live.Close)
+	hs.RegisterOnShutdown(svc.QueueHub.Close)
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"

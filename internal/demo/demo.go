@@ -86,6 +86,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if err := seedCameras(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("demo cameras: %w", err)
 	}
+	if err := seedQueueGroups(ctx, db, now); err != nil {
+		return nil, fmt.Errorf("demo queue groups: %w", err)
+	}
 	return logins(ctx, db)
 }
 

@@ -24,6 +24,7 @@ import (
 	"onestop/internal/open311"
 	"onestop/internal/org"
 	"onestop/internal/payments"
+	"onestop/internal/queue"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/supervision"
@@ -106,6 +107,13 @@ type Services struct {
 	// their recordings (issue 15 §5).
 	Cameras *cameras.Service
 
+	// Queue issues and calls queue tickets (issue 15 §4); QueueHub tells
+	// the hall screens of its changes. The command closes QueueHub on
+	// shutdown so open screen streams end.
+	Queue         *queue.Service
+	QueueHub      *queue.Hub
+	QueueThrottle *auth.Throttle
+
 	i18n *translator
 }
 
@@ -176,5 +184,17 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
 	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
 	s.Cameras = &cameras.Service{DB: db, Now: now}
+
+	s.QueueHub = &queue.Hub{Tick: cfg.LiveTick}
+	s.Queue = &queue.Service{DB: db, Now: now, Changed: s.QueueHub.Changed}
+	// The queue's throttle counts every ticket issued to the public by
+	// address, as open311 counts its posts, so the delay is a rate. The
+	// address is the kiosk's: a busy hall gives out a number every ten
+	// seconds or so from one kiosk, so 60 in ten minutes pass freely;
+	// beyond that each further one waits (2 s doubling to a minute), so a
+	// person pressing on takes a handful a minute at most. On the portal
+	// a phone holds one open ticket per centre and day (queue.Issue).
+	s.QueueThrottle = &auth.Throttle{DB: db,
+		Address: auth.Backoff{Free: 60, Base: 2 * time.Second, Cap: time.Minute, Window: 10 * time.Minute}}
 	return s, nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -289,48 +288,8 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
-	rc := http.NewResponseController(w)
-	// The server's write timeout is for ordinary answers; a stream lives
-	// longer (bounded by streamLife instead).
-	_ = rc.SetWriteDeadline(time.Time{})
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx in front: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
 	p := &Page{s: s, Lang: reqInfo(r).Lang}
-	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
-		return nil
-	}
-	if rc.Flush() != nil {
-		return nil
-	}
-	beat := time.NewTicker(heartbeat)
-	defer beat.Stop()
-	end := time.NewTimer(streamLife)
-	defer end.Stop()
-	id := 0
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-sub.Done():
-			return nil
-		case <-end.C:
-			return nil
-		case <-beat.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
-				return nil
-			}
-		case u := <-sub.C:
-			b, err := json.Marshal(p.liveView(u, sc.Wide()))
-			if err != nil {
-				return nil
-			}
-			id++
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: board\ndata: %s\n\n", id, b); err != nil || rc.Flush() != nil {
-				return nil
-			}
-		}
-	}
+	return streamEvents(w, r, sub.Done(), sub.C, "board", func(u monitor.Update) ([]byte, error) {
+		return json.Marshal(p.liveView(u, sc.Wide()))
+	})
 }

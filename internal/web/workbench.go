@@ -28,6 +28,9 @@ type workbenchView struct {
 	Next      string
 	Clerk     bool
 	OwnQueue  bool // the role has a queue of its own ("all" widens it)
+	// Queue is the calling panel of a clerk whose window serves a queue
+	// group (queue_desk.go); nil otherwise.
+	Queue *queueDesk
 }
 
 // inboxFilter reads the filters from the query: item, state, channel,
@@ -82,6 +85,9 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &workbenchView{Items: rows, Total: total, Filter: f, States: caseStates, Channels: cases.Channels, Townships: townships,
 		Full: seesFullNumbers(a), Clerk: a.Role == org.Clerk, OwnQueue: cases.OwnQueue(a.Role)}
+	if v.Queue, err = s.queueDeskOf(r, a); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	if f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(max(f.Offset-f.Limit, 0)))

@@ -130,6 +130,8 @@ func (s *Server) intakeState(r *http.Request, p *Page, number, typed string) (*i
 	}
 	number = strings.ToUpper(strings.TrimSpace(number))
 	p.Form["id_number"], p.Form["item"] = number, typed
+	// Received from a queue ticket: the form carries it to the case.
+	p.Form["ticket"] = r.FormValue("ticket")
 	submitted := r.URL.Query().Has("id_number") || r.Method == http.MethodPost
 	if !submitted {
 		return v, nil
@@ -253,6 +255,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.formFailed(w, r, "intake", p, err)
 	}
+	s.linkTicket(r, c.No)
 	s.flash(r, "intake.done")
 	http.Redirect(w, r, "/cases/"+c.No+"?received=1", http.StatusSeeOther)
 	return nil
