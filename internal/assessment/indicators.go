@@ -88,16 +88,7 @@ var Registry = []Indicator{
 	// the bulletin's satisfaction rate. Nobody rated is no data, never 100%.
 	{Code: Satisfaction, Label: "assessment.ind.satisfaction", HigherIsBetter: true, Points: share,
 		Compute: func(r *Record, s Subject) (Input, bool) {
-			var in Input
-			for _, x := range r.Ratings {
-				if r.has(s, x.DepartmentID, x.WindowID, x.StaffID) {
-					in.Den++
-					if x.Content {
-						in.Num++
-					}
-				}
-			}
-			return in, in.Den > 0
+			return r.ratingShare(s, r.Ratings, func(x RatingFact) bool { return x.Content })
 		}},
 	// 差评整改及时率: bad reviews whose rectification was due in the period
 	// (fix_due inside it), the share fixed or explained by that day. Counting
@@ -105,16 +96,7 @@ var Registry = []Indicator{
 	// "in time" known at the period's end.
 	{Code: Rectified, Label: "assessment.ind.rectified", HigherIsBetter: true, Points: share,
 		Compute: func(r *Record, s Subject) (Input, bool) {
-			var in Input
-			for _, x := range r.BadReviews {
-				if r.has(s, x.DepartmentID, x.WindowID, x.StaffID) {
-					in.Den++
-					if x.InTime {
-						in.Num++
-					}
-				}
-			}
-			return in, in.Den > 0
+			return r.ratingShare(s, r.BadReviews, func(x RatingFact) bool { return x.InTime })
 		}},
 	// 出勤率: working days with at least one punch ÷ working days of the
 	// period, summed over the subject's people (a window's, a department's
@@ -175,6 +157,21 @@ var Registry = []Indicator{
 		}},
 	// 一把手值守: from leaders' duty days, not yet in this branch.
 	{Code: Duty, Label: "assessment.ind.duty", HigherIsBetter: true},
+}
+
+// ratingShare is the share of s's ratings that hit: no data when s has
+// none.
+func (r *Record) ratingShare(s Subject, facts []RatingFact, hit func(RatingFact) bool) (Input, bool) {
+	var in Input
+	for _, x := range facts {
+		if r.has(s, x.DepartmentID, x.WindowID, x.StaffID) {
+			in.Den++
+			if hit(x) {
+				in.Num++
+			}
+		}
+	}
+	return in, in.Den > 0
 }
 
 // Lookup finds a registered indicator.

@@ -48,10 +48,15 @@ func (p *Page) assessLabel(kind string, year, n int) string {
 }
 
 func (s *Server) assessmentsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAssessments(w, r, s.page(r, "assessment.title"))
+	p := s.page(r, "assessment.title")
+	if err := s.assessList(r, p); err != nil {
+		return err
+	}
+	return s.render(w, r, "assessments", p)
 }
 
-func (s *Server) renderAssessments(w http.ResponseWriter, r *http.Request, p *Page) error {
+// assessList puts the list page's data on p.
+func (s *Server) assessList(r *http.Request, p *Page) error {
 	a := actor(r)
 	list, err := s.Assessments.List(r.Context(), a)
 	if err != nil {
@@ -65,7 +70,7 @@ func (s *Server) renderAssessments(w http.ResponseWriter, r *http.Request, p *Pa
 		p.Form["kind"] = assessment.Quarter
 	}
 	p.Data = v
-	return s.render(w, r, "assessments", p)
+	return nil
 }
 
 func (s *Server) assessmentRun(w http.ResponseWriter, r *http.Request) error {
@@ -91,15 +96,10 @@ func (s *Server) assessmentRun(w http.ResponseWriter, r *http.Request) error {
 		x, err = s.Assessments.Run(r.Context(), actor(r), in)
 	}
 	if err != nil {
-		ae := apperr.As(err)
-		if ae == nil || ae.Code != apperr.Invalid {
-			return err
+		if lerr := s.assessList(r, p); lerr != nil {
+			return lerr
 		}
-		p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-		for k, m := range ae.Fields {
-			p.Errors[k] = s.i18n.Msg(p.Lang, m)
-		}
-		return s.renderAssessments(w, r, p)
+		return s.formFailed(w, r, "assessments", p, err)
 	}
 	s.flash(r, "assessment.ran")
 	http.Redirect(w, r, "/assessments/"+strconv.FormatInt(x.ID, 10), http.StatusSeeOther)
@@ -206,12 +206,17 @@ func (p *Page) assessView(x *assessment.Assessment) *assessView {
 
 func assessID(r *http.Request) (int64, error) { return parseID(r.PathValue("id"), "entity.assessment") }
 
-func (s *Server) assessmentShow(w http.ResponseWriter, r *http.Request, cmp *assessment.Comparison, printing bool) error {
+// assessmentOf reads the path's assessment as the actor may see it.
+func (s *Server) assessmentOf(r *http.Request) (*assessment.Assessment, error) {
 	id, err := assessID(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	x, err := s.Assessments.Get(r.Context(), actor(r), id)
+	return s.Assessments.Get(r.Context(), actor(r), id)
+}
+
+func (s *Server) assessmentShow(w http.ResponseWriter, r *http.Request, cmp *assessment.Comparison, printing bool) error {
+	x, err := s.assessmentOf(r)
 	if err != nil {
 		return err
 	}
@@ -250,11 +255,7 @@ func (s *Server) assessmentRecompute(w http.ResponseWriter, r *http.Request) err
 // assessmentExport is the ranking of every level as a workbook, one sheet
 // per level, the same figures as the page.
 func (s *Server) assessmentExport(w http.ResponseWriter, r *http.Request) error {
-	id, err := assessID(r)
-	if err != nil {
-		return err
-	}
-	x, err := s.Assessments.Get(r.Context(), actor(r), id)
+	x, err := s.assessmentOf(r)
 	if err != nil {
 		return err
 	}
