@@ -28,6 +28,7 @@ func (s *Server) registerAssessments() {
 	s.handle("GET /assessments/{id}/print", assessReaders, s.assessmentPrint)
 	s.handle("GET /assessments/{id}/export.xlsx", assessReaders, s.assessmentExport)
 	s.handle("POST /assessments/{id}/recompute", assessReaders, s.assessmentRecompute)
+	s.registerAssessmentSettings()
 }
 
 // assessListView is the list page's data.

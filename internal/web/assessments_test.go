@@ -26,6 +26,8 @@ func init() {
 		"GET /assessments/{id}/print":       readers,
 		"GET /assessments/{id}/export.xlsx": readers,
 		"POST /assessments/{id}/recompute":  readers,
+		"GET /assessments/settings":         {"admin", "township", "supervisor"},
+		"POST /assessments/settings":        {"admin", "township", "supervisor"},
 	} {
 		expected[p] = who
 	}
@@ -140,5 +142,48 @@ func TestAssessmentPages(t *testing.T) {
 	// A clerk may not reach the pages at all.
 	if res, _ := f.login("clerk").get(path); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("clerk: %d", res.StatusCode)
+	}
+}
+
+// The weights page: a sum other than 100 is a field error and stores
+// nothing; a good set is a new version that a filed assessment ignores;
+// a forged token is refused.
+func TestAssessmentSettingsPage(t *testing.T) {
+	f := newFixture(t)
+	sup := f.login("supervisor")
+	form := func(onTime string) url.Values {
+		v := url.Values{"grade.excellent": {"90"}, "grade.good": {"80"}, "grade.pass": {"60"}}
+		for code, w := range assessment.Defaults().Weights {
+			v.Set("weight."+code, fmt.Sprint(w))
+		}
+		v.Set("weight.on_time", onTime)
+		return v
+	}
+	res, body := sup.post("/assessments/settings", form("24"))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-weights"`) {
+		t.Fatalf("sum 99: %d", res.StatusCode)
+	}
+	res, body = sup.post("/assessments/settings", form(strings.Repeat("9", 50000)))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Fatalf("50,000 digits: %d", res.StatusCode)
+	}
+	if _, body = sup.get("/assessments/settings"); !strings.Contains(body, "权重版本 0") {
+		t.Fatal("a refused change was stored")
+	}
+	bad := form("25")
+	bad.Set("csrf_token", "forged")
+	if res, _ = sup.post("/assessments/settings", bad); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged token: %d", res.StatusCode)
+	}
+	good := form("35")
+	good.Set("weight.satisfaction", "10")
+	if res, _ = sup.post("/assessments/settings", good); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	if _, body = sup.get("/assessments/settings"); !strings.Contains(body, "权重版本 1") || !strings.Contains(body, `value="35"`) {
+		t.Fatal("the new version is not shown")
+	}
+	if res, _ = f.login("leader").post("/assessments/settings", good); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("leader: %d", res.StatusCode)
 	}
 }
