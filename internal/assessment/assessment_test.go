@@ -318,3 +318,18 @@ func TestScope(t *testing.T) {
 		t.Errorf("another centre's admin lists it: %v %v", list, err)
 	}
 }
+
+// The demo's seeding files the last finished quarter's check once.
+func TestDemoSeed(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := demo.SeedAssessment(ctx, w.db, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := w.svc.List(ctx, w.sup)
+	if err != nil || len(list) != 1 || list[0].Kind != assessment.Quarter || list[0].Year != 2026 || list[0].N != 1 {
+		t.Fatalf("demo assessment: %+v %v", list, err)
+	}
+}
