@@ -187,6 +187,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				// Payment notices, some paid, some due (打捆收费).
 				err = demo.SeedPayments(hkCtx, db, until)
 			}
+			if err == nil && hkCtx.Err() == nil {
+				// The last finished quarter's check (季度检查) at the hall.
+				err = demo.SeedAssessment(hkCtx, db, until)
+			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
 				return

@@ -77,7 +77,7 @@ func Facts(c *cases.Case, before cases.RowFacts, action string, cal *calendar.Ca
 	}
 	if before.Field("completed_at") == "" && c.CompletedAt != nil {
 		figs := map[Column]int{Completed: 1, PromisedDays: c.PromisedDays}
-		if late(c, cal) {
+		if Late(c, cal) {
 			figs[Overdue] = 1
 		} else {
 			figs[OnTime] = 1
@@ -90,10 +90,10 @@ func Facts(c *cases.Case, before cases.RowFacts, action string, cal *calendar.Ca
 	return out
 }
 
-// late is the inbox's "decided late" (clock.Stand): the decision day after
+// Late is the inbox's "decided late" (clock.Stand): the decision day after
 // the promised deadline. A case completed without a recorded deadline or
 // decision (none exists in the engine) counts as on time.
-func late(c *cases.Case, cal *calendar.Calendar) bool {
+func Late(c *cases.Case, cal *calendar.Calendar) bool {
 	if c.Deadline == nil || c.DecidedAt == nil {
 		return false
 	}

@@ -51,10 +51,10 @@ func (s *Server) registerRoutes() {
 	s.registerBundlePayment()
 	s.registerBundleReceipt()
 	s.registerCameras()
-
 	s.registerQueue()
 	s.registerQueueDesk()
 	s.registerQueueFigures()
+	s.registerAssessments()
 }
 
 // healthz answers 200 when the database answers.

@@ -59,6 +59,7 @@ const (
 	kStaff      scopeKind = "staff"      // {key}: a member of staff
 	kOrder      scopeKind = "order"      // {id} (+ {action}) of a correction order, by its department and county
 	kEnquiry    scopeKind = "enquiry"    // {no} (+ {action}) of a consultation, complaint or help request (voice_test.go)
+	kAssessment scopeKind = "assessment" // {id} of an assessment, by its centre (assessments_test.go)
 	// kNone: no record of anyone's scope is named (a calendar year, which
 	// only the hall's admin edits; an application form that is a page
 	// for everyone). Listed so a new route must be classified.
@@ -292,6 +293,8 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 		return sf.orderSplit(user)
 	case kEnquiry:
 		return sf.enquirySplit(user)
+	case kAssessment:
+		return sf.assessmentSplit(user)
 	case kPublic, kApply:
 		return []string{sf.itemFGJ, sf.itemMZJ}, nil
 	case kComposite:

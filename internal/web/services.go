@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"onestop/internal/assessment"
 	"time"
 
 	"onestop/internal/anomaly"
@@ -76,6 +77,9 @@ type Services struct {
 	Voice *voice.Service
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
+	// Assessments are the centre's quarterly checks, half-year and
+	// year-end assessments (考核, issue 15 §6).
+	Assessments *assessment.Service
 	// Notices are the centres' notices (通知公告, issue 13).
 	Notices *notice.Service
 
@@ -155,6 +159,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
 	s.Bulletins = &bulletin.Service{DB: db, Now: now}
+	s.Assessments = &assessment.Service{DB: db, Now: now}
 	s.Notices = &notice.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
 	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
