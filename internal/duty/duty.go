@@ -74,7 +74,7 @@ func (s *Service) Schedule(ctx context.Context, a org.Actor, in ScheduleInput) (
 	f := apperr.Fields{}
 	d, err := calendar.ParseDate(in.Day)
 	if err != nil {
-		f.Add("day", "error.date")
+		f.Add("day", "duty.day_format")
 	}
 	var cal *calendar.Calendar
 	if err == nil {

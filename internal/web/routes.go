@@ -50,6 +50,7 @@ func (s *Server) registerRoutes() {
 	s.registerBundles()
 	s.registerBundlePayment()
 	s.registerBundleReceipt()
+	s.registerDuty()
 }
 
 // healthz answers 200 when the database answers.
