@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"onestop/internal/apperr"
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
 	"onestop/internal/duty"
@@ -109,7 +110,7 @@ func (s *Server) scheduleDuty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.renderDuty(w, r, err)
 	}
-	s.flash(r, "duty.scheduled")
+	s.flash(r, "duty.scheduled_flash")
 	http.Redirect(w, r, "/duty?month="+d.Date[:7], http.StatusSeeOther)
 	return nil
 }
@@ -132,7 +133,7 @@ func (s *Server) recordDuty(w http.ResponseWriter, r *http.Request) error {
 		return s.renderDuty(w, r, err)
 	}
 	s.flash(r, "duty.recorded_flash")
-	http.Redirect(w, r, "/duty?"+r.URL.RawQuery, http.StatusSeeOther)
+	http.Redirect(w, r, "/duty", http.StatusSeeOther)
 	return nil
 }
 
@@ -179,6 +180,9 @@ func (s *Server) renderLeads(w http.ResponseWriter, r *http.Request, failure err
 	}
 	a := actor(r)
 	d, err := s.Org.Department(r.Context(), id)
+	if err == nil && d.RegionCode != "" && !a.CoversRegion(d.RegionCode) {
+		err = apperr.NotFoundf("entity.department")
+	}
 	if err != nil {
 		return err
 	}
