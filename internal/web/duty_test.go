@@ -85,7 +85,7 @@ func TestDutyPages(t *testing.T) {
 		t.Fatalf("sweep: %d", res.StatusCode)
 	}
 	_, body = sup.get("/supervision/anomalies")
-	if !strings.Contains(body, `data-testid="duty-shortfalls"`) || !strings.Contains(body, "2026-11") {
+	if !strings.Contains(body, `data-testid="duty-shortfalls"`) || !strings.Contains(body, fmt.Sprintf("/duty?month=2026-11&amp;department=%d", dept)) {
 		t.Fatalf("the supervisor does not see D01: %s", body)
 	}
 	if res, _ := f.login("clerk").get("/duty?month=20261"); res.StatusCode != http.StatusUnprocessableEntity {
