@@ -81,6 +81,10 @@ func TestDutyPages(t *testing.T) {
 		t.Fatalf("the head's month lacks the red mark: %s", body)
 	}
 	sup := f.login("supervisor")
+	_, body = sup.get("/supervision/bulletin?period=2026-11&by=department")
+	if !strings.Contains(body, `data-testid="bulletin-duty"`) || !strings.Contains(body, fmt.Sprintf(`<tr data-department="%d" class="short">`, dept)) {
+		t.Fatalf("the month's bulletin lacks the red duty row: %s", body)
+	}
 	if res, _ := sup.post("/duty/sweep", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sweep: %d", res.StatusCode)
 	}
