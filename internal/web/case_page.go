@@ -32,6 +32,9 @@ type caseView struct {
 	Posted    string
 	Supplied  []supplementItem // what the last supplement notice asked for
 	Pause     []string
+	// CoverCandidates: whom the department admin may assign when A, B
+	// and the chief representative are all away (case_cover.go).
+	CoverCandidates []org.Staff
 	Delivery  []string
 	MaxExtend int
 	Missing   []string // required materials not received yet
@@ -223,6 +226,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 		if v.Shared, err = s.Bundles.Shared(r.Context(), c.BundleNo); err != nil {
 			return err
 		}
+	}
+	if v.CoverCandidates, err = s.coverCandidates(r, c, a); err != nil {
+		return err
 	}
 	p.Data = v
 	return s.render(w, r, "case", p)

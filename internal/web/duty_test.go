@@ -26,6 +26,8 @@ func init() {
 	} {
 		expected[p] = who
 	}
+	expected["POST /cases/{no}/cover"] = []string{"deptadmin"}
+	scopeRoutes["POST /cases/{no}/cover"] = kCase
 	scopeRoutes["GET /admin/departments/{key}/leads"] = kDepartment
 	scopeRoutes["POST /admin/departments/{key}/leads"] = kDepartment
 	// A duty day of another county answers 404 (duty.RecordManually,

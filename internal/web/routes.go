@@ -51,6 +51,7 @@ func (s *Server) registerRoutes() {
 	s.registerBundlePayment()
 	s.registerBundleReceipt()
 	s.registerDuty()
+	s.registerCaseCover()
 }
 
 // healthz answers 200 when the database answers.
