@@ -54,6 +54,12 @@ func TestDutyPages(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("leads: %d %s", res.StatusCode, body)
 	}
+	if _, page := admin.get(fmt.Sprintf("/admin/departments/%d", dept)); !strings.Contains(page, `data-testid="leads-link"`) {
+		t.Fatal("the department page does not lead to its head and chief representative")
+	}
+	if res, _ := admin.get("/admin/departments/new"); res.StatusCode != http.StatusOK {
+		t.Fatalf("new department form: %d", res.StatusCode)
+	}
 	da := f.login("deptadmin")
 	res, _ = da.post("/duty/days", url.Values{"window_id": {fmt.Sprint(otherWin)}, "day": {"2026-11-10"}})
 	if res.StatusCode == http.StatusSeeOther {
