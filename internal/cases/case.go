@@ -136,9 +136,15 @@ type Case struct {
 	AssigneeAbsent   bool   `json:"assignee_absent,omitempty"`
 	AssigneeBackupID int64  `json:"assignee_backup_id,omitempty"`
 	AssigneeBackup   string `json:"assignee_backup,omitempty"`
-	// AssigneeUncovered: A is away and no B is at work, so anyone of the
-	// step's role in the department may act.
+	// AssigneeUncovered: A is away and no B is at work, so the
+	// department's chief representative acts, or, with that person away
+	// too, whom the department admin assigned (cover.go).
 	AssigneeUncovered bool `json:"assignee_uncovered,omitempty"`
+	// CoverID and Cover: who acts for an uncovered A; CoverAssignedBy the
+	// department admin who assigned them ("" for the chief representative).
+	CoverID         int64  `json:"cover_id,omitempty"`
+	Cover           string `json:"cover,omitempty"`
+	CoverAssignedBy string `json:"cover_assigned_by,omitempty"`
 
 	// CentreKind is the accepting centre's kind (hall, township,
 	// community). PickupCentre is where the applicant collects the result:

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -487,18 +488,86 @@ func TestBackupActsWhenTheAssigneeIsAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.actors["c"] = cases.StaffActor(other.Actor("192.0.2.10"))
+	// A and B both away (DOMAIN.md §3): the department's chief
+	// representative acts, not "anyone of the role".
+	if _, err := os.SetDepartmentLeads(ctx, w.orgs["admin"], w.orgs["reviewer"].DepartmentID,
+		org.LeadsInput{ChiefRepID: w.orgs["approver"].StaffID}); err != nil {
+		t.Fatal(err)
+	}
 	got, err := w.eng.Get(ctx, w.actors["c"], c3.No)
-	if err != nil || !got.AssigneeUncovered {
-		t.Fatalf("uncovered not shown: %v %v", got.AssigneeUncovered, err)
+	if err != nil || !got.AssigneeUncovered || got.CoverID != w.orgs["approver"].StaffID {
+		t.Fatalf("uncovered not shown with its chief representative: %v %d %v", got.AssigneeUncovered, got.CoverID, err)
 	}
-	list, _, err := w.eng.Inbox(ctx, w.actors["c"], cases.InboxFilter{})
-	if err != nil || len(list) == 0 {
-		t.Fatalf("the uncovered case is not in the third reviewer's inbox: %d %v", len(list), err)
+	w.refused("c", c3.No, cases.ActForward, cases.Input{Opinion: "同意"}, apperr.Forbidden, "case.assigned_to_other")
+	if list, _, err := w.eng.Inbox(ctx, w.actors["c"], cases.InboxFilter{}); err != nil || len(list) != 0 {
+		t.Fatalf("a plain reviewer's inbox holds the uncovered case: %d %v", len(list), err)
 	}
-	c3 = w.act("c", c3.No, cases.ActForward, cases.Input{Opinion: "A、B角均不在岗，由本科室审核人员办理。"})
-	if c3.StepRole != "approver" {
-		t.Fatal(c3.StepRole)
+	if list, _, err := w.eng.Inbox(ctx, w.actors["approver"], cases.InboxFilter{}); err != nil || !inList(list, c3.No) {
+		t.Fatalf("the chief representative's inbox lacks the uncovered case: %v", err)
 	}
+	c3 = w.act("approver", c3.No, cases.ActForward, cases.Input{Opinion: "A、B角均不在岗，首席代表代为审查。"})
+	if c3.StepRole != "approver" || w.lastPayload(c3.No)["acting_for"] != w.orgs["reviewer"].Name {
+		t.Fatalf("%s %v", c3.StepRole, w.lastPayload(c3.No))
+	}
+
+	// The chief representative away too: nobody acts until the
+	// department admin assigns someone of the step's role.
+	c4 := w.submit("T-001", 1, 2)
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = FALSE WHERE username = 'reviewer'`); err != nil {
+		t.Fatal(err)
+	}
+	c4 = w.act("clerk", c4.No, cases.ActAccept, cases.Input{})
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = TRUE WHERE username IN ('reviewer', 'approver')`); err != nil {
+		t.Fatal(err)
+	}
+	w.refused("c", c4.No, cases.ActForward, cases.Input{Opinion: "同意"}, apperr.Forbidden, "case.assigned_to_other")
+	w.refused("approver", c4.No, cases.ActForward, cases.Input{Opinion: "同意"}, apperr.Forbidden, "")
+	if _, err := w.eng.AssignCover(ctx, w.orgs["admin"], c4.No, other.ID); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("the centre admin assigns: %v", err)
+	}
+	if _, err := w.eng.AssignCover(ctx, w.orgs["deptadmin"], c4.No, w.orgs["clerk"].StaffID); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("a clerk assigned to a review step: %v", err)
+	}
+	if _, err := w.eng.AssignCover(ctx, w.orgs["deptadmin"], c4.No, b.ID); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("an absent B assigned: %v", err)
+	}
+	if _, err := w.eng.AssignCover(ctx, w.orgs["deptadmin"], c4.No, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _, err := w.eng.Inbox(ctx, w.actors["c"], cases.InboxFilter{}); err != nil || !inList(list, c4.No) {
+		t.Fatalf("the assigned reviewer's inbox lacks the case: %v", err)
+	}
+	c4 = w.act("c", c4.No, cases.ActForward, cases.Input{Opinion: "经部门管理员指派代为审查。"})
+	p := w.lastPayload(c4.No)
+	if c4.StepRole != "approver" || p["acting_for"] != w.orgs["reviewer"].Name || p["assigned_by"] != w.orgs["deptadmin"].Name {
+		t.Fatalf("the record lacks acting_for/assigned_by: %v", p)
+	}
+	if _, err := w.db.W.Exec(`UPDATE staff SET absent = FALSE WHERE username IN ('reviewer', 'approver')`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func inList(list []*cases.Case, no string) bool {
+	for _, c := range list {
+		if c.No == no {
+			return true
+		}
+	}
+	return false
+}
+
+// lastPayload is the payload of the case's last event.
+func (w *world) lastPayload(no string) map[string]any {
+	w.t.Helper()
+	var raw string
+	if err := w.db.R.QueryRow(`SELECT e.payload FROM case_events e JOIN cases c ON c.id = e.case_id WHERE c.no = $1 ORDER BY e.seq DESC LIMIT 1`, no).Scan(&raw); err != nil {
+		w.t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		w.t.Fatal(err)
+	}
+	return m
 }
 
 func TestPublicProgressQuery(t *testing.T) {

@@ -240,6 +240,9 @@ func (t *tx) check() error {
 		// An allowed step action by someone other than A: B for A, or
 		// anyone for an uncovered A; the record names whom.
 		t.payload["acting_for"] = t.c.Assignee
+		if t.c.CoverAssignedBy != "" && t.c.CoverID == t.a.Staff.StaffID {
+			t.payload["assigned_by"] = t.c.CoverAssignedBy
+		}
 	}
 	return nil
 }

@@ -171,9 +171,11 @@ func loadCover(ctx context.Context, q store.Querier, c *Case) error {
 	if backup != "" {
 		c.AssigneeBackupID, c.AssigneeBackup = backupID, backup
 	}
-	// A away with no B at work opens the step to everyone of its role in
-	// the department.
+	// A away with no B at work: the chief representative covers (cover.go).
 	c.AssigneeUncovered = c.AssigneeAbsent && (backupID == 0 || backupAway)
+	if c.AssigneeUncovered {
+		return loadChiefCover(ctx, q, c)
+	}
 	return nil
 }
 

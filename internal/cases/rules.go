@@ -325,19 +325,27 @@ func reviewRole(c *Case, a Actor) func() error {
 }
 
 // stepHolder: the step's A person acts; when A is away, their B (A/B
-// cover, AB角); with no A named, or A away with no B at work, anyone of the
-// step's role in the department, so a case never waits for someone who is
-// not there (the clock keeps running either way).
+// cover, AB角); with no A named, anyone of the step's role in the
+// department. With A and B both away, the department's chief
+// representative (首席代表) acts, whatever the step's role, or, with that
+// person away too, only whom the department admin assigned (DOMAIN.md §3;
+// loadChiefCover reads who). The clock keeps running either way.
 func stepHolder(c *Case, a Actor) func() error {
 	return func() error {
 		s := a.Staff
-		if s == nil || string(s.Role) != c.StepRole || s.DepartmentID != c.DepartmentID {
+		if s == nil || s.DepartmentID != c.DepartmentID {
+			return forbidden()
+		}
+		if c.AssigneeUncovered && c.CoverID != 0 && c.CoverID == s.StaffID {
+			return nil
+		}
+		if string(s.Role) != c.StepRole {
 			return forbidden()
 		}
 		if c.AssigneeID == 0 || c.AssigneeID == s.StaffID {
 			return nil
 		}
-		if c.AssigneeAbsent && ((c.AssigneeBackupID != 0 && c.AssigneeBackupID == s.StaffID) || c.AssigneeUncovered) {
+		if c.AssigneeAbsent && c.AssigneeBackupID != 0 && c.AssigneeBackupID == s.StaffID {
 			return nil
 		}
 		return apperr.New(apperr.Forbidden, "case.assigned_to_other", "Name", c.Assignee)

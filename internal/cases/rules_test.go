@@ -203,7 +203,8 @@ func TestRuleCommissionedClerk(t *testing.T) {
 }
 
 // A/B cover (AB角): when A is away their B acts, and with no B at work
-// anyone of the step's role; otherwise only A.
+// the chief representative or whom the department admin assigned;
+// otherwise only A.
 func TestRuleCover(t *testing.T) {
 	b := cases.StaffActor(org.Actor{StaffID: 23, Role: org.Reviewer, DepartmentID: dept})
 	c := situation(cases.InProgress, atReview)
@@ -225,8 +226,19 @@ func TestRuleCover(t *testing.T) {
 		t.Error("someone other than B acts while B is at work")
 	}
 	c.AssigneeUncovered = true
-	if !cases.Allowed(c, b, cases.ActForward) {
-		t.Error("with A away and no B at work, another reviewer may not act")
+	if cases.Allowed(c, b, cases.ActForward) {
+		t.Error("with A and B away, a plain reviewer acts (the chief representative should)")
+	}
+	// The chief representative (an approver) acts on the review step;
+	// with the chief away, whom the department admin assigned (DOMAIN.md §3).
+	chief := cases.StaffActor(org.Actor{StaffID: 31, Role: org.Approver, DepartmentID: dept})
+	c.CoverID = 31
+	if !cases.Allowed(c, chief, cases.ActForward) || cases.Allowed(c, b, cases.ActForward) {
+		t.Error("with A and B away, only the chief representative acts")
+	}
+	c.CoverID, c.CoverAssignedBy = 23, "部门管理员"
+	if !cases.Allowed(c, b, cases.ActForward) || cases.Allowed(c, chief, cases.ActForward) {
+		t.Error("with the chief away too, only the assigned reviewer acts")
 	}
 	if !cases.NeedsCover(c, b, cases.ActForward) || cases.NeedsCover(c, ruleActors()["reviewer"], cases.ActForward) {
 		t.Error("cover facts are needed exactly when someone other than A acts on the step")

@@ -89,6 +89,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if err := seedQueueGroups(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("demo queue groups: %w", err)
 	}
+	if err := seedDuty(ctx, db, now); err != nil {
+		return nil, fmt.Errorf("demo window duty: %w", err)
+	}
 	return logins(ctx, db)
 }
 

@@ -27,6 +27,13 @@ type Department struct {
 	RegionCode string `json:"region_code"`
 	RegionName string `json:"region_name"`
 	Windows    int    `json:"windows"` // active windows, all centres
+	// HeadID is the department's head (一把手), whose window duty days
+	// are counted; ChiefRepID its chief representative (首席代表), who acts
+	// when a step's A and B are both away. 0 when not named (leads.go).
+	HeadID       int64  `json:"head_id,omitempty"`
+	HeadName     string `json:"head_name,omitempty"`
+	ChiefRepID   int64  `json:"chief_rep_id,omitempty"`
+	ChiefRepName string `json:"chief_rep_name,omitempty"`
 	Meta
 }
 
@@ -48,11 +55,14 @@ var deptCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,11}$`)
 
 const deptCols = `d.id, d.code, d.name, d.short_name, d.mode, d.phone, COALESCE(d.region_code, ''),
 	COALESCE((SELECT r.name FROM regions r WHERE r.code = d.region_code), ''),
-	(SELECT COUNT(*) FROM windows w WHERE w.department_id = d.id AND w.retired_at IS NULL), d.created_at, d.updated_at, d.retired_at`
+	(SELECT COUNT(*) FROM windows w WHERE w.department_id = d.id AND w.retired_at IS NULL),
+	COALESCE(d.head_id, 0), COALESCE((SELECT h.name FROM staff h WHERE h.id = d.head_id), ''),
+	COALESCE(d.chief_rep_id, 0), COALESCE((SELECT h.name FROM staff h WHERE h.id = d.chief_rep_id), ''), d.created_at, d.updated_at, d.retired_at`
 
 func scanDepartment(row scanner) (Department, error) {
 	var d Department
-	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ShortName, &d.Mode, &d.Phone, &d.RegionCode, &d.RegionName, &d.Windows, &d.CreatedAt, &d.UpdatedAt, &d.RetiredAt)
+	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ShortName, &d.Mode, &d.Phone, &d.RegionCode, &d.RegionName, &d.Windows,
+		&d.HeadID, &d.HeadName, &d.ChiefRepID, &d.ChiefRepName, &d.CreatedAt, &d.UpdatedAt, &d.RetiredAt)
 	return d, err
 }
 

@@ -14,6 +14,7 @@ import (
 	"onestop/internal/bulletin"
 	"onestop/internal/chart"
 	"onestop/internal/clock"
+	"onestop/internal/duty"
 	"onestop/internal/org"
 	"onestop/internal/tally"
 )
@@ -245,6 +246,9 @@ type bulletinView struct {
 	Generated                       string
 	CountyFilterShown               bool
 	SelectedRange                   bool
+	// Duty: leaders' window duty of the month's departments (duty.go),
+	// shown for a month's bulletin only, short ones marked red.
+	Duty []duty.DepartmentMonth
 }
 
 type bulletinChoice struct {
@@ -355,6 +359,11 @@ func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request) error {
 	p.Data = v
 	if askErr != nil {
 		return s.formFailed(w, r, "bulletin", p, askErr)
+	}
+	if k.Period.Kind == bulletin.Month {
+		if v.Duty, err = s.Duty.Month(r.Context(), a, k.Period.From, 0); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, "bulletin", p)
 }

@@ -20,23 +20,26 @@ import (
 
 // caseView is what the case page (staff) and my-case page (applicant) get.
 type caseView struct {
-	C         *cases.Case
-	Notes     []string
-	Events    []eventView
-	Docs      []docView
-	Messages  []messageView
-	Actions   map[string]bool
-	Order     []string
-	ItemURL   string
-	Full      bool // the viewer may see the applicant's whole ID number
-	Posted    string
-	Supplied  []supplementItem // what the last supplement notice asked for
-	Pause     []string
-	Delivery  []string
-	MaxExtend int
-	Missing   []string // required materials not received yet
-	FileBase  string   // where material files are served
-	Mine      bool     // the applicant's own view (/my/cases/…)
+	C        *cases.Case
+	Notes    []string
+	Events   []eventView
+	Docs     []docView
+	Messages []messageView
+	Actions  map[string]bool
+	Order    []string
+	ItemURL  string
+	Full     bool // the viewer may see the applicant's whole ID number
+	Posted   string
+	Supplied []supplementItem // what the last supplement notice asked for
+	Pause    []string
+	// CoverCandidates: whom the department admin may assign when A, B
+	// and the chief representative are all away (case_cover.go).
+	CoverCandidates []org.Staff
+	Delivery        []string
+	MaxExtend       int
+	Missing         []string // required materials not received yet
+	FileBase        string   // where material files are served
+	Mine            bool     // the applicant's own view (/my/cases/…)
 	// Ratings are the applicant's ratings of the case with the replies
 	// and revisits (ratings_public.go); nil on staff pages.
 	Ratings *caseRatings
@@ -223,6 +226,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 		if v.Shared, err = s.Bundles.Shared(r.Context(), c.BundleNo); err != nil {
 			return err
 		}
+	}
+	if v.CoverCandidates, err = s.coverCandidates(r, c, a); err != nil {
+		return err
 	}
 	p.Data = v
 	return s.render(w, r, "case", p)

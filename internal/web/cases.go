@@ -154,7 +154,7 @@ type detail struct{ Label, Value string }
 
 // payloadOrder is the order details are shown in; keys not listed (new
 // ones the engine may add) follow in alphabetical order.
-var payloadOrder = []string{"item_code", "item_version", "channel", "received", "step", "from_step", "acting_for", "opinion", "reason",
+var payloadOrder = []string{"item_code", "item_version", "channel", "received", "step", "from_step", "acting_for", "assigned_by", "opinion", "reason",
 	"right_organ", "materials", "pause_reason", "expected_days", "note", "days", "delivery", "deadline", "statutory_deadline", "provisional",
 	"delivery_due", "rule"}
 

@@ -55,6 +55,8 @@ func (s *Server) registerRoutes() {
 	s.registerQueueDesk()
 	s.registerQueueFigures()
 	s.registerAssessments()
+	s.registerDuty()
+	s.registerCaseCover()
 }
 
 // healthz answers 200 when the database answers.

@@ -164,6 +164,11 @@ func (s *Server) Housekeeping(ctx context.Context) {
 		if err := s.Claims.Sweep(ctx, s.Now()); err != nil && ctx.Err() == nil {
 			s.Log.Warn("claims sweep", "err", err)
 		}
+		// Last month's leaders' window duty: D01 once the month is over
+		// (idempotent, so every process may run it).
+		if _, err := s.Duty.SweepDue(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("duty sweep", "err", err)
+		}
 		// Uploads never attached to a case go after files.Retention;
 		// several processes doing this at once remove each file once.
 		if n, err := s.FileOwners.Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {

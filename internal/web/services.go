@@ -15,6 +15,7 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
 	"onestop/internal/corrections"
+	"onestop/internal/duty"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
 	"onestop/internal/modes"
@@ -118,6 +119,9 @@ type Services struct {
 	QueueHub      *queue.Hub
 	QueueThrottle *auth.Throttle
 
+	// Duty is leaders' window duty (issue 15 §3).
+	Duty *duty.Service
+
 	i18n *translator
 }
 
@@ -142,6 +146,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	// Supervision's running totals and anomalies move with every
 	// transition, in its transaction.
 	s.Anomalies = supervision.Watch(s.Cases, db, now)
+	s.Duty = &duty.Service{DB: db, Now: now}
 	s.Monitor = &monitor.Monitor{DB: db, Engine: s.Cases, Now: now}
 	s.Live = &monitor.Hub{Monitor: s.Monitor, Log: log, Tick: cfg.LiveTick}
 	s.Cases.Listeners = append(s.Cases.Listeners, s.Live.Changed)

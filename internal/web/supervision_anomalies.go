@@ -11,6 +11,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
+	"onestop/internal/duty"
 	"onestop/internal/org"
 )
 
@@ -212,6 +213,9 @@ type anomaliesView struct {
 	Prev, Next  string
 	APIURL      string
 	Supervisor  bool
+	// DutyShortfalls: the D01 anomalies (leaders' window duty, duty.go),
+	// which belong to a department and month rather than a case.
+	DutyShortfalls []duty.Shortfall
 }
 
 func (s *Server) anomaliesPage(w http.ResponseWriter, r *http.Request) error {
@@ -240,6 +244,9 @@ func (s *Server) anomaliesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Items, v.Total = s.anomalyRows(p, items), total
+	if v.DutyShortfalls, err = s.Duty.Shortfalls(r.Context(), a); err != nil {
+		return err
+	}
 	page := func(off int) string {
 		q := r.URL.Query()
 		q.Set("offset", strconv.Itoa(off))

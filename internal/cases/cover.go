@@ -1,0 +1,102 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"onestop/internal/apperr"
+	"onestop/internal/audit"
+	"onestop/internal/org"
+	"onestop/internal/store"
+)
+
+// Who covers a step whose A and B are both away (DOMAIN.md §3, "A and B
+// both away"): the department's chief representative (首席代表,
+// departments.chief_rep_id) while at work; with that person away too,
+// only whom the department admin assigned for that case's step
+// (cover_assignments). loadChiefCover is the rule for one case (stepHolder
+// checks it), coverInbox the same rule for the inbox query; change them
+// together.
+
+// chiefAtWork: departments whose chief representative is named, active
+// and not away.
+const chiefAtWork = `SELECT d.id FROM departments d JOIN staff ch ON ch.id = d.chief_rep_id AND ch.retired_at IS NULL AND NOT ch.absent`
+
+// coverInbox: the case's A is away with no B at work, and the actor (two
+// ? for the staff id) covers: as the department's chief representative at
+// work, or as the one assigned for this step when no chief is at work.
+const coverInbox = `(c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
+		WHERE s.absent AND (b.id IS NULL OR b.absent))
+	AND (c.department_id IN (` + chiefAtWork + ` AND ch.id = ?)
+		OR (c.department_id NOT IN (` + chiefAtWork + `)
+			AND c.id IN (SELECT ca.case_id FROM cover_assignments ca WHERE ca.staff_id = ? AND ca.step = c.step AND ca.for_id = c.assignee_id))))`
+
+// loadChiefCover sets who covers an uncovered A (CoverID, Cover,
+// CoverAssignedBy), or leaves CoverID 0 when nobody does yet.
+func loadChiefCover(ctx context.Context, q store.Querier, c *Case) error {
+	err := q.QueryRowContext(ctx, `SELECT ch.id, ch.name FROM departments d JOIN staff ch ON ch.id = d.chief_rep_id
+		AND ch.retired_at IS NULL AND NOT ch.absent WHERE d.id = $1`, c.DepartmentID).Scan(&c.CoverID, &c.Cover)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `SELECT s.id, s.name, ab.name FROM cover_assignments ca JOIN staff s ON s.id = ca.staff_id
+		JOIN staff ab ON ab.id = ca.assigned_by WHERE ca.case_id = $1 AND ca.step = $2 AND ca.for_id = $3`,
+		c.ID, c.Step, c.AssigneeID).Scan(&c.CoverID, &c.Cover, &c.CoverAssignedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+// AssignCover: the department admin names who acts on the case's current
+// step when its A, B and the chief representative are all away. The
+// person must be active, at work and of the step's role in the case's
+// department; the assignment is audited and the acting event will say
+// acting_for and assigned_by.
+func (s *Service) AssignCover(ctx context.Context, a org.Actor, no string, staffID int64) (*Case, error) {
+	if a.Role != org.DeptAdmin {
+		return nil, forbidden()
+	}
+	now := s.Now().UTC()
+	var c *Case
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = s.load(ctx, tx, no); err != nil {
+			return err
+		}
+		if c.DepartmentID != a.DepartmentID {
+			return apperr.NotFoundf("entity.case")
+		}
+		if err := loadCover(ctx, tx, c); err != nil {
+			return err
+		}
+		if c.State != "in_progress" || !c.AssigneeUncovered || (c.CoverID != 0 && c.CoverAssignedBy == "") {
+			return apperr.New(apperr.Conflict, "case.cover_not_needed")
+		}
+		var role string
+		var away bool
+		err = tx.QueryRowContext(ctx, `SELECT role, absent FROM staff WHERE id = $1 AND department_id = $2 AND retired_at IS NULL`,
+			staffID, c.DepartmentID).Scan(&role, &away)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (role != c.StepRole || away || staffID == c.AssigneeID)) {
+			f := apperr.Fields{}
+			f.Add("staff_id", "case.cover_not_eligible")
+			return f.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cover_assignments (case_id, step, for_id, staff_id, assigned_by, assigned_at)
+			VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (case_id, step) DO UPDATE SET for_id = excluded.for_id, staff_id = excluded.staff_id,
+			assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at`, c.ID, c.Step, c.AssigneeID, staffID, a.StaffID, now); err != nil {
+			return fmt.Errorf("cover assignment: %w", err)
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "assign_cover", "case", c.No, c.CentreID, c.DepartmentID, nil,
+			map[string]any{"step": c.Step, "acting_for": c.AssigneeID, "staff_id": staffID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
