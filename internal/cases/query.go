@@ -86,9 +86,16 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 			w.Add(`((c.state IN ('received','supplement') AND c.centre_id = ?) OR `+complete+`
 				OR (c.state = 'completed' AND COALESCE(c.pickup_centre_id, c.centre_id) = ?))`, st.CentreID, st.CentreID)
 		case org.Reviewer, org.Approver:
+			// A's step also waits for B while A is away, and for everyone
+			// of the role while B is away too (attendance.Away's rule).
+			aw, err := s.awayNow(ctx)
+			if err != nil {
+				return nil, 0, err
+			}
+			sAway, bAway := aw.SQL("s", w.Bind), aw.SQL("b", w.Bind)
 			w.Add(`c.state = 'in_progress' AND c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
 				OR c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
-					WHERE s.absent AND (s.backup_id = ? OR b.id IS NULL OR b.absent)))`, string(st.Role), st.StaffID, st.StaffID)
+					WHERE `+sAway+` AND (s.backup_id = ? OR b.id IS NULL OR `+bAway+`)))`, string(st.Role), st.StaffID, st.StaffID)
 		}
 	}
 	if f.ItemCode != "" {
