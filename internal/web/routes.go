@@ -50,6 +50,7 @@ func (s *Server) registerRoutes() {
 	s.registerBundles()
 	s.registerBundlePayment()
 	s.registerBundleReceipt()
+	s.registerAttendance()
 }
 
 // healthz answers 200 when the database answers.
