@@ -4,4 +4,5 @@ package web
 // (attendance_terminals.go) and the staff's pages (attendance_pages.go).
 func (s *Server) registerAttendance() {
 	s.registerAttendanceTerminals()
+	s.registerAttendancePages()
 }
