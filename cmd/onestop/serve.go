@@ -183,6 +183,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				// Payment notices, some paid, some due (打捆收费).
 				err = demo.SeedPayments(hkCtx, db, until)
 			}
+			if err == nil && hkCtx.Err() == nil {
+				// A month of the hall's attendance (考勤).
+				err = demo.SeedAttendance(hkCtx, db, *seed, until)
+			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
 				return
