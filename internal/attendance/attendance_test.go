@@ -153,12 +153,12 @@ func TestPunchDeduplication(t *testing.T) {
 	at := sh("2026-09-29", "08:25")
 	res, err := w.svc.Record(ctx, d, attendance.SourceDevice, []attendance.Punch{
 		{PIN: "1001", At: at, Direction: "in", Verify: "fingerprint"},
-		{PIN: "1001", At: at, Direction: "in"},                        // re-sent
-		{PIN: "1001", At: at.Add(40 * time.Second), Direction: "in"},  // pressed again
-		{PIN: "1001", At: at.Add(9 * time.Hour), Direction: "out"},    // leaving
-		{PIN: "9999", At: at},                                         // nobody
-		{PIN: "2001", At: at},                                         // another centre's person
-		{PIN: "1001", At: w.now.Add(time.Hour)},                       // in the future
+		{PIN: "1001", At: at, Direction: "in"},                       // re-sent
+		{PIN: "1001", At: at.Add(40 * time.Second), Direction: "in"}, // pressed again
+		{PIN: "1001", At: at.Add(9 * time.Hour), Direction: "out"},   // leaving
+		{PIN: "9999", At: at},                                            // nobody
+		{PIN: "2001", At: at},                                            // another centre's person
+		{PIN: "1001", At: w.now.Add(time.Hour)},                          // in the future
 		{PIN: "10 01", At: at.Add(5 * time.Hour), Direction: "sideways"}, // garbage
 	})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 // their scope: attendance.Service.Sheet), its XLSX export, the centre
 // admin's manual punch, and leave (/attendance/leave).
 
-
 func (s *Server) registerAttendancePages() {
 	s.handle("GET /attendance", anyStaff, s.attendancePage)
 	s.handle("GET /attendance/export.xlsx", anyStaff, s.attendanceExport)
