@@ -5,4 +5,5 @@ package web
 func (s *Server) registerAttendance() {
 	s.registerAttendanceTerminals()
 	s.registerAttendancePages()
+	s.registerAttendanceAdmin()
 }

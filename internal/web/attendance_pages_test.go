@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,4 +113,54 @@ func TestAttendanceSheetPage(t *testing.T) {
 		t.Fatalf("long day: %s", res.Status)
 	}
 	_ = io.Discard
+}
+
+func init() {
+	for _, p := range []string{"GET /attendance/devices", "POST /attendance/devices", "POST /attendance/devices/{id}/revoke", "POST /attendance/pins", "POST /attendance/shift"} {
+		expected[p] = centreAdm
+	}
+	// Another centre's terminal answers 404 in the service
+	// (attendance TestDeviceAuthentication).
+	scopeRoutes["POST /attendance/devices/{id}/revoke"] = kNone
+}
+
+var attKeyRE = regexp.MustCompile(`data-testid="att-key-value">(osa_[A-Za-z0-9_-]+)<`)
+
+// The centre admin issues a terminal (key shown once), sets a PIN (a bad
+// one is a field error), saves the shift (a bad time is a field error).
+func TestAttendanceSettingsPage(t *testing.T) {
+	f := newFixture(t)
+	a := f.login("admin")
+	res, body := a.post("/attendance/devices", url.Values{"name": {"大厅考勤机"}, "protocol": {"http"}})
+	m := attKeyRE.FindStringSubmatch(body)
+	if res.StatusCode != http.StatusCreated || m == nil {
+		t.Fatalf("issue: %s %s", res.Status, problemOf(body))
+	}
+	if _, body := a.get("/attendance/devices"); strings.Contains(body, m[1]) {
+		t.Fatal("the key is shown again")
+	}
+	clerk := f.idOf(`SELECT id FROM staff WHERE username = 'clerk'`)
+	if res, body := a.post("/attendance/pins", url.Values{"staff_id": {itoa64(clerk)}, "pin": {"12 34"}}); res.StatusCode < 400 || !strings.Contains(body, `id="e-pin"`) {
+		t.Fatalf("bad pin: %s", res.Status)
+	}
+	if res, _ := a.post("/attendance/pins", url.Values{"staff_id": {itoa64(clerk)}, "pin": {"1234"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pin: %s", res.Status)
+	}
+	form := url.Values{"enabled": {"1"}, "am_start": {"08:30"}, "am_end": {"12:00"}, "pm_start": {"14:00"}, "pm_end": {"25:00"},
+		"summer_am_start": {"08:30"}, "summer_am_end": {"12:00"}, "summer_pm_start": {"15:00"}, "summer_pm_end": {"18:00"}, "grace_minutes": {"5"}, "merge_seconds": {"60"}}
+	if res, body := a.post("/attendance/shift", form); res.StatusCode < 400 || !strings.Contains(body, `id="e-pm_end"`) {
+		t.Fatalf("bad time: %s", res.Status)
+	}
+	form.Set("pm_end", "17:30")
+	if res, _ := a.post("/attendance/shift", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("shift: %s", res.Status)
+	}
+	if n := f.idOf(`SELECT COUNT(*) FROM attendance_shifts WHERE enabled`); n != 1 {
+		t.Fatal("shift not saved")
+	}
+	// The township's admin cannot revoke the hall's terminal.
+	id := f.idOf(`SELECT id FROM attendance_devices`)
+	if res, _ := f.login("township").post("/attendance/devices/"+itoa64(id)+"/revoke", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("township revokes: %s", res.Status)
+	}
 }
