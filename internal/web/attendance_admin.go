@@ -149,5 +149,3 @@ func (s *Server) attShift(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/attendance/devices", http.StatusSeeOther)
 	return nil
 }
-
-
