@@ -15,6 +15,10 @@ import (
 	"onestop/internal/attendance"
 )
 
+// attendanceTerminalPaths are the paths exempt from sessions and CSRF
+// for attendance terminals (TestOpen311GuardExemption counts them).
+var attendanceTerminalPaths = []string{"/api/v1/punches", "/iclock/cdata", "/iclock/getrequest", "/iclock/devicecmd", "/iclock/ping"}
+
 func init() {
 	// A terminal's key or serial is not a session: every signed-in user
 	// is refused (401 without a key; the iclock routes without a serial).
