@@ -188,6 +188,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				err = demo.SeedPayments(hkCtx, db, until)
 			}
 			if err == nil && hkCtx.Err() == nil {
+				// A month of the hall's attendance (考勤).
+				err = demo.SeedAttendance(hkCtx, db, *seed, until)
+			}
+			if err == nil && hkCtx.Err() == nil {
 				// The last finished quarter's check (季度检查) at the hall.
 				err = demo.SeedAssessment(hkCtx, db, until)
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"onestop/internal/apperr"
+	"onestop/internal/attendance"
 	"onestop/internal/audit"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -20,24 +21,33 @@ import (
 // checks it), coverInbox the same rule for the inbox query; change them
 // together.
 
+// "Away" here is attendance's one rule as for A and B (attendance.Away):
+// a chief representative on leave or not yet punched in covers nothing.
+// away(alias) is that rule's SQL for a staff row alias.
+
 // chiefAtWork: departments whose chief representative is named, active
 // and not away.
-const chiefAtWork = `SELECT d.id FROM departments d JOIN staff ch ON ch.id = d.chief_rep_id AND ch.retired_at IS NULL AND NOT ch.absent`
+func chiefAtWork(away func(alias string) string) string {
+	return `SELECT d.id FROM departments d JOIN staff ch ON ch.id = d.chief_rep_id AND ch.retired_at IS NULL AND NOT ` + away("ch")
+}
 
 // coverInbox: the case's A is away with no B at work, and the actor (two
 // ? for the staff id) covers: as the department's chief representative at
 // work, or as the one assigned for this step when no chief is at work.
-const coverInbox = `(c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
-		WHERE s.absent AND (b.id IS NULL OR b.absent))
-	AND (c.department_id IN (` + chiefAtWork + ` AND ch.id = ?)
-		OR (c.department_id NOT IN (` + chiefAtWork + `)
+func coverInbox(away func(alias string) string) string {
+	return `(c.assignee_id IN (SELECT s.id FROM staff s LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL
+		WHERE ` + away("s") + ` AND (b.id IS NULL OR ` + away("b") + `))
+	AND (c.department_id IN (` + chiefAtWork(away) + ` AND ch.id = ?)
+		OR (c.department_id NOT IN (` + chiefAtWork(away) + `)
 			AND c.id IN (SELECT ca.case_id FROM cover_assignments ca WHERE ca.staff_id = ? AND ca.step = c.step AND ca.for_id = c.assignee_id))))`
+}
 
 // loadChiefCover sets who covers an uncovered A (CoverID, Cover,
 // CoverAssignedBy), or leaves CoverID 0 when nobody does yet.
-func loadChiefCover(ctx context.Context, q store.Querier, c *Case) error {
+func loadChiefCover(ctx context.Context, q store.Querier, c *Case, aw attendance.Away) error {
+	var w store.Where
 	err := q.QueryRowContext(ctx, `SELECT ch.id, ch.name FROM departments d JOIN staff ch ON ch.id = d.chief_rep_id
-		AND ch.retired_at IS NULL AND NOT ch.absent WHERE d.id = $1`, c.DepartmentID).Scan(&c.CoverID, &c.Cover)
+		AND ch.retired_at IS NULL AND NOT `+aw.SQL("ch", w.Bind)+` WHERE d.id = `+w.Bind(c.DepartmentID), w.Args()...).Scan(&c.CoverID, &c.Cover)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -69,7 +79,15 @@ func (s *Service) AssignCover(ctx context.Context, a org.Actor, no string, staff
 		if c.DepartmentID != a.DepartmentID {
 			return apperr.NotFoundf("entity.case")
 		}
-		if err := loadCover(ctx, tx, c); err != nil {
+		cal, err := s.WorkingCalendar(ctx)
+		if err != nil {
+			return err
+		}
+		if err := loadCover(ctx, tx, c, cal, now); err != nil {
+			return err
+		}
+		aw, err := attendance.AwayNow(ctx, tx, cal, now)
+		if err != nil {
 			return err
 		}
 		if c.State != "in_progress" || !c.AssigneeUncovered || (c.CoverID != 0 && c.CoverAssignedBy == "") {
@@ -77,8 +95,9 @@ func (s *Service) AssignCover(ctx context.Context, a org.Actor, no string, staff
 		}
 		var role string
 		var away bool
-		err = tx.QueryRowContext(ctx, `SELECT role, absent FROM staff WHERE id = $1 AND department_id = $2 AND retired_at IS NULL`,
-			staffID, c.DepartmentID).Scan(&role, &away)
+		var w store.Where
+		err = tx.QueryRowContext(ctx, `SELECT s.role, `+aw.SQL("s", w.Bind)+` FROM staff s WHERE s.id = `+w.Bind(staffID)+
+			` AND s.department_id = `+w.Bind(c.DepartmentID)+` AND s.retired_at IS NULL`, w.Args()...).Scan(&role, &away)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && (role != c.StepRole || away || staffID == c.AssigneeID)) {
 			f := apperr.Fields{}
 			f.Add("staff_id", "case.cover_not_eligible")

@@ -226,7 +226,7 @@ func (s *Service) act(ctx context.Context, q store.Querier, a Actor, no, action 
 func (t *tx) check() error {
 	act := Action(t.action)
 	if NeedsCover(t.c, t.a, act) {
-		if err := loadCover(t.ctx, t.q, t.c); err != nil {
+		if err := loadCover(t.ctx, t.q, t.c, t.cal, t.now); err != nil {
 			return err
 		}
 	}

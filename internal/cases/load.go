@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/attendance"
 	"onestop/internal/calendar"
 	"onestop/internal/catalogue"
 	"onestop/internal/store"
@@ -156,15 +157,25 @@ func loadPauses(ctx context.Context, q store.Querier, caseID int64) ([]Pause, er
 // loadCover reads whether the case's A person is away and who covers
 // (A/B cover): the facts the step rules (stepHolder) need. The inbox query
 // does not need it, so only a single read or a step action pays.
-func loadCover(ctx context.Context, q store.Querier, c *Case) error {
+//
+// "Away" is attendance's one rule (attendance.Away): the checkbox, an
+// approved leave, or no punch by the late time on a working day.
+func loadCover(ctx context.Context, q store.Querier, c *Case, cal *calendar.Calendar, now time.Time) error {
 	if c.AssigneeID == 0 {
 		return nil
 	}
+	aw, err := attendance.AwayNow(ctx, q, cal, now)
+	if err != nil {
+		return err
+	}
+	var w store.Where
+	sAway, bAway := aw.SQL("s", w.Bind), aw.SQL("b", w.Bind)
 	var backupID int64
 	var backup string
 	var backupAway bool
-	err := q.QueryRowContext(ctx, `SELECT s.absent, COALESCE(b.id, 0), COALESCE(b.name, ''), COALESCE(b.absent, FALSE) FROM staff s
-		LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = $1`, c.AssigneeID).Scan(&c.AssigneeAbsent, &backupID, &backup, &backupAway)
+	err = q.QueryRowContext(ctx, `SELECT `+sAway+`, COALESCE(b.id, 0), COALESCE(b.name, ''), COALESCE(`+bAway+`, FALSE) FROM staff s
+		LEFT JOIN staff b ON b.id = s.backup_id AND b.retired_at IS NULL WHERE s.id = `+w.Bind(c.AssigneeID), w.Args()...).
+		Scan(&c.AssigneeAbsent, &backupID, &backup, &backupAway)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("case %s assignee: %w", c.No, err)
 	}
@@ -174,7 +185,7 @@ func loadCover(ctx context.Context, q store.Querier, c *Case) error {
 	// A away with no B at work: the chief representative covers (cover.go).
 	c.AssigneeUncovered = c.AssigneeAbsent && (backupID == 0 || backupAway)
 	if c.AssigneeUncovered {
-		return loadChiefCover(ctx, q, c)
+		return loadChiefCover(ctx, q, c, aw)
 	}
 	return nil
 }
@@ -195,7 +206,7 @@ func (s *Service) Get(ctx context.Context, a Actor, no string) (*Case, error) {
 		return nil, err
 	}
 	s.clock(c, cal, s.Now())
-	if err := loadCover(ctx, r, c); err != nil {
+	if err := loadCover(ctx, r, c, cal, s.Now()); err != nil {
 		return nil, err
 	}
 	if c.Events, err = loadEvents(ctx, r, c.ID); err != nil {

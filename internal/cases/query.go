@@ -90,8 +90,18 @@ func (s *Service) Inbox(ctx context.Context, a Actor, f InboxFilter) ([]*Case, i
 			w.Add(`((c.state IN ('received','supplement') AND c.centre_id = ?) OR `+complete+`
 				OR (c.state = 'completed' AND COALESCE(c.pickup_centre_id, c.centre_id) = ?))`, st.CentreID, st.CentreID)
 		case org.Reviewer, org.Approver:
+			// A's step also waits for B while A is away, and, with B away
+			// too, for the chief representative or whom the department
+			// admin assigned (cover.go); "away" is attendance.Away's rule.
+			aw, err := s.awayNow(ctx)
+			if err != nil {
+				return nil, 0, err
+			}
+			away := func(alias string) string { return aw.SQL(alias, w.Bind) }
+			sAway := away("s")
+			cover := coverInbox(away)
 			w.Add(`c.state = 'in_progress' AND ((c.step_role = ? AND (c.assignee_id IS NULL OR c.assignee_id = ?
-				OR c.assignee_id IN (SELECT s.id FROM staff s WHERE s.absent AND s.backup_id = ?))) OR `+coverInbox+`)`,
+				OR c.assignee_id IN (SELECT s.id FROM staff s WHERE `+sAway+` AND s.backup_id = ?))) OR `+cover+`)`,
 				string(st.Role), st.StaffID, st.StaffID, st.StaffID, st.StaffID)
 		}
 	}

@@ -7,7 +7,9 @@ import (
 	"slices"
 
 	"onestop/internal/apperr"
+	"onestop/internal/attendance"
 	"onestop/internal/clock"
+	"onestop/internal/store"
 )
 
 // accept: the clerk accepts a complete application (受理); deemed accepts
@@ -73,8 +75,14 @@ func (t *tx) enterStep(i int) error {
 	c := t.c
 	step := c.steps()[i]
 	var id int64
-	err := t.q.QueryRowContext(t.ctx, `SELECT id FROM staff WHERE department_id = $1 AND role = $2 AND retired_at IS NULL ORDER BY absent, id LIMIT 1`,
-		c.DepartmentID, step.Role).Scan(&id)
+	// "Away" is attendance's one rule (attendance.Away).
+	aw, err := attendance.AwayNow(t.ctx, t.q, t.cal, t.now)
+	if err != nil {
+		return err
+	}
+	var w store.Where
+	w.Add("department_id = ? AND role = ? AND retired_at IS NULL", c.DepartmentID, step.Role)
+	err = t.q.QueryRowContext(t.ctx, `SELECT id FROM staff s`+w.String()+` ORDER BY `+aw.SQL("s", w.Bind)+`, id LIMIT 1`, w.Args()...).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}

@@ -34,21 +34,27 @@ type Centre struct {
 }
 
 // HoursOn is the opening hours of the season of day t (in Shanghai):
-// summer's between SummerFrom and SummerTo, Hours otherwise. A season may
-// run over the new year (from 11-01 to 02-28).
+// summer's between SummerFrom and SummerTo, Hours otherwise.
 func (c Centre) HoursOn(t time.Time) string {
-	if c.SummerHours == "" || c.SummerFrom == "" || c.SummerTo == "" {
-		return c.Hours
-	}
-	d := t.In(clock.Shanghai).Format("01-02")
-	in := d >= c.SummerFrom && d <= c.SummerTo
-	if c.SummerFrom > c.SummerTo {
-		in = d >= c.SummerFrom || d <= c.SummerTo
-	}
-	if in {
+	if c.SummerHours != "" && c.InSummer(t) {
 		return c.SummerHours
 	}
 	return c.Hours
+}
+
+// InSummer reports whether day t (in Shanghai) falls in the centre's
+// summer season, SummerFrom to SummerTo inclusive; false when the centre
+// keeps one season. A season may run over the new year (from 11-01 to
+// 02-28). Opening hours and attendance's shift times both follow it.
+func (c Centre) InSummer(t time.Time) bool {
+	if c.SummerFrom == "" || c.SummerTo == "" {
+		return false
+	}
+	d := t.In(clock.Shanghai).Format("01-02")
+	if c.SummerFrom > c.SummerTo {
+		return d >= c.SummerFrom || d <= c.SummerTo
+	}
+	return d >= c.SummerFrom && d <= c.SummerTo
 }
 
 // CentreInput is what a form or API call sends.

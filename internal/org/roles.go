@@ -62,6 +62,19 @@ type Actor struct {
 	Address  string // the client's IP address, for the record
 }
 
+// AdministersCentre reports whether a is the centre admin of the centre
+// (in region): its own centre's admin, or a hall's admin for every centre
+// of the county. Terminals (rating pads, attendance) are theirs to manage.
+func (a Actor) AdministersCentre(centreID int64, region string) bool {
+	if a.Role != CentreAdmin {
+		return false
+	}
+	if a.CountyWide() {
+		return a.CoversRegion(region)
+	}
+	return a.CentreID != 0 && a.CentreID == centreID
+}
+
 // Who is the actor as the audit log records it.
 func (a Actor) Who() audit.Who {
 	return audit.Who{StaffID: a.StaffID, Name: a.Name + " (" + a.Username + ")", Role: string(a.Role), Address: a.Address,

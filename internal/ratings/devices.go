@@ -58,18 +58,6 @@ func scanDevice(row interface{ Scan(...any) error }) (*Device, error) {
 	return &d, nil
 }
 
-// manages reports whether a administers the pads of a centre: its centre
-// admin (a hall's admin: every centre of the county).
-func manages(a org.Actor, centreID int64, region string) bool {
-	if a.Role != org.CentreAdmin {
-		return false
-	}
-	if a.CountyWide() {
-		return a.CoversRegion(region)
-	}
-	return a.CentreID != 0 && a.CentreID == centreID
-}
-
 // Devices lists the pads of the centres a administers.
 func (s *Service) Devices(ctx context.Context, a org.Actor) ([]*Device, error) {
 	if a.Role != org.CentreAdmin {
@@ -106,7 +94,7 @@ func (s *Service) IssueDevice(ctx context.Context, a org.Actor, windowID int64, 
 	var region string
 	err := s.DB.Read().QueryRowContext(ctx, `SELECT w.centre_id, ce.region_code FROM windows w JOIN centres ce ON ce.id = w.centre_id
 		WHERE w.id = $1 AND w.retired_at IS NULL`, windowID).Scan(&centre, &region)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !manages(a, centre, region)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.AdministersCentre(centre, region)) {
 		f.Add("window_id", "rating.window_unknown")
 	} else if err != nil {
 		return nil, "", err
@@ -142,7 +130,7 @@ func (s *Service) RevokeDevice(ctx context.Context, a org.Actor, id int64) error
 	var region string
 	err := s.DB.Read().QueryRowContext(ctx, `SELECT w.centre_id, ce.region_code FROM rating_devices d JOIN windows w ON w.id = d.window_id
 		JOIN centres ce ON ce.id = w.centre_id WHERE d.id = $1`, id).Scan(&centre, &region)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !manages(a, centre, region)) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.AdministersCentre(centre, region)) {
 		return apperr.NotFoundf("entity.rating_device")
 	}
 	if err != nil {

@@ -205,5 +205,5 @@ const ratingPadPath = "/api/v1/ratings/device"
 // clientKeyRoute reports whether r is on a path a machine may call with
 // its own key instead of a session.
 func clientKeyRoute(r *http.Request) bool {
-	return isOpen311(r) || r.URL.Path == ratingPadPath
+	return isOpen311(r) || r.URL.Path == ratingPadPath || attendanceDeviceRoute(r)
 }

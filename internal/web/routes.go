@@ -57,6 +57,7 @@ func (s *Server) registerRoutes() {
 	s.registerAssessments()
 	s.registerDuty()
 	s.registerCaseCover()
+	s.registerAttendance()
 }
 
 // healthz answers 200 when the database answers.

@@ -7,6 +7,7 @@ import (
 
 	"onestop/internal/anomaly"
 	"onestop/internal/applicants"
+	"onestop/internal/attendance"
 	"onestop/internal/auth"
 	"onestop/internal/bulletin"
 	"onestop/internal/bundles"
@@ -122,6 +123,10 @@ type Services struct {
 	// Duty is leaders' window duty (issue 15 §3).
 	Duty *duty.Service
 
+	// Attendance is the hall's attendance: terminals, punches, shifts,
+	// leave and sheets (issue 15 §1).
+	Attendance *attendance.Service
+
 	i18n *translator
 }
 
@@ -139,6 +144,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Metrics = metrics.New(db)
 	s.Cases = cases.New(db, s.Catalogue, now)
 	s.Cases.Observer = s.Metrics
+	s.Attendance = &attendance.Service{DB: db, Now: now, Calendar: s.Cases.WorkingCalendar}
 	s.Modes = modes.New(db, s.Catalogue, s.Cases, now)
 	if cfg.Light != nil {
 		s.Cases.Light = *cfg.Light
