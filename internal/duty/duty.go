@@ -68,6 +68,11 @@ func schedules(a org.Actor, deptID int64) bool {
 // department's active windows, on a working day (the State Council's
 // holiday arrangement, internal/calendar).
 func (s *Service) Schedule(ctx context.Context, a org.Actor, in ScheduleInput) (Day, error) {
+	// A department admin schedules for their own department: a form that
+	// names none means theirs, never "any".
+	if a.Role == org.DeptAdmin && in.DepartmentID == 0 {
+		in.DepartmentID = a.DepartmentID
+	}
 	if !schedules(a, in.DepartmentID) {
 		return Day{}, apperr.New(apperr.Forbidden, "error.forbidden")
 	}

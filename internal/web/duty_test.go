@@ -18,7 +18,7 @@ func init() {
 	for p, who := range map[string][]string{
 		"GET /duty":                           signedIn,
 		"GET /api/v1/duty":                    signedIn,
-		"POST /duty/days":                     orgAdmins,
+		"POST /duty/days":                     {"admin", "deptadmin"}, // a township's admin schedules no county department
 		"POST /duty/days/{id}/record":         hallAdmin,
 		"POST /duty/sweep":                    {"admin", "supervisor"},
 		"GET /admin/departments/{key}/leads":  hallAdmin,
