@@ -2,6 +2,7 @@ package assessment_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/demo"
 	"onestop/internal/org"
+	"onestop/internal/queue"
 	"onestop/internal/store"
 	"onestop/internal/testutil"
 )
@@ -160,7 +162,7 @@ func TestQuarterCheck(t *testing.T) {
 	if att.Input.Num != 1 || att.Input.Den < 50 {
 		t.Errorf("attendance %+v: one punched working day (two punches) of the quarter's", att.Input)
 	}
-	if strings.Join(win.NoData, ",") != "waiting,orders,duty" {
+	if strings.Join(win.NoData, ",") != "waiting,orders,duty" { // no ticket in this record
 		t.Errorf("no data %v", win.NoData)
 	}
 	// on time 50, satisfaction 50, rectified 0, anomalies 100-10*50 = 0,
@@ -331,5 +333,49 @@ func TestDemoSeed(t *testing.T) {
 	list, err := w.svc.List(ctx, w.sup)
 	if err != nil || len(list) != 1 || list[0].Kind != assessment.Quarter || list[0].Year != 2026 || list[0].N != 1 {
 		t.Fatalf("demo assessment: %+v %v", list, err)
+	}
+}
+
+// Waiting time (issue 15 §6) is the queue's own figure: the clerk's window
+// calls two tickets after 10 and 30 minutes, a mean of 20 minutes, which
+// scores 100·(60−20)/(60−15) points; a person has no waiting figure.
+func TestWaitingFromTheQueue(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	clock := at("2026-02-03", 1)
+	q := &queue.Service{DB: w.db, Now: func() time.Time { return clock }}
+	var group int64
+	if err := w.db.R.QueryRowContext(ctx, `SELECT group_id FROM queue_group_windows WHERE window_id = $1 ORDER BY group_id LIMIT 1`, w.clerk.WindowID).Scan(&group); err != nil {
+		t.Fatalf("the demo clerk's window serves no queue group: %v", err)
+	}
+	for _, wait := range []time.Duration{10 * time.Minute, 30 * time.Minute} {
+		if _, err := q.Issue(ctx, queue.IssueInput{CentreID: w.clerk.CentreID, GroupID: group, Channel: "kiosk"}); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(wait)
+		tk, err := q.CallNext(ctx, w.clerk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Start(ctx, w.clerk, tk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Finish(ctx, w.clerk, tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x, err := w.svc.Run(ctx, w.sup, assessment.RunInput{Kind: assessment.Quarter, Year: 2026, N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := score(t, row(t, x, assessment.Window, w.clerk.WindowID), assessment.Waiting)
+	if s.Input != (assessment.Input{Num: 40 * 60, Den: 2}) || s.Points == nil || *s.Points-100.0*40/45 > 0.006 || 100.0*40/45-*s.Points > 0.006 {
+		t.Fatalf("window waiting: %+v points %v", s.Input, s.Points)
+	}
+	if s := score(t, row(t, x, assessment.Department, w.clerk.DepartmentID), assessment.Waiting); s.Input != (assessment.Input{Num: 40 * 60, Den: 2}) {
+		t.Errorf("department waiting: %+v", s.Input)
+	}
+	if p := row(t, x, assessment.Person, w.clerk.StaffID); !slices.Contains(p.NoData, assessment.Waiting) {
+		t.Errorf("a person scored on waiting: no data %v", p.NoData)
 	}
 }

@@ -58,6 +58,13 @@ const (
 	Duty         = "duty"
 )
 
+// WaitFull and WaitZero bound the waiting-time indicator's points: a mean
+// wait up to WaitFull seconds scores 100, from WaitZero none.
+const (
+	WaitFull = 15 * 60
+	WaitZero = 60 * 60
+)
+
 // share is 100 points for a share of 1, linearly: every case, rating or
 // day counts the same, so a point lost is the same loss everywhere.
 func share(v float64) float64 { return clamp(100 * v) }
@@ -116,8 +123,17 @@ var Registry = []Indicator{
 			}
 			return in, in.Den > 0
 		}},
-	// 等候时长: from queue tickets, not yet in this branch.
-	{Code: Waiting, Label: "assessment.ind.waiting", HigherIsBetter: false},
+	// 平均等候时长: the queue's mean wait (issued → first call) at the
+	// window or the department's windows, in seconds. Full points up to
+	// 15 minutes, none from 60, linearly between: a local choice (no
+	// national rule fixes a waiting time; docs/DOMAIN.md §26). A person is
+	// not scored on it — the line waits for the window, not for one clerk.
+	{Code: Waiting, Label: "assessment.ind.waiting", HigherIsBetter: false,
+		Points: func(v float64) float64 { return clamp(100 * (WaitZero - v) / (WaitZero - WaitFull)) },
+		Compute: func(r *Record, s Subject) (Input, bool) {
+			in := r.Waits[s.Level][s.ID]
+			return in, in.Den > 0
+		}},
 	// 异常数: supervision anomalies raised in the period per 100 cases
 	// received in it. 10 points off per anomaly per 100 cases: one case in
 	// ten breaking procedure fails the indicator outright.

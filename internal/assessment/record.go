@@ -8,6 +8,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/queue"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
 	"onestop/internal/tally"
@@ -45,13 +46,16 @@ type Member struct {
 // Record is what an assessment reads: the facts of one centre dated in
 // the period, as they stood at its end.
 type Record struct {
-	Members     []Member
-	Cases       []CaseFact
-	Ratings     []RatingFact
-	BadReviews  []RatingFact
-	Anomalies   []AnomalyFact
-	Orders      []int64       // the department of each correction order issued
-	PunchDays   map[int64]int // working days with a punch, per member of staff
+	Members    []Member
+	Cases      []CaseFact
+	Ratings    []RatingFact
+	BadReviews []RatingFact
+	Anomalies  []AnomalyFact
+	Orders     []int64       // the department of each correction order issued
+	PunchDays  map[int64]int // working days with a punch, per member of staff
+	// Waits are the queue's waits (issued → first call, queue.Figures),
+	// by level (window, department) and id: seconds in all over tickets.
+	Waits       map[string]map[int64]Input
 	WorkingDays int
 	window      map[int64]int64
 }
@@ -92,7 +96,8 @@ func (r *Record) has(s Subject, dept, window, staff int64) bool {
 // happened by its end, so facts written after it change nothing.
 func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.Date, members []Member) (*Record, error) {
 	lo, hi := from.Time(clock.Shanghai).UTC(), to.AddDays(1).Time(clock.Shanghai).UTC()
-	r := &Record{Members: members, PunchDays: map[int64]int{}, window: map[int64]int64{}}
+	r := &Record{Members: members, PunchDays: map[int64]int{}, window: map[int64]int64{},
+		Waits: map[string]map[int64]Input{Window: {}, Department: {}}}
 	for _, m := range members {
 		r.window[m.StaffID] = m.WindowID
 	}
@@ -237,6 +242,18 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 		return nil
 	}); err != nil {
 		return nil, err
+	}
+	// Queue waits: the queue's own figures of the period's days. A
+	// ticket's times are written on its day and never after, so a later
+	// reading gives the same sums.
+	qf, err := queue.FiguresIn(ctx, q, centre, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for level, list := range map[string][]queue.Row{Window: qf.Windows, Department: qf.Departments} {
+		for _, x := range list {
+			r.Waits[level][x.ID] = Input{Num: int(x.Wait.Total / time.Second), Den: x.Wait.Count}
+		}
 	}
 	return r, nil
 }

@@ -33,6 +33,9 @@ type Stat struct {
 	Mean   time.Duration `json:"mean"`
 	Median time.Duration `json:"median"`
 	Max    time.Duration `json:"max"`
+	// Total is the exact sum, for a reader that weighs several sets
+	// together (the assessment's waiting-time indicator).
+	Total time.Duration `json:"total"`
 }
 
 // stat computes a Stat; the median of an even count is the mean of the
@@ -51,7 +54,7 @@ func stat(ds []time.Duration) Stat {
 	if n%2 == 0 {
 		med = (ds[n/2-1] + ds[n/2]) / 2
 	}
-	return Stat{Count: n, Mean: (sum / time.Duration(n)).Truncate(time.Second), Median: med.Truncate(time.Second), Max: ds[n-1]}
+	return Stat{Count: n, Mean: (sum / time.Duration(n)).Truncate(time.Second), Median: med.Truncate(time.Second), Max: ds[n-1], Total: sum}
 }
 
 // Row is the figures of one window, group or department.
@@ -116,6 +119,12 @@ func (x *Row) finish() {
 // narrow by department themselves).
 func (s *Service) Figures(ctx context.Context, centreID int64, from, to calendar.Date) (Figures, error) {
 	return figures(ctx, s.DB.Read(), centreID, from, to)
+}
+
+// FiguresIn is Figures read through q (the assessment reads them in its
+// own snapshot of the record).
+func FiguresIn(ctx context.Context, q store.Querier, centreID int64, from, to calendar.Date) (Figures, error) {
+	return figures(ctx, q, centreID, from, to)
 }
 
 func figures(ctx context.Context, q store.Querier, centreID int64, from, to calendar.Date) (Figures, error) {

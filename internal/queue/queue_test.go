@@ -400,10 +400,10 @@ func TestFiguresExact(t *testing.T) {
 	}
 	m := time.Minute
 	w1, w2 := win[c1.WindowID], win[c2.WindowID]
-	if w1.Wait != (queue.Stat{Count: 3, Mean: 10 * m, Median: 10 * m, Max: 15 * m}) || w1.Service != (queue.Stat{Count: 2, Mean: 15 * m, Median: 15 * m, Max: 20 * m}) || w1.NoShows != 1 {
+	if w1.Wait != (queue.Stat{Count: 3, Mean: 10 * m, Median: 10 * m, Max: 15 * m, Total: 30 * m}) || w1.Service != (queue.Stat{Count: 2, Mean: 15 * m, Median: 15 * m, Max: 20 * m, Total: 30 * m}) || w1.NoShows != 1 {
 		t.Fatalf("window 1: %+v", w1)
 	}
-	if w2.Wait != (queue.Stat{Count: 1, Mean: 90 * time.Second, Median: 90 * time.Second, Max: 90 * time.Second}) || w2.Service.Mean != 7*m+15*time.Second || w2.NoShows != 0 {
+	if w2.Wait != (queue.Stat{Count: 1, Mean: 90 * time.Second, Median: 90 * time.Second, Max: 90 * time.Second, Total: 90 * time.Second}) || w2.Service.Mean != 7*m+15*time.Second || w2.NoShows != 0 {
 		t.Fatalf("window 2: %+v", w2)
 	}
 	// In all: waits 5, 15, 10, 1.5 → mean 7 min 52 s (truncated from
@@ -411,8 +411,8 @@ func TestFiguresExact(t *testing.T) {
 	// 12:25, median 10.
 	tot := f.Total
 	if tot.Issued != 5 || tot.NeverCalled != 1 || tot.NoShows != 1 ||
-		tot.Wait != (queue.Stat{Count: 4, Mean: 7*m + 52*time.Second, Median: 7*m + 30*time.Second, Max: 15 * m}) ||
-		tot.Service != (queue.Stat{Count: 3, Mean: 12*m + 25*time.Second, Median: 10 * m, Max: 20 * m}) {
+		tot.Wait != (queue.Stat{Count: 4, Mean: 7*m + 52*time.Second, Median: 7*m + 30*time.Second, Max: 15 * m, Total: 31*m + 30*time.Second}) ||
+		tot.Service != (queue.Stat{Count: 3, Mean: 12*m + 25*time.Second, Median: 10 * m, Max: 20 * m, Total: 37*m + 15*time.Second}) {
 		t.Fatalf("total: %+v", tot)
 	}
 	if len(f.Groups) != 1 || f.Groups[0].Wait != tot.Wait || len(f.Departments) != 1 || f.Departments[0].ID != c1.DepartmentID ||

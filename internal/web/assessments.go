@@ -172,9 +172,13 @@ func (p *Page) assessView(x *assessment.Assessment) *assessView {
 						part.Value, part.Input = strconv.Itoa(sc.Input.Num), strconv.Itoa(sc.Input.Num)
 					} else {
 						part.Input = strconv.Itoa(sc.Input.Num) + " / " + strconv.Itoa(sc.Input.Den)
-						if sc.Code == assessment.Anomalies {
+						switch sc.Code {
+						case assessment.Anomalies:
 							part.Value = p.T("assessment.per100", "N", num(100**sc.Value))
-						} else {
+						case assessment.Waiting:
+							part.Value = p.T("assessment.minutes", "N", num(*sc.Value/60))
+							part.Input = p.T("assessment.tickets", "N", sc.Input.Den)
+						default:
 							part.Value = num(100**sc.Value) + "%"
 						}
 					}
