@@ -74,7 +74,8 @@ CREATE UNIQUE INDEX disclosure_entries_source ON disclosure_entries (source, sou
 
 -- A request for disclosure (依申请公开). received_on is the legal receipt
 -- day by channel (条例 Art. 31: in person the day; post the day signed
--- for; online and fax the day confirmed). clock_from is the day the
+-- for; online and fax the day confirmed: an online request is 'filed',
+-- with no receipt day, until the office confirms it). clock_from is the day the
 -- 20-working-day limit counts from: the receipt day, or the day a
 -- requested supplement arrived (Art. 30 restarts it). due_on is the
 -- current reply deadline: 20 working days from clock_from, plus the one
@@ -98,10 +99,10 @@ CREATE TABLE disclosure_requests (
   channel              TEXT      NOT NULL CHECK (channel IN ('online','post','in_person','fax')),
   content              TEXT      NOT NULL,
   form                 TEXT      NOT NULL DEFAULT 'paper' CHECK (form IN ('paper','electronic','inspect')),
-  received_on          TEXT      NOT NULL,
-  clock_from           TEXT      NOT NULL,
-  due_on               TEXT      NOT NULL,
-  status               TEXT      NOT NULL CHECK (status IN ('open','supplement','consulting','fee_due','closed')),
+  received_on          TEXT,
+  clock_from           TEXT,
+  due_on               TEXT,
+  status               TEXT      NOT NULL CHECK (status IN ('filed','open','supplement','consulting','fee_due','closed')),
   supplement_asked_on  TEXT,
   supplement_due_on    TEXT,
   supplement_received_on TEXT,
@@ -120,7 +121,8 @@ CREATE TABLE disclosure_requests (
   created_at           TIMESTAMP NOT NULL,
   updated_at           TIMESTAMP NOT NULL,
   CHECK ((outcome IS NULL) = (closed_on IS NULL)),
-  CHECK ((status = 'closed') = (closed_on IS NOT NULL))
+  CHECK ((status = 'closed') = (closed_on IS NOT NULL)),
+  CHECK (status = 'filed' OR (received_on IS NOT NULL AND clock_from IS NOT NULL AND due_on IS NOT NULL))
 );
 CREATE INDEX disclosure_requests_organ ON disclosure_requests (organ_id, received_on);
 CREATE INDEX disclosure_requests_open ON disclosure_requests (status, due_on);
