@@ -424,6 +424,7 @@ func (s *Server) publishBulletin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
+	s.syncDisclosure(r.Context()) // the county government's catalogue lists it at once
 	s.flash(r, "bulletin.published")
 	http.Redirect(w, r, fmt.Sprintf("/open/bulletins/%d", pub.ID), http.StatusSeeOther)
 	return nil
@@ -449,6 +450,7 @@ func (s *Server) withdrawBulletin(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
+	s.syncDisclosure(r.Context())
 	s.flash(r, "bulletin.withdrawn")
 	http.Redirect(w, r, "/supervision/bulletin", http.StatusSeeOther)
 	return nil

@@ -58,6 +58,7 @@ func (s *Server) registerRoutes() {
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()
+	s.registerDisclosurePub()
 }
 
 // healthz answers 200 when the database answers.

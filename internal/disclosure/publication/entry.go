@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"onestop/internal/apperr"
@@ -185,4 +186,16 @@ func dayArg(d *calendar.Date) any {
 		return nil
 	}
 	return d.String()
+}
+
+// Paragraphs splits the plain-text body at blank lines: the one way an
+// entry is laid out, so no markup ever reaches a page.
+func (e Entry) Paragraphs() []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

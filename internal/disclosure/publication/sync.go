@@ -177,7 +177,9 @@ func (s *Service) wantServices(ctx context.Context) ([]auto, error) {
 		}
 		a.category, a.source, a.ref, a.link = disclosure.Services, FromItems, code, "/guide/items/"+code
 		a.createdOn, a.live = clock.Today(at), status == "in_force"
-		a.reason = s.text("disclosure_pub.auto.item_"+status, map[string]any{"Reason": reason})
+		if !a.live {
+			a.reason = s.text("disclosure_pub.auto.item_"+status, map[string]any{"Reason": reason})
+		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
