@@ -3,6 +3,7 @@ package publication_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ func TestDraftReviewPublishRepeal(t *testing.T) {
 		t.Fatalf("repealed: state %s", pub.State(today))
 	}
 	var audits int
-	w.db.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'disclosure_entry' AND entity_id = $1`, e.ID).Scan(&audits)
+	w.db.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'disclosure_entry' AND entity_id = $1`, fmt.Sprint(e.ID)).Scan(&audits)
 	if audits != 7 { // create, submit, return, update, submit, publish, repeal; nothing for refusals
 		t.Fatalf("%d audit entries, want 7", audits)
 	}
