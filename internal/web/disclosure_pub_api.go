@@ -55,11 +55,7 @@ func (s *Server) apiDisclosureEntries(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiDisclosureEntry(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "disclosure_pub.entity")
-	if err != nil {
-		return err
-	}
-	e, err := s.Publication.PublicEntry(r.Context(), id)
+	e, err := s.publicEntry(r)
 	if err != nil {
 		return err
 	}

@@ -89,12 +89,17 @@ type gkEntryView struct {
 	Today calendar.Date
 }
 
-func (s *Server) gkEntry(w http.ResponseWriter, r *http.Request) error {
+// publicEntry reads the published entry {id}; anything else is "not found".
+func (s *Server) publicEntry(r *http.Request) (publication.Entry, error) {
 	id, err := pathID(r, "disclosure_pub.entity")
 	if err != nil {
-		return err
+		return publication.Entry{}, err
 	}
-	e, err := s.Publication.PublicEntry(r.Context(), id)
+	return s.Publication.PublicEntry(r.Context(), id)
+}
+
+func (s *Server) gkEntry(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.publicEntry(r)
 	if err != nil {
 		return err
 	}

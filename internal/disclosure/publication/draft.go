@@ -34,7 +34,7 @@ type Input struct {
 // "service" by hand would publish beside the catalogue's own entry.
 var Automatic = []disclosure.Category{disclosure.Services, disclosure.Publicity, disclosure.Bulletins}
 
-// Manual lists the categories an officer may draft in.
+// ManualCategories lists the categories an officer may draft in.
 func ManualCategories() []disclosure.Category {
 	var out []disclosure.Category
 	for _, c := range disclosure.Categories {
@@ -161,11 +161,7 @@ func (s *Service) Draft(ctx context.Context, a org.Actor, organID int64, in Inpu
 	if err != nil {
 		return Entry{}, err
 	}
-	c, err := in.check(s.today())
-	if err != nil {
-		return Entry{}, err
-	}
-	due, err := s.due(ctx, c.CreatedOn)
+	c, due, err := s.checkIn(ctx, in)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -192,11 +188,7 @@ func (s *Service) Draft(ctx context.Context, a org.Actor, organID int64, in Inpu
 // Update changes a draft (a returned entry is a draft again). A changed
 // created_on moves the deadline with it.
 func (s *Service) Update(ctx context.Context, a org.Actor, id int64, in Input) (Entry, error) {
-	c, err := in.check(s.today())
-	if err != nil {
-		return Entry{}, err
-	}
-	due, err := s.due(ctx, c.CreatedOn)
+	c, due, err := s.checkIn(ctx, in)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -213,4 +205,14 @@ func (s *Service) Update(ctx context.Context, a org.Actor, id int64, in Input) (
 		return Entry{}, err
 	}
 	return load(ctx, s.DB.Read(), id)
+}
+
+// checkIn validates an input and computes its publication deadline.
+func (s *Service) checkIn(ctx context.Context, in Input) (checked, calendar.Date, error) {
+	c, err := in.check(s.today())
+	if err != nil {
+		return c, calendar.Date{}, err
+	}
+	due, err := s.due(ctx, c.CreatedOn)
+	return c, due, err
 }

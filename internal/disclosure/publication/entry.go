@@ -11,13 +11,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
 	"onestop/internal/disclosure"
+	"onestop/internal/notice"
 	"onestop/internal/store"
 )
 
@@ -188,14 +188,6 @@ func dayArg(d *calendar.Date) any {
 	return d.String()
 }
 
-// Paragraphs splits the plain-text body at blank lines: the one way an
-// entry is laid out, so no markup ever reaches a page.
-func (e Entry) Paragraphs() []string {
-	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n\n") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// Paragraphs splits the plain-text body at blank lines, by the notices'
+// rule (the one way OneStop lays out a plain text: no markup reaches a page).
+func (e Entry) Paragraphs() []string { return notice.Notice{Body: e.Body}.Paragraphs() }
