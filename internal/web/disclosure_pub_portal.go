@@ -53,6 +53,7 @@ func (s *Server) gkHome(w http.ResponseWriter, r *http.Request) error {
 	// The front page lists the latest entries; a search or a category
 	// narrows them.
 	v.Searched = f.Q != "" || f.Category != ""
+	f.Standard = !v.Searched
 	items, total, err := s.Publication.Public(r.Context(), f)
 	if err != nil {
 		return err

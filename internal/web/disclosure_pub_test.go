@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -212,6 +213,19 @@ func TestDisclosureCatalogue(t *testing.T) {
 	draft := f.idOf(`SELECT id FROM disclosure_entries WHERE status = 'draft' ORDER BY id LIMIT 1`)
 	if res, _ := anon.api("GET", fmt.Sprintf("/api/v1/disclosure/entries/%d", draft), ""); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("a draft by the API: %d", res.StatusCode)
+	}
+	// The front page lists what organs publish by hand, not the hundreds
+	// of service entries Sync adds (those are a category tab away).
+	if _, err := f.srv.Publication.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	service := f.name(`SELECT title FROM disclosure_entries WHERE source = 'catalogue' ORDER BY published_at DESC, id DESC LIMIT 1`)
+	_, body = anon.get("/gk")
+	if !strings.Contains(body, "关于进一步优化营商环境的若干措施") || strings.Contains(body, ">"+service+"<") {
+		t.Fatal("the front page's latest list is buried by the service catalogue")
+	}
+	if _, body = anon.get("/gk?category=services"); !strings.Contains(body, `data-testid="gk-entries"`) {
+		t.Fatal("the services tab lists nothing")
 	}
 	// The portal home leads to the section.
 	if _, home := anon.get("/"); !strings.Contains(home, `data-testid="portal-gk"`) {

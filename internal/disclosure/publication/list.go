@@ -22,11 +22,14 @@ type Filter struct {
 	// Overdue: drafts and entries under review past their deadline.
 	Overdue bool
 	// Q searches title, document number and body.
-	Q             string
+	Q string
+	// Standard keeps to the categories an organ keeps by hand (the
+	// public front page: hundreds of service entries would bury them).
+	Standard      bool
 	Limit, Offset int
 }
 
-func (s *Service) list(ctx context.Context, w store.Where, f Filter) ([]Entry, int, error) {
+func (s *Service) list(ctx context.Context, w store.Where, f Filter, published bool) ([]Entry, int, error) {
 	if f.Category != "" {
 		w.Add("e.category = ?", string(f.Category))
 	}
@@ -35,6 +38,9 @@ func (s *Service) list(ctx context.Context, w store.Where, f Filter) ([]Entry, i
 	}
 	if f.Overdue {
 		w.Add("e.status IN ('draft','review') AND e.due_on < ?", s.today().String())
+	}
+	if f.Standard {
+		w.Add("e.category NOT IN ('services','publicity','bulletins')")
 	}
 	if f.Q != "" {
 		p := store.Contains(f.Q)
@@ -50,7 +56,10 @@ func (s *Service) list(ctx context.Context, w store.Where, f Filter) ([]Entry, i
 		limit = 20
 	}
 	order := ` ORDER BY e.updated_at DESC, e.id DESC`
-	if f.Overdue {
+	switch {
+	case published:
+		order = ` ORDER BY e.published_at DESC, e.id DESC`
+	case f.Overdue:
 		order = ` ORDER BY e.due_on, e.id`
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+entryCols+entryFrom+w.String()+order+` LIMIT `+w.Bind(limit)+` OFFSET `+w.Bind(max(f.Offset, 0)), w.Args()...)
@@ -94,7 +103,7 @@ func (s *Service) Catalogue(ctx context.Context, a org.Actor, f Filter) (disclos
 	}
 	var w store.Where
 	w.Add("e.organ_id = ?", f.OrganID)
-	items, total, err := s.list(ctx, w, f)
+	items, total, err := s.list(ctx, w, f, false)
 	return x, items, total, err
 }
 
@@ -122,7 +131,7 @@ func (s *Service) OverdueAll(ctx context.Context, a org.Actor, limit, offset int
 	if !a.Province {
 		w.Add(`o.region_code LIKE ? ESCAPE '\'`, store.Prefix(a.County()))
 	}
-	return s.list(ctx, w, Filter{Overdue: true, Limit: limit, Offset: offset})
+	return s.list(ctx, w, Filter{Overdue: true, Limit: limit, Offset: offset}, false)
 }
 
 // Public lists published entries for anyone: the public disclosure
@@ -137,7 +146,7 @@ func (s *Service) Public(ctx context.Context, f Filter) ([]Entry, int, error) {
 	if f.OrganID != 0 {
 		w.Add("e.organ_id = ?", f.OrganID)
 	}
-	return s.list(ctx, w, f)
+	return s.list(ctx, w, f, true)
 }
 
 // PublicEntry reads one published entry; anything else is "not found".
