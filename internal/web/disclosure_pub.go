@@ -200,20 +200,10 @@ func (s *Server) disclosureStep(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, ctx, action := actor(r), r.Context(), r.PathValue("action")
-	switch action {
-	case "submit":
-		err = s.Publication.Submit(ctx, a, id)
-	case "return":
-		err = s.Publication.Return(ctx, a, id, r.PostFormValue("reason"))
-	case "publish":
-		err = s.Publication.Publish(ctx, a, id)
-	case "withdraw":
-		err = s.Publication.Withdraw(ctx, a, id, r.PostFormValue("reason"))
-	case "repeal":
-		err = s.Publication.Repeal(ctx, a, id, r.PostFormValue("repealed_on"))
-	default:
-		return apperr.NotFoundf("entity.page")
+	action := r.PathValue("action")
+	err = s.entryStep(r, id, action, stepInput{Reason: r.PostFormValue("reason"), RepealedOn: r.PostFormValue("repealed_on")})
+	if apperr.Is(err, apperr.NotFound) {
+		return err
 	}
 	if ae := apperr.As(err); ae != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict) {
 		return s.renderEntry(w, r, id, nil, err)
@@ -232,4 +222,29 @@ func dayText(d *calendar.Date) string {
 		return ""
 	}
 	return d.String()
+}
+
+// stepInput is what a step may carry: the reason of a return or a
+// withdrawal, the day of a repeal.
+type stepInput struct {
+	Reason     string `json:"reason"`
+	RepealedOn string `json:"repealed_on"`
+}
+
+// entryStep runs the named step on an entry, for the page and the API.
+func (s *Server) entryStep(r *http.Request, id int64, action string, in stepInput) error {
+	a, ctx := actor(r), r.Context()
+	switch action {
+	case "submit":
+		return s.Publication.Submit(ctx, a, id)
+	case "return":
+		return s.Publication.Return(ctx, a, id, in.Reason)
+	case "publish":
+		return s.Publication.Publish(ctx, a, id)
+	case "withdraw":
+		return s.Publication.Withdraw(ctx, a, id, in.Reason)
+	case "repeal":
+		return s.Publication.Repeal(ctx, a, id, in.RepealedOn)
+	}
+	return apperr.NotFoundf("entity.page")
 }

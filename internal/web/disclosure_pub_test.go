@@ -35,6 +35,11 @@ func init() {
 		"GET /gk/entries/{id}":                                       public,
 		"GET /api/v1/disclosure/entries":                             public,
 		"GET /api/v1/disclosure/entries/{id}":                        public,
+		"GET /api/v1/disclosure/organs":                              signedIn,
+		"GET /api/v1/disclosure/organs/{id}/entries":                 signedIn,
+		"POST /api/v1/disclosure/organs/{id}/entries":                signedIn,
+		"PUT /api/v1/disclosure/entries/{id}":                        signedIn,
+		"POST /api/v1/disclosure/entries/{id}/{action}":              signedIn,
 	} {
 		expected[p] = who
 		// Organs and entries are scoped by explicit grants, which the
@@ -47,6 +52,7 @@ func init() {
 	filterParams["GET /gk"] = []string{"q", "category"}
 	filterParams["GET /api/v1/disclosure/entries"] = []string{"q", "category", "organ"}
 	filterParams["GET /disclosure/organs/{id}"] = []string{"category", "status", "overdue"}
+	filterParams["GET /api/v1/disclosure/organs/{id}/entries"] = []string{"category", "status", "overdue"}
 }
 
 // disclosureOrgans are the demo's organs: the county government and the
@@ -294,5 +300,64 @@ func TestDisclosureBulletinSync(t *testing.T) {
 	}
 	if n := f.count(`SELECT COUNT(*) FROM disclosure_entries WHERE source = 'bulletin' AND source_ref = $1 AND status = 'withdrawn'`, bid); n != 1 {
 		t.Fatal("the withdrawn bulletin's entry is still published")
+	}
+}
+
+// The office's API: the clerk drafts and submits by JSON (an unknown
+// field and a missing CSRF header are refused), the head publishes; the
+// clerk cannot publish; a repeal by API shows in the public API's state.
+func TestDisclosureStaffAPI(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Now = func() time.Time { return time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC) }
+	gov, dep := f.disclosureOrgans()
+	clerk, head := f.login("clerk"), f.login("approver")
+	res, out := clerk.api("GET", "/api/v1/disclosure/organs", "")
+	if res.StatusCode != http.StatusOK || out["total"].(float64) != 1 {
+		t.Fatalf("the clerk's organs: %d %v", res.StatusCode, out)
+	}
+	path := fmt.Sprintf("/api/v1/disclosure/organs/%d/entries", dep)
+	doc := `{"category":"policy","doc_kind":"rule","title":"县级规章测试","created_on":"2026-12-02","issued_on":"2026-12-02"}`
+	if res, out := clerk.api("POST", path, `{"category":"policy","boss":true}`); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown field: %d %v", res.StatusCode, out)
+	}
+	saved := clerk.csrf
+	clerk.csrf = ""
+	if res, _ := clerk.api("POST", path, doc); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("without the CSRF header: %d", res.StatusCode)
+	}
+	clerk.csrf = saved
+	if res, _ := clerk.api("POST", fmt.Sprintf("/api/v1/disclosure/organs/%d/entries", gov), doc); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("drafting for the government: %d", res.StatusCode)
+	}
+	res, out = clerk.api("POST", path, doc)
+	if res.StatusCode != http.StatusCreated || out["due_on"] != "2026-12-30" {
+		t.Fatalf("draft: %d %v", res.StatusCode, out)
+	}
+	id := int64(out["id"].(float64))
+	step := func(c *client, action, body string) int {
+		res, _ := c.api("POST", fmt.Sprintf("/api/v1/disclosure/entries/%d/%s", id, action), body)
+		return res.StatusCode
+	}
+	if st := step(clerk, "submit", ""); st != http.StatusOK {
+		t.Fatalf("submit: %d", st)
+	}
+	if st := step(clerk, "publish", ""); st != http.StatusForbidden {
+		t.Fatalf("the clerk publishes: %d", st)
+	}
+	if st := step(head, "return", `{"reason":""}`); st != http.StatusUnprocessableEntity {
+		t.Fatalf("a return without a reason: %d", st)
+	}
+	if st := step(head, "publish", ""); st != http.StatusOK {
+		t.Fatalf("publish: %d", st)
+	}
+	if st := step(head, "repeal", `{"repealed_on":"2026-12-03"}`); st != http.StatusOK {
+		t.Fatalf("repeal: %d", st)
+	}
+	res, out = f.anon().api("GET", fmt.Sprintf("/api/v1/disclosure/entries/%d", id), "")
+	if res.StatusCode != http.StatusOK || out["state"] != "repealed" || out["in_force"] != false {
+		t.Fatalf("the public API after the repeal: %d %v", res.StatusCode, out)
+	}
+	if _, leaks := out["review_note"]; leaks {
+		t.Error("the public API shows the office's notes")
 	}
 }
