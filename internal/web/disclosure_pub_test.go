@@ -115,6 +115,18 @@ func TestDisclosureOffices(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE entity = 'disclosure_officer' AND entity_id = $1`, fmt.Sprintf("%d/%d", dep, reviewer)); n != 2 {
 		t.Fatalf("%d audit entries for a grant and a revocation", n)
 	}
+	// A new department is registered as an organ, and leads to its office.
+	now := time.Now().UTC()
+	f.exec(`INSERT INTO departments (code, name, short_name, mode, created_at, updated_at) VALUES ('XZJ', '测试县新设局', '新设局', 'seated', $1, $1)`, now)
+	newDept := f.idOf(`SELECT id FROM departments WHERE code = 'XZJ'`)
+	res, _ = admin.post("/admin/disclosure/organs", url.Values{"kind": {"department"}, "department_id": {fmt.Sprint(newDept)}, "name": {"测试县新设局"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/disclosure/organs/") {
+		t.Fatalf("register an organ: %d", res.StatusCode)
+	}
+	res, _ = admin.post("/admin/disclosure/organs", url.Values{"kind": {"department"}, "department_id": {strings.Repeat("9", 50000)}, "name": {"x"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a 50,000-character department: %d", res.StatusCode)
+	}
 	// Registering an organ twice is a field error, in words.
 	res, body = admin.post("/admin/disclosure/organs", url.Values{"kind": {"government"}, "name": {f.name(`SELECT name FROM disclosure_organs WHERE kind = 'government'`)}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "该机关已登记") {
