@@ -419,6 +419,24 @@ func TestFiguresExact(t *testing.T) {
 		f.Departments[0].Service != tot.Service {
 		t.Fatalf("groups %+v departments %+v", f.Groups, f.Departments)
 	}
+	// Issued and served per window are the tickets it took from the line
+	// and finished; the group's department also holds the never-called one.
+	if w1.Issued != 3 || w1.Served != 2 || w2.Issued != 1 || w2.Served != 1 || tot.Served != 3 || w1.Department == "" {
+		t.Fatalf("issued/served per window: %+v %+v total %+v", w1, w2, tot)
+	}
+	if d := f.Departments[0]; d.Issued != 5 || d.Served != 3 || d.NoShows != 1 || d.NeverCalled != 1 {
+		t.Fatalf("department %+v", d)
+	}
+	// The county's scope holds the hall's tickets; another county's none.
+	county := w.hall.RegionCode[:6]
+	inCounty, err := queue.FiguresOf(ctx, w.DB.Read(), queue.Scope{Region: county}, day, day)
+	if err != nil || inCounty.Total.Issued != 5 || inCounty.Total.Wait != tot.Wait {
+		t.Fatalf("county scope %+v %v", inCounty.Total, err)
+	}
+	other, err := queue.FiguresOf(ctx, w.DB.Read(), queue.Scope{Region: "110101"}, day, day)
+	if err != nil || other.Total.Issued != 0 || len(other.Departments) != 0 {
+		t.Fatalf("another county %+v %v", other.Total, err)
+	}
 	// The same figures read again later: the record, not the moment.
 	w.at("2027-03-01 10:00:00")
 	again, err := w.svc.Figures(ctx, w.hall.ID, day, day)

@@ -68,6 +68,7 @@ type openBulletinView struct {
 	PeriodLabel string
 	Issue       string
 	Table       *bulletinTable
+	Queue       *bulletinQueueTable
 }
 
 func (s *Server) openBulletin(w http.ResponseWriter, r *http.Request) error {
@@ -89,6 +90,7 @@ func (s *Server) openBulletin(w http.ResponseWriter, r *http.Request) error {
 	// given out.
 	if b.WithdrawnAt == nil {
 		v.Table = p.bulletinTable(&b.Figures, b.By, false)
+		v.Queue = p.bulletinQueueTable(b.Queue)
 	}
 	p.Data = v
 	return s.render(w, r, "bulletin_open", p)
