@@ -28,14 +28,14 @@ type Service struct {
 
 // Published is a bulletin as it was published.
 type Published struct {
-	ID          int64
-	Period      Period
-	By          string
-	County      string // the county's division code
-	CountyName  string
-	Version     int
-	Title       string
-	Figures     tally.Report
+	ID         int64
+	Period     Period
+	By         string
+	County     string // the county's division code
+	CountyName string
+	Version    int
+	Title      string
+	Figures    tally.Report
 	// Queue is the queue's figures as published (nil for a bulletin
 	// published before they were part of it).
 	Queue       *Queue

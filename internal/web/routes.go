@@ -54,6 +54,7 @@ func (s *Server) registerRoutes() {
 	s.registerQueue()
 	s.registerQueueDesk()
 	s.registerQueueFigures()
+	s.registerQueueRecord()
 	s.registerAssessments()
 	s.registerDuty()
 	s.registerCaseCover()
