@@ -29,6 +29,7 @@ type queueFiguresView struct {
 	Centre  org.Centre
 	Centres []org.Centre
 	Groups  []queue.Group
+	Retired []queue.Group
 	Windows []org.Window
 	F       queue.Figures
 	Totals  []queue.Row // F.Total, as the table's one row
@@ -101,6 +102,9 @@ func (s *Server) queueFiguresData(r *http.Request) (*Page, error) {
 	ctx, a := r.Context(), actor(r)
 	v := &queueFiguresView{Centre: c, F: f, Totals: []queue.Row{f.Total}}
 	if v.Groups, err = s.Queue.Groups(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Retired, err = s.Queue.RetiredGroups(ctx, c.ID); err != nil {
 		return nil, err
 	}
 	if v.Windows, _, err = s.Org.Windows(ctx, a, org.WindowFilter{CentreID: c.ID}, org.ListOptions{Limit: 500}); err != nil {

@@ -55,6 +55,7 @@ func (s *Server) registerRoutes() {
 	s.registerQueueDesk()
 	s.registerQueueFigures()
 	s.registerQueueRecord()
+	s.registerQueueGroups()
 	s.registerAssessments()
 	s.registerDuty()
 	s.registerCaseCover()
