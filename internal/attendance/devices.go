@@ -277,10 +277,11 @@ var ErrDevice = apperr.New(apperr.Unauth, "attendance.device_key")
 
 // DeviceByKey authenticates an HTTP terminal by its key.
 func (s *Service) DeviceByKey(ctx context.Context, key string) (*Device, error) {
-	if !strings.HasPrefix(key, KeyPrefix) || len(key) > 100 {
+	hash, ok := auth.LookupClientKey(key, KeyPrefix)
+	if !ok {
 		return nil, ErrDevice
 	}
-	return s.device(ctx, `d.protocol = 'http' AND d.key_hash = $1`, auth.HashClientKey(key))
+	return s.device(ctx, `d.protocol = 'http' AND d.key_hash = $1`, hash)
 }
 
 // DeviceBySerial finds a registered, unrevoked iclock terminal.
