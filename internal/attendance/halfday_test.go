@@ -81,7 +81,7 @@ func TestHalfDayLeave(t *testing.T) {
 	if _, err := w.svc.Record(ctx, d, attendance.SourceDevice, []attendance.Punch{
 		{PIN: "1", At: sh(day, "14:33"), Direction: "in"}, {PIN: "1", At: sh(day, "18:05"), Direction: "out"}, // on time for the afternoon
 		{PIN: "2", At: sh(day, "14:50"), Direction: "in"}, {PIN: "2", At: sh(day, "18:00"), Direction: "out"}, // late 20 from 14:30
-		{PIN: "3", At: sh(day, "12:01"), Direction: "out"}, // leaves after the morning: fine
+		{PIN: "3", At: sh(day, "12:01"), Direction: "out"},                                                    // leaves after the morning: fine
 		{PIN: "4", At: sh(day, "08:30"), Direction: "in"}, {PIN: "4", At: sh(day, "12:01"), Direction: "out"}, // no leave: early
 	}); err != nil {
 		t.Fatal(err)

@@ -43,3 +43,38 @@ func TestSeedAttendance(t *testing.T) {
 		t.Fatal("someone other than a clerk is enrolled")
 	}
 }
+
+// The remainder's attendance demo: a terminal on a window, an approved
+// morning's leave judged from the afternoon on the sheet, a pending
+// afternoon's leave; seeding twice adds nothing.
+func TestSeedAttendanceMore(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.NewTestDB(t)
+	if _, err := demo.Ensure(ctx, db, 431022); err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	if err := cases.EnsureCalendar(ctx, db, until); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedAttendance(ctx, db, 431022, until); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := demo.SeedAttendanceMore(ctx, db, until); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(q string) int {
+		var n int
+		if err := db.R.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count(`SELECT COUNT(*) FROM attendance_devices WHERE window_id IS NOT NULL`) != 1 ||
+		count(`SELECT COUNT(*) FROM leave_requests WHERE half = 'am' AND state = 'approved'`) != 1 ||
+		count(`SELECT COUNT(*) FROM leave_requests WHERE half = 'pm' AND state = 'pending'`) != 1 {
+		t.Fatal("the half-day leave or the window's terminal is missing, or seeded twice")
+	}
+}

@@ -2,9 +2,11 @@ package queue
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"onestop/internal/apperr"
+	"onestop/internal/calendar"
 	"onestop/internal/org"
 )
 
@@ -61,4 +63,15 @@ func (s *Service) Record(ctx context.Context, a org.Actor, id int64) (Record, er
 		r.Events = append(r.Events, e)
 	}
 	return r, rows.Err()
+}
+
+// MaxRecent bounds the admin page's list of a period's tickets.
+const MaxRecent = 50
+
+// Recent lists the latest tickets of the days from..to at a centre the
+// caller has checked, newest first, at most MaxRecent: the way from the
+// figures to a ticket's record.
+func (s *Service) Recent(ctx context.Context, centreID int64, from, to calendar.Date) ([]Ticket, error) {
+	return s.tickets(ctx, s.DB.Read(), `t.centre_id = $1 AND t.day >= $2 AND t.day <= $3 ORDER BY t.issued_at DESC, t.id DESC LIMIT `+strconv.Itoa(MaxRecent),
+		centreID, dayKey(from), dayKey(to))
 }

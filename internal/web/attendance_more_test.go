@@ -93,7 +93,9 @@ func TestAttendanceTerminalWindow(t *testing.T) {
 		t.Fatalf("issue: %d %s", res.StatusCode, problemOf(body))
 	}
 	dev := f.idOf(`SELECT id FROM attendance_devices WHERE name = '1号窗指纹机'`)
-	window := func() int64 { return f.idOf(`SELECT COALESCE(window_id, 0) FROM attendance_devices WHERE id = $1`, dev) }
+	window := func() int64 {
+		return f.idOf(`SELECT COALESCE(window_id, 0) FROM attendance_devices WHERE id = $1`, dev)
+	}
 	if itoa64(window()) != hallWin {
 		t.Fatalf("issued at window %d", window())
 	}

@@ -30,6 +30,7 @@ type queueFiguresView struct {
 	Centres []org.Centre
 	Groups  []queue.Group
 	Retired []queue.Group
+	Recent  []queue.Ticket // the period's latest tickets, to their records
 	Windows []org.Window
 	F       queue.Figures
 	Totals  []queue.Row // F.Total, as the table's one row
@@ -105,6 +106,9 @@ func (s *Server) queueFiguresData(r *http.Request) (*Page, error) {
 		return nil, err
 	}
 	if v.Retired, err = s.Queue.RetiredGroups(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Recent, err = s.Queue.Recent(ctx, c.ID, f.From, f.To); err != nil {
 		return nil, err
 	}
 	if v.Windows, _, err = s.Org.Windows(ctx, a, org.WindowFilter{CentreID: c.ID}, org.ListOptions{Limit: 500}); err != nil {

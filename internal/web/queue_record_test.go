@@ -64,6 +64,10 @@ func TestTicketCameraLink(t *testing.T) {
 	id := ticketAt(cf.fixture, window, start.Add(-time.Minute), start, start.Add(12*time.Minute))
 	page := "/queue/tickets/" + itoa64(id) + "/record"
 
+	// The centre admin's queue page lists it, linked to its record.
+	if _, body := cf.login("admin").get("/admin/queue?from=2026-09-29&to=2026-09-29"); !strings.Contains(body, `href="`+page+`"`) {
+		t.Error("the queue page does not link the ticket's record")
+	}
 	sup := cf.login("supervisor")
 	res, body := sup.get(page)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="ticket-event"`) || !strings.Contains(body, "2026-09-29 10:52:00") {
