@@ -128,13 +128,7 @@ func (s *Service) CreateGroup(ctx context.Context, a org.Actor, c org.Centre, in
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO queue_groups (centre_id, department_id, prefix, name, position, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ID, nullID(in.DepartmentID), in.Prefix, in.Name, in.Position, now).Scan(&id)
-		if store.IsUnique(err) {
-			f.Add("prefix", "queue.prefix_taken")
-			return f.Err()
-		} else if err != nil {
-			return err
-		}
-		if err := setGroupWindows(ctx, tx, id, in.WindowIDs); err != nil {
+		if err := saved(ctx, tx, err, f, id, in.WindowIDs); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "create", "queue_group", strconv.FormatInt(id, 10), c.ID, in.DepartmentID, nil,
@@ -188,6 +182,19 @@ func checkGroupRefs(ctx context.Context, tx *sql.Tx, centreID int64, in GroupInp
 		}
 	}
 	return numbers, nil
+}
+
+// saved finishes writing group id after its row's insert or update gave
+// err: a live group's letter taken is the prefix's field error; else the
+// windows that call it become windowIDs.
+func saved(ctx context.Context, tx *sql.Tx, err error, f apperr.Fields, id int64, windowIDs []int64) error {
+	if store.IsUnique(err) {
+		f.Add("prefix", "queue.prefix_taken")
+		return f.Err()
+	} else if err != nil {
+		return err
+	}
+	return setGroupWindows(ctx, tx, id, windowIDs)
 }
 
 // setGroupWindows makes ids the windows that call group id.

@@ -118,13 +118,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a org.Actor, id int64, in Gro
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE queue_groups SET prefix = $1, name = $2, department_id = $3 WHERE id = $4 AND retired_at IS NULL`,
 			in.Prefix, in.Name, nullID(in.DepartmentID), id)
-		if store.IsUnique(err) {
-			f.Add("prefix", "queue.prefix_taken")
-			return f.Err()
-		} else if err != nil {
-			return err
-		}
-		if err := setGroupWindows(ctx, tx, id, in.WindowIDs); err != nil {
+		if err := saved(ctx, tx, err, f, id, in.WindowIDs); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "update", "queue_group", strconv.FormatInt(id, 10), c.ID, in.DepartmentID,

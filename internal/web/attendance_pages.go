@@ -32,15 +32,20 @@ func (s *Server) registerAttendancePages() {
 // apiAttendanceSheets is the sheet as JSON: the page's filters and scope
 // (attendance.Service.Sheet decides whom the reader sees).
 func (s *Server) apiAttendanceSheets(w http.ResponseWriter, r *http.Request) error {
-	f, _, err := s.sheetQuery(r)
-	if err != nil {
-		return err
-	}
-	sh, err := s.Attendance.Sheet(r.Context(), actor(r), f)
+	sh, err := s.sheetOf(r)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, sh)
+}
+
+// sheetOf is the sheet the request asks for, in the reader's scope.
+func (s *Server) sheetOf(r *http.Request) (*attendance.Sheet, error) {
+	f, _, err := s.sheetQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Attendance.Sheet(r.Context(), actor(r), f)
 }
 
 // sheetQuery reads the sheet's span and filters: ?day= (a daily sheet,
@@ -113,11 +118,7 @@ func (s *Server) attendancePage(w http.ResponseWriter, r *http.Request) error {
 // attendanceExport is the sheet as a workbook: the days, then each
 // person's totals.
 func (s *Server) attendanceExport(w http.ResponseWriter, r *http.Request) error {
-	f, _, err := s.sheetQuery(r)
-	if err != nil {
-		return err
-	}
-	sh, err := s.Attendance.Sheet(r.Context(), actor(r), f)
+	sh, err := s.sheetOf(r)
 	if err != nil {
 		return err
 	}
