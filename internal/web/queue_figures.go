@@ -184,7 +184,7 @@ func secondsStat(st queue.Stat) statJSON {
 }
 
 func secondsRow(r queue.Row) map[string]any {
-	return map[string]any{"id": r.ID, "name": r.Name, "issued": r.Issued, "wait": secondsStat(r.Wait), "service": secondsStat(r.Service),
+	return map[string]any{"id": r.ID, "name": r.Name, "issued": r.Issued, "served": r.Served, "wait": secondsStat(r.Wait), "service": secondsStat(r.Service),
 		"no_shows": r.NoShows, "transferred": r.Transferred, "never_called": r.NeverCalled}
 }
 
