@@ -102,4 +102,14 @@ func TestBulletinQueueFigures(t *testing.T) {
 	if got := strings.Join(tableRow(t, queuePart(pub), bdc), "|"); got != want {
 		t.Fatalf("published BDC queue row %s, want %s", got, want)
 	}
+	_, out := w.anon().api("GET", "/api/v1/open/bulletins", "")
+	items, _ := out["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("open API: %v", out)
+	}
+	qj, _ := items[0].(map[string]any)["queue"].(map[string]any)
+	deps, _ := qj["departments"].([]any)
+	if len(deps) != 1 || deps[0].(map[string]any)["mean_wait_seconds"] != float64(900) || deps[0].(map[string]any)["issued"] != float64(3) {
+		t.Fatalf("open API queue: %v", qj)
+	}
 }
