@@ -10,7 +10,7 @@ import (
 
 func init() {
 	for _, r := range []string{"GET /admin/queue/groups/{id}", "POST /admin/queue/groups/{id}", "POST /admin/queue/groups/{id}/retire"} {
-		expected[r] = []string{"admin"}
+		expected[r] = centreAdm
 		// Another centre's group is not found: TestQueueGroupEditRetire.
 		scopeRoutes[r] = kNone
 	}

@@ -14,7 +14,7 @@ import (
 func init() {
 	// A ticket's staff page: the centre's clerks and admin, supervision and
 	// leaders; another centre's ticket is not found (TestTicketCameraLink).
-	expected["GET /queue/tickets/{id}/record"] = []string{"clerk", "admin", "supervisor", "leader"}
+	expected["GET /queue/tickets/{id}/record"] = []string{"clerk", "tclerk", "admin", "township", "supervisor", "leader"}
 	scopeRoutes["GET /queue/tickets/{id}/record"] = kNone
 }
 
