@@ -54,6 +54,8 @@ func (s *Server) registerRoutes() {
 	s.registerQueue()
 	s.registerQueueDesk()
 	s.registerQueueFigures()
+	s.registerQueueRecord()
+	s.registerQueueGroups()
 	s.registerAssessments()
 	s.registerDuty()
 	s.registerCaseCover()
