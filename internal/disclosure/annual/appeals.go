@@ -33,7 +33,7 @@ type Appeal struct {
 // AppealInput records a review or suit.
 type AppealInput struct {
 	OrganID   int64  `json:"organ_id"`
-	RequestID int64  `json:"request_id"`
+	RequestNo string `json:"request_no"` // the request concerned, optional
 	Kind      string `json:"kind"`
 	FiledOn   string `json:"filed_on"`
 	Note      string `json:"note"`
@@ -77,20 +77,21 @@ func (s *Service) RecordAppeal(ctx context.Context, a org.Actor, in AppealInput)
 	}
 	filed := day(f, "filed_on", in.FiledOn, clock.Today(now))
 	in.Note = f.Para("note", in.Note, false, 1000)
-	if in.RequestID != 0 {
+	var requestID int64
+	if in.RequestNo = f.Text("request_no", in.RequestNo, false, 40); in.RequestNo != "" && !f.Has("request_no") {
 		var organ int64
-		err := s.DB.Read().QueryRowContext(ctx, `SELECT organ_id FROM disclosure_requests WHERE id = $1`, in.RequestID).Scan(&organ)
+		err := s.DB.Read().QueryRowContext(ctx, `SELECT id, organ_id FROM disclosure_requests WHERE no = $1`, in.RequestNo).Scan(&requestID, &organ)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 		if organ != in.OrganID {
-			f.Add("request_id", "disclosure_report.error.request")
+			f.Add("request_no", "disclosure_report.error.request")
 		}
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	ap := &Appeal{OrganID: in.OrganID, RequestID: in.RequestID, Kind: in.Kind, FiledOn: filed.String(), Note: in.Note, RecordedBy: a.StaffID}
+	ap := &Appeal{OrganID: in.OrganID, RequestID: requestID, RequestNo: in.RequestNo, Kind: in.Kind, FiledOn: filed.String(), Note: in.Note, RecordedBy: a.StaffID}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO disclosure_appeals (organ_id, request_id, kind, filed_on, note, recorded_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, ap.OrganID, store.NullID(ap.RequestID), ap.Kind, ap.FiledOn, ap.Note, a.StaffID, now).Scan(&ap.ID); err != nil {

@@ -206,13 +206,13 @@ func TestAppeals(t *testing.T) {
 	w := newWorld(t)
 	w.grant()
 	s := w.service()
-	mine := w.request(w.dept.ID, disclosure.Person, "2025-05-05", "2025-05-06", disclosure.Disclosed)
-	theirs := w.request(w.gov.ID, disclosure.Person, "2025-05-05", "2025-05-06", disclosure.Disclosed)
-	in := annual.AppealInput{OrganID: w.dept.ID, RequestID: theirs, Kind: annual.Review, FiledOn: "2025-06-01"}
-	if _, err := s.RecordAppeal(w.ctx, w.clerk, in); fieldKey(err, "request_id") == "" {
+	w.request(w.dept.ID, disclosure.Person, "2025-05-05", "2025-05-06", disclosure.Disclosed)
+	w.request(w.gov.ID, disclosure.Person, "2025-05-05", "2025-05-06", disclosure.Disclosed)
+	in := annual.AppealInput{OrganID: w.dept.ID, RequestNo: "YSQ-T-002", Kind: annual.Review, FiledOn: "2025-06-01"}
+	if _, err := s.RecordAppeal(w.ctx, w.clerk, in); fieldKey(err, "request_no") == "" {
 		t.Fatalf("another organ's request: %v", err)
 	}
-	in.RequestID = mine
+	in.RequestNo = "YSQ-T-001"
 	if _, err := s.RecordAppeal(w.ctx, w.supervisor, in); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("supervisor records: %v", err)
 	}
