@@ -55,6 +55,7 @@ func (s *Server) registerRoutes() {
 	s.registerQueueDesk()
 	s.registerQueueFigures()
 	s.registerAssessments()
+	s.registerDisclosureReports()
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()

@@ -13,6 +13,7 @@ import (
 	"onestop/internal/bundles"
 	"onestop/internal/cameras"
 	"onestop/internal/cases"
+	"onestop/internal/disclosure/annual"
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
 	"onestop/internal/corrections"
@@ -127,6 +128,10 @@ type Services struct {
 	// leave and sheets (issue 15 §1).
 	Attendance *attendance.Service
 
+	// DisclosureReports are the annual disclosure reports and the
+	// reviews and suits their table 四 counts (issue 16 item 3).
+	DisclosureReports *annual.Service
+
 	i18n *translator
 }
 
@@ -200,6 +205,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
 	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
 	s.Cameras = &cameras.Service{DB: db, Now: now}
+	s.DisclosureReports = &annual.Service{DB: db, Now: now, Calendar: s.Cases.WorkingCalendar}
 
 	s.QueueHub = &queue.Hub{Tick: cfg.LiveTick}
 	s.Queue = &queue.Service{DB: db, Now: now, Changed: s.QueueHub.Changed}
