@@ -54,9 +54,9 @@ type discDue struct {
 }
 
 type discListItem struct {
-	ID                          int64
-	Organ, Status, StatusCode   string
-	Year                        int
+	ID                        int64
+	Organ, Status, StatusCode string
+	Year                      int
 }
 
 func (s *Server) discReportsPage(w http.ResponseWriter, r *http.Request) error {

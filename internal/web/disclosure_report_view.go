@@ -56,12 +56,15 @@ type discAdj struct {
 
 type discOption struct{ Key, Label string }
 
-func (p *Page) discCell(rep *annual.Report, key string) discCell {
+// discCell is one cell; the working page marks a hand-adjusted one with
+// the counted value, the printed and public report state only the value.
+func (p *Page) discCell(rep *annual.Report, key string, printing bool) discCell {
 	c := discCell{Key: key, Value: strconv.FormatInt(rep.Cells[key], 10), Computed: strconv.FormatInt(rep.Computed[key], 10)}
 	if key == annual.FeesFen {
 		c.Value, c.Computed = annual.Wan(rep.Cells[key]), annual.Wan(rep.Computed[key])
 	}
 	_, c.Adjusted = rep.Adjusted[key]
+	c.Adjusted = c.Adjusted && !printing
 	return c
 }
 
@@ -104,7 +107,7 @@ func (p *Page) discT3Rows(rep *annual.Report, printing bool) []discRow {
 			}
 		}
 		for _, col := range disclosure.ApplicantTypes {
-			row.Cells = append(row.Cells, p.discCell(rep, annual.T3(key, col)))
+			row.Cells = append(row.Cells, p.discCell(rep, annual.T3(key, col), printing))
 		}
 		rows = append(rows, row)
 	}
@@ -141,18 +144,18 @@ func (p *Page) discView(rep *annual.Report, adj []annual.AdjustmentRecord, print
 	for _, k := range annual.PolicyKinds {
 		row := discRow{Key: k, Label: p.T("disclosure_report.t2." + k)}
 		for _, c := range annual.PolicyCols {
-			row.Cells = append(row.Cells, p.discCell(rep, annual.T2(k, c)))
+			row.Cells = append(row.Cells, p.discCell(rep, annual.T2(k, c), printing))
 		}
 		v.Policy = append(v.Policy, row)
 	}
 	for _, k := range []string{annual.Licensing, annual.Penalty, annual.Enforcement} {
-		v.Decisions = append(v.Decisions, discRow{Key: k, Label: p.T("disclosure_report." + k), Cells: []discCell{p.discCell(rep, k)}})
+		v.Decisions = append(v.Decisions, discRow{Key: k, Label: p.T("disclosure_report." + k), Cells: []discCell{p.discCell(rep, k, printing)}})
 	}
-	v.Fees = p.discCell(rep, annual.FeesFen)
+	v.Fees = p.discCell(rep, annual.FeesFen, printing)
 	v.T3 = p.discT3Rows(rep, printing)
 	for _, k := range annual.AppealKinds {
 		for _, c := range annual.T4Cols {
-			v.T4 = append(v.T4, p.discCell(rep, annual.T4(k, c)))
+			v.T4 = append(v.T4, p.discCell(rep, annual.T4(k, c), printing))
 			v.T4Heads = append(v.T4Heads, p.T("disclosure_report.t4."+c))
 		}
 	}
