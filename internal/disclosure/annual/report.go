@@ -250,10 +250,11 @@ func (s *Service) Generate(ctx context.Context, a org.Actor, organID int64, year
 }
 
 // change runs one edit of a report in a transaction: the actor must read
-// the organ (else not found), hold the duty (else forbidden), name the
-// version they saw (else a conflict) and find the report in one of the
-// statuses the edit starts from.
-func (s *Service) change(ctx context.Context, a org.Actor, id int64, version int, duty disclosure.Duty, from string,
+// the organ (else not found), hold the duty (else forbidden) — before
+// anything about the input is said (invalid, the input's own problems) —
+// name the version they saw (else a conflict) and find the report in the
+// status the edit starts from.
+func (s *Service) change(ctx context.Context, a org.Actor, id int64, version int, duty disclosure.Duty, from string, invalid error,
 	fn func(q store.Querier, r *Report) (action string, before, after any, err error)) (*Report, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		q := s.DB.InTx(tx)
@@ -266,6 +267,9 @@ func (s *Service) change(ctx context.Context, a org.Actor, id int64, version int
 				return apperr.New(apperr.Forbidden, "disclosure_report.error.head_only")
 			}
 			return apperr.New(apperr.Forbidden, "disclosure_report.error.officer_only")
+		}
+		if invalid != nil {
+			return invalid
 		}
 		if version <= 0 {
 			return apperr.Fields{"version": apperr.M("error.required")}.Err()
@@ -311,10 +315,7 @@ func (s *Service) EditTexts(ctx context.Context, a org.Actor, id int64, version 
 	in.Overview = f.Para("overview", in.Overview, false, MaxText)
 	in.Problems = f.Para("problems", in.Problems, false, MaxText)
 	in.Other = f.Para("other_matters", in.Other, false, MaxText)
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, a, id, version, disclosure.Officer, Draft, func(q store.Querier, r *Report) (string, any, any, error) {
+	return s.change(ctx, a, id, version, disclosure.Officer, Draft, f.Err(), func(q store.Querier, r *Report) (string, any, any, error) {
 		_, err := q.ExecContext(ctx, `UPDATE disclosure_reports SET overview = $1, problems = $2, other_matters = $3 WHERE id = $4`,
 			in.Overview, in.Problems, in.Other, id)
 		return "edit", Texts{r.Overview, r.Problems, r.Other}, in, err
@@ -348,10 +349,7 @@ func (s *Service) Adjust(ctx context.Context, a org.Actor, id int64, version int
 			f.Add("value", "disclosure_report.error.value")
 		}
 	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	return s.change(ctx, a, id, version, disclosure.Officer, Draft, func(q store.Querier, r *Report) (string, any, any, error) {
+	return s.change(ctx, a, id, version, disclosure.Officer, Draft, f.Err(), func(q store.Querier, r *Report) (string, any, any, error) {
 		was := r.Cells[in.Cell]
 		adjusted := Cells{}
 		for k, v := range r.Adjusted {
@@ -453,7 +451,7 @@ func (s *Service) Adjustments(ctx context.Context, a org.Actor, id int64) ([]Adj
 // Approve approves a draft whose tables add up; the office head only. A
 // report that does not add up is refused with every broken sum named.
 func (s *Service) Approve(ctx context.Context, a org.Actor, id int64, version int) (*Report, error) {
-	return s.change(ctx, a, id, version, disclosure.Head, Draft, func(q store.Querier, r *Report) (string, any, any, error) {
+	return s.change(ctx, a, id, version, disclosure.Head, Draft, nil, func(q store.Querier, r *Report) (string, any, any, error) {
 		if len(r.Violations) > 0 {
 			return "", nil, nil, Refusal(r.Violations)
 		}
@@ -465,7 +463,7 @@ func (s *Service) Approve(ctx context.Context, a org.Actor, id int64, version in
 // Reopen returns an approved report to draft (to correct it before
 // publication); the office head only.
 func (s *Service) Reopen(ctx context.Context, a org.Actor, id int64, version int) (*Report, error) {
-	return s.change(ctx, a, id, version, disclosure.Head, Approved, func(q store.Querier, r *Report) (string, any, any, error) {
+	return s.change(ctx, a, id, version, disclosure.Head, Approved, nil, func(q store.Querier, r *Report) (string, any, any, error) {
 		_, err := q.ExecContext(ctx, `UPDATE disclosure_reports SET status = 'draft', approved_by = NULL, approved_at = NULL WHERE id = $1`, id)
 		return "reopen", map[string]any{"status": Approved}, map[string]any{"status": Draft}, err
 	})
@@ -483,7 +481,7 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, id int64, version in
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, a, id, version, disclosure.Head, Approved, func(q store.Querier, r *Report) (string, any, any, error) {
+	return s.change(ctx, a, id, version, disclosure.Head, Approved, nil, func(q store.Querier, r *Report) (string, any, any, error) {
 		if len(r.Violations) > 0 {
 			return "", nil, nil, Refusal(r.Violations)
 		}

@@ -91,6 +91,10 @@ func TestReportAdjustApprovePublish(t *testing.T) {
 	if _, err := s.Adjust(w.ctx, w.supervisor, r.ID, r.Version, annual.Adjustment{Cell: carried, Value: "4", Reason: "x"}); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("supervisor adjusts: %v", err)
 	}
+	// Someone who may not adjust learns nothing about their input.
+	if _, err := s.Adjust(w.ctx, w.supervisor, r.ID, r.Version, annual.Adjustment{Cell: "nope"}); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("supervisor's bad adjustment: %v", err)
+	}
 	if _, err := s.Adjust(w.ctx, w.reviewer, r.ID, r.Version, annual.Adjustment{Cell: carried, Value: "4", Reason: "x"}); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("reviewer adjusts: %v", err)
 	}
