@@ -213,7 +213,10 @@ func (s *Server) discReportFailed(w http.ResponseWriter, r *http.Request, p *Pag
 	return s.formFailed(w, r, "disclosure_report", p, err)
 }
 
-func (s *Server) discReportTexts(w http.ResponseWriter, r *http.Request) error {
+// discReportEdit runs an officer's edit of a draft posted from the
+// report's page: the posted fields are kept to show again when refused.
+func (s *Server) discReportEdit(w http.ResponseWriter, r *http.Request, fields []string, done, anchor string,
+	edit func(form map[string]string, id int64, version int) error) error {
 	id, err := discReportID(r)
 	if err != nil {
 		return err
@@ -222,33 +225,31 @@ func (s *Server) discReportTexts(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
 	p := s.page(r, "disclosure_report.title")
-	in := annual.Texts{Overview: r.PostFormValue("overview"), Problems: r.PostFormValue("problems"), Other: r.PostFormValue("other_matters")}
-	p.Form["overview"], p.Form["problems"], p.Form["other_matters"] = in.Overview, in.Problems, in.Other
-	if _, err := s.DisclosureReports.EditTexts(r.Context(), actor(r), id, discVersion(r), in); err != nil {
+	for _, k := range fields {
+		p.Form[k] = r.PostFormValue(k)
+	}
+	if err := edit(p.Form, id, discVersion(r)); err != nil {
 		return s.discReportFailed(w, r, p, id, err)
 	}
-	s.flash(r, "disclosure_report.texts_saved")
-	http.Redirect(w, r, "/disclosure/reports/"+itoa(id), http.StatusSeeOther)
+	s.flash(r, done)
+	http.Redirect(w, r, "/disclosure/reports/"+itoa(id)+anchor, http.StatusSeeOther)
 	return nil
 }
 
+func (s *Server) discReportTexts(w http.ResponseWriter, r *http.Request) error {
+	return s.discReportEdit(w, r, []string{"overview", "problems", "other_matters"}, "disclosure_report.texts_saved", "",
+		func(f map[string]string, id int64, version int) error {
+			_, err := s.DisclosureReports.EditTexts(r.Context(), actor(r), id, version, annual.Texts{Overview: f["overview"], Problems: f["problems"], Other: f["other_matters"]})
+			return err
+		})
+}
+
 func (s *Server) discReportAdjust(w http.ResponseWriter, r *http.Request) error {
-	id, err := discReportID(r)
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "error.bad_form")
-	}
-	p := s.page(r, "disclosure_report.title")
-	in := annual.Adjustment{Cell: r.PostFormValue("cell"), Value: r.PostFormValue("value"), Reason: r.PostFormValue("reason")}
-	p.Form["cell"], p.Form["value"], p.Form["reason"] = in.Cell, in.Value, in.Reason
-	if _, err := s.DisclosureReports.Adjust(r.Context(), actor(r), id, discVersion(r), in); err != nil {
-		return s.discReportFailed(w, r, p, id, err)
-	}
-	s.flash(r, "disclosure_report.adjusted_saved")
-	http.Redirect(w, r, "/disclosure/reports/"+itoa(id)+"#tables", http.StatusSeeOther)
-	return nil
+	return s.discReportEdit(w, r, []string{"cell", "value", "reason"}, "disclosure_report.adjusted_saved", "#tables",
+		func(f map[string]string, id int64, version int) error {
+			_, err := s.DisclosureReports.Adjust(r.Context(), actor(r), id, version, annual.Adjustment{Cell: f["cell"], Value: f["value"], Reason: f["reason"]})
+			return err
+		})
 }
 
 // discReportStep is one step of the report's course (approve, reopen,

@@ -176,7 +176,7 @@ func (s *Service) Appeals(ctx context.Context, a org.Actor, organID int64) ([]Ap
 		return nil, err
 	}
 	var out []Appeal
-	err = each(rows, func() error {
+	err = store.Each(rows, func() error {
 		p, err := scanAppeal(rows)
 		if err == nil {
 			out = append(out, *p)

@@ -93,7 +93,7 @@ func countDecisions(ctx context.Context, q store.Querier, o disclosure.Organ, y 
 	if err != nil {
 		return err
 	}
-	return each(rows, func() error {
+	return store.Each(rows, func() error {
 		var kind string
 		var n int64
 		if err := rows.Scan(&kind, &n); err != nil {
@@ -131,7 +131,7 @@ func countFees(ctx context.Context, q store.Querier, o disclosure.Organ, y span,
 	if err != nil {
 		return err
 	}
-	return each(rows, func() error {
+	return store.Each(rows, func() error {
 		var kind string
 		var amount, total, mine int64
 		if err := rows.Scan(&kind, &amount, &total, &mine); err != nil {
@@ -164,7 +164,7 @@ func countRequests(ctx context.Context, q store.Querier, o disclosure.Organ, y s
 	if err != nil {
 		return err
 	}
-	return each(rows, func() error {
+	return store.Each(rows, func() error {
 		var typ, received, outcome, closed string
 		if err := rows.Scan(&typ, &received, &outcome, &closed); err != nil {
 			return err
@@ -226,7 +226,7 @@ func countAppeals(ctx context.Context, q store.Querier, o disclosure.Organ, y sp
 	if err != nil {
 		return err
 	}
-	return each(rows, func() error {
+	return store.Each(rows, func() error {
 		var kind, result, concluded string
 		if err := rows.Scan(&kind, &result, &concluded); err != nil {
 			return err
@@ -266,14 +266,4 @@ func decode(computed, adjusted string) (Cells, error) {
 		return nil, err
 	}
 	return Merge(a, b), nil
-}
-
-func each(rows *sql.Rows, f func() error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := f(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -175,7 +175,7 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]Report, er
 		return nil, err
 	}
 	var out []Report
-	err = each(rows, func() error {
+	err = store.Each(rows, func() error {
 		r, err := scanReport(rows)
 		if err != nil {
 			return err
@@ -436,7 +436,7 @@ func (s *Service) Adjustments(ctx context.Context, a org.Actor, id int64) ([]Adj
 		return nil, err
 	}
 	var out []AdjustmentRecord
-	err = each(rows, func() error {
+	err = store.Each(rows, func() error {
 		var x AdjustmentRecord
 		if err := rows.Scan(&x.Cell, &x.Computed, &x.Was, &x.Set, &x.Reason, &x.StaffID, &x.Staff, &x.At); err != nil {
 			return err

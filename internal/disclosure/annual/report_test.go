@@ -127,8 +127,7 @@ func TestReportAdjustApprovePublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err = s.EditTexts(w.ctx, w.clerk, r.ID, r.Version, annual.Texts{Overview: "本年度，本机关认真贯彻《政府信息公开条例》。", Problems: "公开内容仍需细化。"})
-	if err != nil {
+	if _, err = s.EditTexts(w.ctx, w.clerk, r.ID, r.Version, annual.Texts{Overview: "本年度，本机关认真贯彻《政府信息公开条例》。", Problems: "公开内容仍需细化。"}); err != nil {
 		t.Fatal(err)
 	}
 	// Regenerating a draft keeps the adjustments and the texts.
