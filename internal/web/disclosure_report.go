@@ -161,6 +161,15 @@ func discReportID(r *http.Request) (int64, error) {
 	return parseID(r.PathValue("id"), "entity.disclosure_report")
 }
 
+// discReportOf reads the path's report as the actor may see it.
+func (s *Server) discReportOf(r *http.Request) (*annual.Report, error) {
+	id, err := discReportID(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.DisclosureReports.Get(r.Context(), actor(r), id)
+}
+
 // discVersion reads the posted version the edit was made on; a missing
 // or garbled one is 0, which the service refuses as a field error.
 func discVersion(r *http.Request) int {

@@ -81,11 +81,7 @@ func (s *Server) apiDiscReports(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiDiscReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := discReportID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.DisclosureReports.Get(r.Context(), actor(r), id)
+	rep, err := s.discReportOf(r)
 	if err != nil {
 		return err
 	}

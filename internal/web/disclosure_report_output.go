@@ -47,11 +47,7 @@ func (s *Server) discReportPublic(w http.ResponseWriter, r *http.Request) error 
 // table, laid out as the format draws them (merged headings), the same
 // figures as the page.
 func (s *Server) discReportExport(w http.ResponseWriter, r *http.Request) error {
-	id, err := discReportID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.DisclosureReports.Get(r.Context(), actor(r), id)
+	rep, err := s.discReportOf(r)
 	if err != nil {
 		return err
 	}
