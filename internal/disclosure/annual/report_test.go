@@ -137,6 +137,28 @@ func TestReportAdjustApprovePublish(t *testing.T) {
 	if r, err = s.Approve(w.ctx, w.deptadmin, r.ID, r.Version); err != nil || r.Status != annual.Approved {
 		t.Fatalf("approve: %v", err)
 	}
+	// The head returns it to draft (an officer may not), and approves it again.
+	if _, err := s.Reopen(w.ctx, w.clerk, r.ID, r.Version); !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("officer reopens: %v", err)
+	}
+	if r, err = s.Reopen(w.ctx, w.deptadmin, r.ID, r.Version); err != nil || r.Status != annual.Draft || r.ApprovedAt != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	// The fee cell is adjusted in 万元, kept in fen, printed to the yuan.
+	if r, err = s.Adjust(w.ctx, w.clerk, r.ID, r.Version, annual.Adjustment{Cell: annual.FeesFen, Value: "0.15", Reason: "窗口现金收费补录"}); err != nil ||
+		r.Cells[annual.FeesFen] != 150000 || annual.Wan(r.Cells[annual.FeesFen]) != "0.1500" || annual.Wan(r.Computed[annual.FeesFen]) != "0.0015" {
+		t.Fatalf("fees in 万元: %v %v", r.Cells[annual.FeesFen], err)
+	}
+	if _, err := s.Adjust(w.ctx, w.clerk, r.ID, r.Version, annual.Adjustment{Cell: annual.FeesFen, Value: "0.1234567", Reason: "x"}); fieldKey(err, "value") == "" {
+		t.Fatalf("seven decimals: %v", err)
+	}
+	// An empty value restores the counted one.
+	if r, err = s.Adjust(w.ctx, w.clerk, r.ID, r.Version, annual.Adjustment{Cell: annual.FeesFen, Value: "", Reason: "按统计值"}); err != nil || r.Cells[annual.FeesFen] != 1500 {
+		t.Fatalf("reset: %v", err)
+	}
+	if r, err = s.Approve(w.ctx, w.deptadmin, r.ID, r.Version); err != nil {
+		t.Fatalf("approve again: %v", err)
+	}
 	if _, err := s.Adjust(w.ctx, w.clerk, r.ID, r.Version, annual.Adjustment{Cell: carried, Value: "9", Reason: "x"}); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("an approved report adjusted: %v", err)
 	}
@@ -157,13 +179,13 @@ func TestReportAdjustApprovePublish(t *testing.T) {
 		t.Fatalf("public: %v", err)
 	}
 	adj, err := s.Adjustments(w.ctx, w.supervisor, r.ID)
-	if err != nil || len(adj) != 2 || adj[0].Cell != carried || adj[0].Computed != 1 || adj[0].Set != 4 || adj[0].Reason == "" {
+	if err != nil || len(adj) != 4 || adj[0].Cell != carried || adj[0].Computed != 1 || adj[0].Set != 4 || adj[0].Reason == "" {
 		t.Fatalf("adjustments: %+v %v", adj, err)
 	}
 	var audited int
 	w.db.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'disclosure_report' AND entity_id = $1`, itoa(r.ID)).Scan(&audited)
-	if audited != 7 { // create, adjust ×2, edit, regenerate, approve, publish; nothing refused
-		t.Fatalf("audited %d changes, want 7", audited)
+	if audited != 11 { // create, adjust ×4, edit, regenerate, approve ×2, reopen, publish; nothing refused
+		t.Fatalf("audited %d changes, want 11", audited)
 	}
 	// Next year's 二 is this report's 四 as published: 3 + 0 for persons.
 	next, err := annual.Count(w.ctx, w.db.R, w.dept, 2026)
