@@ -385,13 +385,13 @@ func parseCell(cell, v string) (int64, bool) {
 		return n, err == nil && n >= 0 && n <= MaxCell
 	}
 	whole, frac, _ := strings.Cut(v, ".")
-	if whole == "" || len(frac) > 6 {
+	if whole == "" || len(frac) > 6 || strings.ContainsAny(v, "+-") {
 		return 0, false
 	}
 	frac += strings.Repeat("0", 6-len(frac))
 	w, err1 := strconv.ParseInt(whole, 10, 64)
 	fr, err2 := strconv.ParseInt(frac, 10, 64)
-	if err1 != nil || err2 != nil || w < 0 || fr < 0 || strings.HasPrefix(frac, "-") || w > MaxCell/1_000_000 {
+	if err1 != nil || err2 != nil || w > MaxCell/1_000_000 {
 		return 0, false
 	}
 	return w*1_000_000 + fr, true
