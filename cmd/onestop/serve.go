@@ -199,6 +199,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				// The last finished quarter's check (季度检查) at the hall.
 				err = demo.SeedAssessment(hkCtx, db, until)
 			}
+			if err == nil && hkCtx.Err() == nil {
+				// Last year's annual disclosure reports (政府信息公开年报).
+				err = demo.SeedDisclosureReports(hkCtx, db, until)
+			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)
 				return

@@ -57,6 +57,7 @@ func (s *Server) registerRoutes() {
 	s.registerQueueRecord()
 	s.registerQueueGroups()
 	s.registerAssessments()
+	s.registerDisclosureReports()
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()
