@@ -8,6 +8,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/duty"
 	"onestop/internal/queue"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
@@ -55,7 +56,11 @@ type Record struct {
 	PunchDays  map[int64]int // working days with a punch, per member of staff
 	// Waits are the queue's waits (issued → first call, queue.Figures),
 	// by level (window, department) and id: seconds in all over tickets.
-	Waits       map[string]map[int64]Input
+	Waits map[string]map[int64]Input
+	// Duty is each department's leaders' duty over the period's months
+	// (duty.Figures as of the period's end): Num the required days met
+	// (recorded, at most the required, per month), Den the required days.
+	Duty        map[int64]Input
 	WorkingDays int
 	window      map[int64]int64
 }
@@ -94,9 +99,9 @@ func (r *Record) has(s Subject, dept, window, staff int64) bool {
 // load reads centre's record of [from, to] (Shanghai days). Every fact is
 // selected by a date inside the period, and every state by what had
 // happened by its end, so facts written after it change nothing.
-func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.Date, members []Member) (*Record, error) {
+func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.Date, members []Member, subs []Subject) (*Record, error) {
 	lo, hi := from.Time(clock.Shanghai).UTC(), to.AddDays(1).Time(clock.Shanghai).UTC()
-	r := &Record{Members: members, PunchDays: map[int64]int{}, window: map[int64]int64{},
+	r := &Record{Members: members, PunchDays: map[int64]int{}, window: map[int64]int64{}, Duty: map[int64]Input{},
 		Waits: map[string]map[int64]Input{Window: {}, Department: {}}}
 	for _, m := range members {
 		r.window[m.StaffID] = m.WindowID
@@ -215,8 +220,10 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 	}); err != nil {
 		return nil, err
 	}
-	// Punches: a person's own, wherever they punched.
-	rows, err = q.QueryContext(ctx, `SELECT staff_id, at FROM punches WHERE at >= $1 AND at < $2
+	// Punches: a person's own, wherever they punched, as received by the
+	// period's end (a terminal uploading old punches later changes no
+	// past assessment).
+	rows, err = q.QueryContext(ctx, `SELECT staff_id, at FROM punches WHERE at >= $1 AND at < $2 AND created_at < $2
 		AND staff_id IN (SELECT id FROM staff WHERE centre_id = $3)`, lo, hi, centre)
 	if err != nil {
 		return nil, err
@@ -253,6 +260,27 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 	for level, list := range map[string][]queue.Row{Window: qf.Windows, Department: qf.Departments} {
 		for _, x := range list {
 			r.Waits[level][x.ID] = Input{Num: int(x.Wait.Total / time.Second), Den: x.Wait.Count}
+		}
+	}
+	// Leaders' duty: duty's own month figures, with the head and the
+	// required days in force at each month's end and the days as recorded
+	// by the period's end (hi), so a later change of head, requirement or
+	// a late manual record changes nothing here.
+	for _, s := range subs {
+		if s.Level != Department {
+			continue
+		}
+		fs, err := duty.Figures(ctx, q, s.ID, centre, from, to, hi)
+		if err != nil {
+			return nil, err
+		}
+		var in Input
+		for _, f := range fs {
+			in.Den += f.Required
+			in.Num += min(f.Recorded, f.Required)
+		}
+		if len(fs) > 0 {
+			r.Duty[s.ID] = in
 		}
 	}
 	return r, nil
