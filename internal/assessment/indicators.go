@@ -102,20 +102,20 @@ var Registry = []Indicator{
 		Compute: func(r *Record, s Subject) (Input, bool) {
 			return r.ratingShare(s, r.BadReviews, func(x RatingFact) bool { return x.InTime })
 		}},
-	// 出勤率: working days with at least one punch ÷ working days of the
-	// period, summed over the subject's people (a window's, a department's
-	// members when the assessment was run). The attendance sheets'
-	// late/absent rule replaces this Compute when it lands.
+	// 出勤率: the attendance sheets' own day rule (attendance.PeriodTotals,
+	// docs/DOMAIN.md §22): days present and neither late nor early ÷
+	// working days not on approved leave, summed over the subject's people
+	// who are expected to punch (a window's, a department's members when
+	// the assessment was run). A late arrival, an early leave or an
+	// absence costs its day; approved leave leaves the day out.
 	{Code: Attendance, Label: "assessment.ind.attendance", HigherIsBetter: true, Points: share,
 		Compute: func(r *Record, s Subject) (Input, bool) {
 			var in Input
-			if r.WorkingDays == 0 {
-				return in, false
-			}
 			for _, m := range r.Members {
-				if r.has(s, m.DepartmentID, m.WindowID, m.StaffID) {
-					in.Den += r.WorkingDays
-					in.Num += r.PunchDays[m.StaffID]
+				t, ok := r.Attendance[m.StaffID]
+				if ok && r.has(s, m.DepartmentID, m.WindowID, m.StaffID) {
+					in.Den += t.WorkingDays - t.Leave
+					in.Num += t.OK
 				}
 			}
 			return in, in.Den > 0

@@ -66,6 +66,8 @@ type Total struct {
 	Absent      int    `json:"absent"`
 	Leave       int    `json:"leave"`
 	Manual      int    `json:"manual"`
+	// OK: present days neither late nor early.
+	OK int `json:"ok"`
 }
 
 // Sheet is the daily or monthly sheet.
@@ -201,11 +203,6 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 	}
 	// Punches and leave of the people in scope over the span, read with
 	// the same conditions on s.
-	type punchRow struct {
-		at     time.Time
-		dir    string
-		manual bool
-	}
 	punches := map[int64]map[calendar.Date][]punchRow{}
 	pw := where()
 	start, end := dayStart(f.From), dayStart(to.AddDays(1))
@@ -284,37 +281,64 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 					row.Leave = l.kind
 				}
 			}
-			shift := shifts[p.centre]
-			switch {
-			case !working:
-				row.Status = DayRest
-			case row.Leave != "":
-				row.Status = DayLeave
-				t.WorkingDays++
-				t.Leave++
-			case len(ps) == 0 && d == today && !now.After(shift.LateAfter(d)):
-				row.Status = DayPending
-			case len(ps) == 0:
-				row.Status = DayAbsent
-				t.WorkingDays++
-				t.Absent++
-			default:
-				t.WorkingDays++
-				t.Present++
-				judge(&row, shift, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
-				if row.Late() {
-					t.Late++
-				}
-				if row.Early() {
-					t.Early++
-				}
-			}
+			judgeDay(&row, working, shifts[p.centre], d, now, ps)
+			t.add(row)
 			sh.Rows = append(sh.Rows, row)
 		}
 	}
 	sort.SliceStable(sh.Rows, func(i, j int) bool { return sh.Rows[i].Day < sh.Rows[j].Day })
 	sh.Totals = totals
 	return sh, nil
+}
+
+// punchRow is one punch of a person's day, in time order.
+type punchRow struct {
+	at     time.Time
+	dir    string
+	manual bool
+}
+
+// judgeDay is the day rule (on Sheet; docs/DOMAIN.md §22) for a person's
+// day d with its punches ps and row.Leave already set: rest, leave,
+// pending, absent, or a present day judged late/early. The sheets and the
+// assessment (PeriodTotals) both judge by it.
+func judgeDay(row *DayRow, working bool, shift Shift, d calendar.Date, now time.Time, ps []punchRow) {
+	switch {
+	case !working:
+		row.Status = DayRest
+	case row.Leave != "":
+		row.Status = DayLeave
+	case len(ps) == 0 && d == dayOf(now) && !now.After(shift.LateAfter(d)):
+		row.Status = DayPending
+	case len(ps) == 0:
+		row.Status = DayAbsent
+	default:
+		judge(row, shift, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
+	}
+}
+
+// add counts a judged day in the person's totals.
+func (t *Total) add(row DayRow) {
+	switch row.Status {
+	case DayRest, DayPending:
+		return
+	case DayLeave:
+		t.Leave++
+	case DayAbsent:
+		t.Absent++
+	default:
+		t.Present++
+		if row.Late() {
+			t.Late++
+		}
+		if row.Early() {
+			t.Early++
+		}
+		if row.Status == DayOK {
+			t.OK++
+		}
+	}
+	t.WorkingDays++
 }
 
 // judge sets a present day's late and early marks from its n punches
