@@ -55,6 +55,7 @@ func (s *Server) registerRoutes() {
 	s.registerQueueDesk()
 	s.registerQueueFigures()
 	s.registerAssessments()
+	s.registerAssessmentsAPI()
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()
