@@ -69,6 +69,11 @@ func (s *Service) SetRequired(ctx context.Context, a org.Actor, centreID int64, 
 // who. A day in the past stays cancellable only while unrecorded: the plan
 // is corrected, never the sitting.
 func (s *Service) Cancel(ctx context.Context, a org.Actor, id int64) error {
+	// Only those who schedule: the county hall's admin or a department
+	// admin (for their own department's days, checked on the row).
+	if !(a.Role == org.CentreAdmin && a.CountyWide()) && a.Role != org.DeptAdmin {
+		return apperr.New(apperr.Forbidden, "error.forbidden")
+	}
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var deptID, centreID int64

@@ -57,6 +57,7 @@ func (s *Server) registerRoutes() {
 	s.registerAssessments()
 	s.registerAssessmentsAPI()
 	s.registerDuty()
+	s.registerDutySettings()
 	s.registerCaseCover()
 	s.registerAttendance()
 }
