@@ -17,6 +17,9 @@ type Labels struct {
 	County  string // the county column's header, when shown
 	Total   string
 	Header  func(key string) string // a Column's header
+	// Duty is a month's leaders' duty table, its own sheet when given.
+	Duty       []DutyRow
+	DutyLabels DutyLabels
 }
 
 // Workbook writes the bulletin as one sheet: the heading, the headers,
@@ -130,6 +133,11 @@ func Workbook(w io.Writer, b *tally.Report, withCounty bool, l Labels) error {
 	}
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 2, TopLeftCell: "B3", ActivePane: "bottomRight"}); err != nil {
 		return err
+	}
+	if len(l.Duty) > 0 {
+		if err := dutySheet(f, l.Duty, l.DutyLabels); err != nil {
+			return err
+		}
 	}
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("bulletin workbook: %w", err)

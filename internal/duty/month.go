@@ -74,6 +74,16 @@ func (s *Service) Month(ctx context.Context, a org.Actor, month calendar.Date, d
 	return s.month(ctx, w, month)
 }
 
+// CountyMonth is Month for every department of a county's centres (a
+// division code), without a viewer: what a published bulletin freezes
+// (its publisher is checked there).
+func (s *Service) CountyMonth(ctx context.Context, county string, month calendar.Date) ([]DepartmentMonth, error) {
+	var w store.Where
+	w.Add("d.retired_at IS NULL")
+	w.Add(`w.centre_id IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, store.Prefix(county))
+	return s.month(ctx, w, month)
+}
+
 // headAt and requiredAt are a department's head and a centre's required
 // days at the instant bound as at: a past month is read by who was head
 // and what was required when it ended (org.DatedAt, migration 00035), so

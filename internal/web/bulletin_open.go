@@ -111,6 +111,8 @@ type openBulletinJSON struct {
 	URL         string         `json:"url"`
 	Items       []*bulletinRow `json:"items"`
 	Summary     *bulletinRow   `json:"summary"`
+	// Duty: a month's leaders' duty table as published ([] otherwise).
+	Duty []bulletin.DutyRow `json:"duty"`
 }
 
 func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error {
@@ -127,7 +129,10 @@ func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error 
 		j := openBulletinJSON{ID: b.ID, Title: b.Title, County: b.County, CountyName: b.CountyName, PeriodKind: string(b.Period.Kind),
 			From: b.Period.From.String(), To: b.Period.To.String(), By: b.By, Version: b.Version,
 			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/" + strconv.FormatInt(b.ID, 10)),
-			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items))}
+			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items)), Duty: b.Duty}
+		if j.Duty == nil {
+			j.Duty = []bulletin.DutyRow{}
+		}
 		for i := range b.Figures.Items {
 			j.Items[i] = bulletinJSON(&b.Figures.Items[i])
 		}

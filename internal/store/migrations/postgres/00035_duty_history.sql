@@ -26,6 +26,12 @@ CREATE TABLE duty_required_history (
 );
 CREATE INDEX duty_required_history_at ON duty_required_history(centre_id, from_at);
 
+-- A month's published bulletin freezes its leaders' duty table with its
+-- figures (JSON: department, required, scheduled, recorded, short), so the
+-- public document keeps the red marks it was published with.
+ALTER TABLE published_bulletins ADD COLUMN duty TEXT NOT NULL DEFAULT '[]';
+
 -- +goose Down
+ALTER TABLE published_bulletins DROP COLUMN duty;
 DROP TABLE duty_required_history;
 DROP TABLE department_head_history;
