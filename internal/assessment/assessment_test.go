@@ -339,6 +339,25 @@ func TestDemoSeed(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Kind != assessment.Quarter || list[0].Year != 2026 || list[0].N != 1 {
 		t.Fatalf("demo assessment: %+v %v", list, err)
 	}
+	// The demo's heads sat their quarter's duty days, one missed one: the
+	// department ranking shows leaders' duty, full and short.
+	x, err := w.svc.Get(ctx, w.sup, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full, short int
+	for _, r := range x.Rows {
+		if s := score(t, r, assessment.Duty); r.Subject.Level == assessment.Department && s.Points != nil {
+			if *s.Points == 100 {
+				full++
+			} else {
+				short++
+			}
+		}
+	}
+	if full < 2 || short != 1 {
+		t.Fatalf("demo duty scores: %d full, %d short; want the three heads', one short", full, short)
+	}
 }
 
 // Waiting time (issue 15 §6) is the queue's own figure: the clerk's window
