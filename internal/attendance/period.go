@@ -49,30 +49,10 @@ func PeriodTotals(ctx context.Context, q store.Querier, cal *calendar.Calendar, 
 		return nil, err
 	}
 	start, end := dayStart(from), dayStart(to.AddDays(1))
-	punches := map[int64]map[calendar.Date][]punchRow{}
 	var pw store.Where
-	prows, err := q.QueryContext(ctx, `SELECT staff_id, at, direction, source FROM punches WHERE staff_id IN `+in(&pw)+
-		` AND at >= `+pw.Bind(start)+` AND at < `+pw.Bind(end)+` AND created_at < `+pw.Bind(asOf)+` ORDER BY staff_id, at`, pw.Args()...)
+	punches, err := dayPunches(q.QueryContext(ctx, `SELECT staff_id, at, direction, source FROM punches WHERE staff_id IN `+in(&pw)+
+		` AND at >= `+pw.Bind(start)+` AND at < `+pw.Bind(end)+` AND created_at < `+pw.Bind(asOf)+` ORDER BY staff_id, at`, pw.Args()...))
 	if err != nil {
-		return nil, err
-	}
-	for prows.Next() {
-		var id int64
-		var pr punchRow
-		var src string
-		if err := prows.Scan(&id, &pr.at, &pr.dir, &src); err != nil {
-			prows.Close()
-			return nil, err
-		}
-		pr.manual = src == SourceManual
-		if punches[id] == nil {
-			punches[id] = map[calendar.Date][]punchRow{}
-		}
-		d := dayOf(pr.at)
-		punches[id][d] = append(punches[id][d], pr)
-	}
-	prows.Close()
-	if err := prows.Err(); err != nil {
 		return nil, err
 	}
 	leave := map[int64][][2]string{}

@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"sort"
 	"time"
@@ -203,31 +204,11 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 	}
 	// Punches and leave of the people in scope over the span, read with
 	// the same conditions on s.
-	punches := map[int64]map[calendar.Date][]punchRow{}
 	pw := where()
 	start, end := dayStart(f.From), dayStart(to.AddDays(1))
-	prows, err := r.QueryContext(ctx, `SELECT p.staff_id, p.at, p.direction, p.source FROM punches p JOIN staff s ON s.id = p.staff_id`+pw.String()+
-		` AND p.at >= `+pw.Bind(start)+` AND p.at < `+pw.Bind(end)+` ORDER BY p.staff_id, p.at`, pw.Args()...)
+	punches, err := dayPunches(r.QueryContext(ctx, `SELECT p.staff_id, p.at, p.direction, p.source FROM punches p JOIN staff s ON s.id = p.staff_id`+pw.String()+
+		` AND p.at >= `+pw.Bind(start)+` AND p.at < `+pw.Bind(end)+` ORDER BY p.staff_id, p.at`, pw.Args()...))
 	if err != nil {
-		return nil, err
-	}
-	for prows.Next() {
-		var id int64
-		var pr punchRow
-		var src string
-		if err := prows.Scan(&id, &pr.at, &pr.dir, &src); err != nil {
-			prows.Close()
-			return nil, err
-		}
-		pr.manual = src == SourceManual
-		if punches[id] == nil {
-			punches[id] = map[calendar.Date][]punchRow{}
-		}
-		d := dayOf(pr.at)
-		punches[id][d] = append(punches[id][d], pr)
-	}
-	prows.Close()
-	if err := prows.Err(); err != nil {
 		return nil, err
 	}
 	type leaveSpan struct {
@@ -289,6 +270,31 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 	sort.SliceStable(sh.Rows, func(i, j int) bool { return sh.Rows[i].Day < sh.Rows[j].Day })
 	sh.Totals = totals
 	return sh, nil
+}
+
+// dayPunches reads rows of (staff_id, at, direction, source) in time
+// order into each person's punches by Shanghai day.
+func dayPunches(rows *sql.Rows, err error) (map[int64]map[calendar.Date][]punchRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]map[calendar.Date][]punchRow{}
+	for rows.Next() {
+		var id int64
+		var pr punchRow
+		var src string
+		if err := rows.Scan(&id, &pr.at, &pr.dir, &src); err != nil {
+			return nil, err
+		}
+		pr.manual = src == SourceManual
+		if out[id] == nil {
+			out[id] = map[calendar.Date][]punchRow{}
+		}
+		d := dayOf(pr.at)
+		out[id][d] = append(out[id][d], pr)
+	}
+	return out, rows.Err()
 }
 
 // punchRow is one punch of a person's day, in time order.
