@@ -12,8 +12,10 @@ import (
 )
 
 // The supervisor runs the last quarter's check; the ranking of windows
-// shows with grades, the clerk's window (a punch every day of the
-// quarter) first and 优秀; the printable report opens (issue 15 §7).
+// shows with grades, the clerk's window (in on time and out after hours
+// every working day of the quarter, by the attendance sheets' rule) first
+// and 优秀, another clerk's (enrolled, never punched) 不合格; the printable
+// report opens (issue 15 §7).
 func TestAssessmentJourney(t *testing.T) {
 	t.Parallel()
 	app, sup := Start(t)
@@ -28,11 +30,24 @@ func TestAssessmentJourney(t *testing.T) {
 	if err := app.DB.R.QueryRowContext(ctx, `SELECT id, centre_id FROM staff WHERE username = 'clerk'`).Scan(&staffID, &centreID); err != nil {
 		t.Fatal(err)
 	}
+	// The hall keeps attendance; the clerk and another window's clerk are
+	// enrolled (only people expected to punch are judged).
+	if _, err := app.DB.W.ExecContext(ctx, `INSERT INTO attendance_shifts (centre_id, enabled, am_start, am_end, pm_start, pm_end, summer_am_start,
+		summer_am_end, summer_pm_start, summer_pm_end, updated_at) VALUES ($1, TRUE, '08:30', '12:00', '14:00', '17:30', '08:30', '12:00', '14:30', '18:00', $2)
+		ON CONFLICT (centre_id) DO UPDATE SET enabled = TRUE`, centreID, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.DB.W.ExecContext(ctx, `UPDATE staff SET attendance_pin = CASE WHEN id = $1 THEN 'e2e1' ELSE 'e2e2' END
+		WHERE id = $1 OR id = (SELECT MIN(s.id) FROM staff s WHERE s.role = 'clerk' AND s.centre_id = $2 AND s.window_id IS NOT NULL
+			AND s.window_id <> (SELECT window_id FROM staff WHERE id = $1))`, staffID, centreID); err != nil {
+		t.Fatal(err)
+	}
 	for d := from; d.Month <= time.Month(3*q) && d.Year == year; d = d.AddDays(1) {
-		at := d.Time(clock.Shanghai).Add(8*time.Hour + 30*time.Minute).UTC()
-		if _, err := app.DB.W.ExecContext(ctx, `INSERT INTO punches (staff_id, centre_id, at, source, reason, created_at) VALUES ($1, $2, $3, 'manual', 'e2e', $3)`,
-			staffID, centreID, at); err != nil {
-			t.Fatal(err)
+		for _, at := range []time.Time{d.Time(clock.Shanghai).Add(8*time.Hour + 20*time.Minute).UTC(), d.Time(clock.Shanghai).Add(18*time.Hour + 10*time.Minute).UTC()} {
+			if _, err := app.DB.W.ExecContext(ctx, `INSERT INTO punches (staff_id, centre_id, at, source, reason, created_at) VALUES ($1, $2, $3, 'manual', 'e2e', $3)`,
+				staffID, centreID, at); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 

@@ -16,7 +16,9 @@ import (
 func TestDutyMonthShowsRedMark(t *testing.T) {
 	t.Parallel()
 	app, b := Start(t)
-	app.Server.Now = func() time.Time { return time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) }
+	// The head is named in October (a month is judged with the head in
+	// force at its end, DOMAIN.md §25); the rest happens in December.
+	app.Server.Now = func() time.Time { return time.Date(2026, 10, 20, 2, 0, 0, 0, time.UTC) }
 	var dept, head, win int64
 	if err := app.DB.R.QueryRow(`SELECT department_id, id FROM staff WHERE username = 'approver'`).Scan(&dept, &head); err != nil {
 		t.Fatal(err)
@@ -31,6 +33,7 @@ func TestDutyMonthShowsRedMark(t *testing.T) {
 	b.Submit()
 	b.ExpectText("p.flash", "已保存。")
 	b.Logout()
+	app.Server.Now = func() time.Time { return time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) }
 
 	b.Login("deptadmin", demo.Password)
 	for _, day := range []string{"2026-11-10", "2026-11-11"} {

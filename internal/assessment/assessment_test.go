@@ -50,6 +50,11 @@ func newWorld(t *testing.T) *world {
 	if err := db.R.QueryRowContext(ctx, `SELECT id, item_id FROM item_versions ORDER BY id LIMIT 1`).Scan(&w.version, &w.item); err != nil {
 		t.Fatal(err)
 	}
+	// The clerk punches: the centre keeps attendance (default hours,
+	// 08:30–17:30 in winter, grace 5 minutes) and the clerk has a PIN.
+	w.exec(`INSERT INTO attendance_shifts (centre_id, enabled, am_start, am_end, pm_start, pm_end, summer_am_start, summer_am_end, summer_pm_start,
+		summer_pm_end, updated_at) VALUES ($1, TRUE, '08:30', '12:00', '14:00', '17:30', '08:30', '12:00', '14:30', '18:00', $2)`, w.clerk.CentreID, now)
+	w.exec(`UPDATE staff SET attendance_pin = '9001' WHERE id = $1`, w.clerk.StaffID)
 	w.exec(`INSERT INTO applicants (kind, id_number, name, created_at, updated_at) VALUES ('citizen', '430000199001010011', '测试', $1, $1)`, now)
 	if err := db.R.QueryRowContext(ctx, `SELECT id FROM applicants WHERE id_number = '430000199001010011'`).Scan(&w.applicant); err != nil {
 		t.Fatal(err)
@@ -114,7 +119,7 @@ func (w *world) record() {
 	w.exec(`INSERT INTO anomalies (case_id, department_id, centre_id, rule, severity, fact_key, raised_at) SELECT id, department_id, centre_id, 'T05', 'warning', 'k', $2 FROM cases WHERE id = $1`,
 		b, at("2026-03-03", 2))
 	w.exec(`INSERT INTO punches (staff_id, centre_id, at, source, reason, created_at) VALUES ($1, $2, $3, 'manual', 'test', $3)`, w.clerk.StaffID, w.clerk.CentreID, at("2026-02-02", 0))
-	w.exec(`INSERT INTO punches (staff_id, centre_id, at, source, reason, created_at) VALUES ($1, $2, $3, 'manual', 'test', $3)`, w.clerk.StaffID, w.clerk.CentreID, at("2026-02-02", 9))
+	w.exec(`INSERT INTO punches (staff_id, centre_id, at, source, reason, created_at) VALUES ($1, $2, $3, 'manual', 'test', $3)`, w.clerk.StaffID, w.clerk.CentreID, at("2026-02-02", 10))
 }
 
 func row(t *testing.T, x *assessment.Assessment, level string, id int64) assessment.Row {
@@ -160,7 +165,7 @@ func TestQuarterCheck(t *testing.T) {
 	}
 	att := score(t, win, assessment.Attendance)
 	if att.Input.Num != 1 || att.Input.Den < 50 {
-		t.Errorf("attendance %+v: one punched working day (two punches) of the quarter's", att.Input)
+		t.Errorf("attendance %+v: one full working day (08:00–18:00) of the quarter's", att.Input)
 	}
 	if strings.Join(win.NoData, ",") != "waiting,orders,duty" { // no ticket in this record
 		t.Errorf("no data %v", win.NoData)
@@ -333,6 +338,25 @@ func TestDemoSeed(t *testing.T) {
 	list, err := w.svc.List(ctx, w.sup)
 	if err != nil || len(list) != 1 || list[0].Kind != assessment.Quarter || list[0].Year != 2026 || list[0].N != 1 {
 		t.Fatalf("demo assessment: %+v %v", list, err)
+	}
+	// The demo's heads sat their quarter's duty days, one missed one: the
+	// department ranking shows leaders' duty, full and short.
+	x, err := w.svc.Get(ctx, w.sup, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full, short int
+	for _, r := range x.Rows {
+		if s := score(t, r, assessment.Duty); r.Subject.Level == assessment.Department && s.Points != nil {
+			if *s.Points == 100 {
+				full++
+			} else {
+				short++
+			}
+		}
+	}
+	if full < 2 || short != 1 {
+		t.Fatalf("demo duty scores: %d full, %d short; want the three heads', one short", full, short)
 	}
 }
 

@@ -71,10 +71,7 @@ func share(v float64) float64 { return clamp(100 * v) }
 
 func clamp(p float64) float64 { return math.Max(0, math.Min(100, p)) }
 
-// Registry lists the indicators in report order. Another engineer's
-// source (the attendance sheets' late/absent rule, queue waiting times,
-// leaders' duty days) replaces an entry's Compute here; until then
-// waiting time and leaders' duty have none and say "no data".
+// Registry lists the indicators in report order.
 var Registry = []Indicator{
 	// 按时办结率: cases completed in the period, on time by the bulletin's
 	// rule (tally.Late: decided on or before the promised deadline).
@@ -105,20 +102,20 @@ var Registry = []Indicator{
 		Compute: func(r *Record, s Subject) (Input, bool) {
 			return r.ratingShare(s, r.BadReviews, func(x RatingFact) bool { return x.InTime })
 		}},
-	// 出勤率: working days with at least one punch ÷ working days of the
-	// period, summed over the subject's people (a window's, a department's
-	// members when the assessment was run). The attendance sheets'
-	// late/absent rule replaces this Compute when it lands.
+	// 出勤率: the attendance sheets' own day rule (attendance.PeriodTotals,
+	// docs/DOMAIN.md §22): days present and neither late nor early ÷
+	// working days not on approved leave, summed over the subject's people
+	// who are expected to punch (a window's, a department's members when
+	// the assessment was run). A late arrival, an early leave or an
+	// absence costs its day; approved leave leaves the day out.
 	{Code: Attendance, Label: "assessment.ind.attendance", HigherIsBetter: true, Points: share,
 		Compute: func(r *Record, s Subject) (Input, bool) {
 			var in Input
-			if r.WorkingDays == 0 {
-				return in, false
-			}
 			for _, m := range r.Members {
-				if r.has(s, m.DepartmentID, m.WindowID, m.StaffID) {
-					in.Den += r.WorkingDays
-					in.Num += r.PunchDays[m.StaffID]
+				t, ok := r.Attendance[m.StaffID]
+				if ok && r.has(s, m.DepartmentID, m.WindowID, m.StaffID) {
+					in.Den += t.WorkingDays - t.Leave
+					in.Num += t.OK
 				}
 			}
 			return in, in.Den > 0
@@ -171,8 +168,18 @@ var Registry = []Indicator{
 			}
 			return in, true
 		}},
-	// 一把手值守: from leaders' duty days, not yet in this branch.
-	{Code: Duty, Label: "assessment.ind.duty", HigherIsBetter: true},
+	// 一把手值守: the department head's window duty over the period's
+	// months (docs/DOMAIN.md §25–26): required days met ÷ required days,
+	// each month's recorded days counted up to its requirement (sitting
+	// more in one month does not make up for another). The head and the
+	// requirement are those in force at each month's end. Only a
+	// department has a head: windows and people have no data, and so has a
+	// department with no head named in any month of the period.
+	{Code: Duty, Label: "assessment.ind.duty", HigherIsBetter: true, Points: share,
+		Compute: func(r *Record, s Subject) (Input, bool) {
+			in, ok := r.Duty[s.ID]
+			return in, ok && s.Level == Department && in.Den > 0
+		}},
 }
 
 // ratingShare is the share of s's ratings that hit: no data when s has

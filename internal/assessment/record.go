@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"time"
 
+	"onestop/internal/attendance"
 	"onestop/internal/calendar"
 	"onestop/internal/cases"
 	"onestop/internal/clock"
+	"onestop/internal/duty"
 	"onestop/internal/queue"
 	"onestop/internal/ratings"
 	"onestop/internal/store"
@@ -51,13 +53,19 @@ type Record struct {
 	Ratings    []RatingFact
 	BadReviews []RatingFact
 	Anomalies  []AnomalyFact
-	Orders     []int64       // the department of each correction order issued
-	PunchDays  map[int64]int // working days with a punch, per member of staff
+	Orders     []int64 // the department of each correction order issued
+	// Attendance is each member's days judged by the attendance sheets'
+	// own rule (attendance.PeriodTotals); members not expected to punch
+	// are not in it.
+	Attendance map[int64]attendance.Total
 	// Waits are the queue's waits (issued → first call, queue.Figures),
 	// by level (window, department) and id: seconds in all over tickets.
-	Waits       map[string]map[int64]Input
-	WorkingDays int
-	window      map[int64]int64
+	Waits map[string]map[int64]Input
+	// Duty is each department's leaders' duty over the period's months
+	// (duty.Figures as of the period's end): Num the required days met
+	// (recorded, at most the required, per month), Den the required days.
+	Duty   map[int64]Input
+	window map[int64]int64
 }
 
 // CaseFact is a case received or completed in the period.
@@ -94,9 +102,9 @@ func (r *Record) has(s Subject, dept, window, staff int64) bool {
 // load reads centre's record of [from, to] (Shanghai days). Every fact is
 // selected by a date inside the period, and every state by what had
 // happened by its end, so facts written after it change nothing.
-func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.Date, members []Member) (*Record, error) {
+func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.Date, members []Member, subs []Subject) (*Record, error) {
 	lo, hi := from.Time(clock.Shanghai).UTC(), to.AddDays(1).Time(clock.Shanghai).UTC()
-	r := &Record{Members: members, PunchDays: map[int64]int{}, window: map[int64]int64{},
+	r := &Record{Members: members, window: map[int64]int64{}, Duty: map[int64]Input{},
 		Waits: map[string]map[int64]Input{Window: {}, Department: {}}}
 	for _, m := range members {
 		r.window[m.StaffID] = m.WindowID
@@ -104,13 +112,6 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 	cal, err := cases.Calendar(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	working := map[calendar.Date]bool{}
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		if w, _ := cal.IsWorkingDay(d); w {
-			working[d] = true
-			r.WorkingDays++
-		}
 	}
 	// Cases: the on-time rule is the bulletin's (tally.Late) on the same
 	// columns the tally witness reads.
@@ -215,32 +216,14 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 	}); err != nil {
 		return nil, err
 	}
-	// Punches: a person's own, wherever they punched.
-	rows, err = q.QueryContext(ctx, `SELECT staff_id, at FROM punches WHERE at >= $1 AND at < $2
-		AND staff_id IN (SELECT id FROM staff WHERE centre_id = $3)`, lo, hi, centre)
-	if err != nil {
-		return nil, err
+	// Attendance: every member's days judged by the sheets' rule, as
+	// the record stood at the period's end (punches received and leave
+	// approved by then).
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = m.StaffID
 	}
-	seen := map[int64]map[calendar.Date]bool{}
-	if err := each(rows, func() error {
-		var id int64
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return err
-		}
-		d := clock.Today(at)
-		if !working[d] {
-			return nil
-		}
-		if seen[id] == nil {
-			seen[id] = map[calendar.Date]bool{}
-		}
-		if !seen[id][d] {
-			seen[id][d] = true
-			r.PunchDays[id]++
-		}
-		return nil
-	}); err != nil {
+	if r.Attendance, err = attendance.PeriodTotals(ctx, q, cal, centre, ids, from, to, hi); err != nil {
 		return nil, err
 	}
 	// Queue waits: the queue's own figures of the period's days. A
@@ -253,6 +236,27 @@ func load(ctx context.Context, q store.Querier, centre int64, from, to calendar.
 	for level, list := range map[string][]queue.Row{Window: qf.Windows, Department: qf.Departments} {
 		for _, x := range list {
 			r.Waits[level][x.ID] = Input{Num: int(x.Wait.Total / time.Second), Den: x.Wait.Count}
+		}
+	}
+	// Leaders' duty: duty's own month figures, with the head and the
+	// required days in force at each month's end and the days as recorded
+	// by the period's end (hi), so a later change of head, requirement or
+	// a late manual record changes nothing here.
+	for _, s := range subs {
+		if s.Level != Department {
+			continue
+		}
+		fs, err := duty.Figures(ctx, q, s.ID, centre, from, to, hi)
+		if err != nil {
+			return nil, err
+		}
+		var in Input
+		for _, f := range fs {
+			in.Den += f.Required
+			in.Num += min(f.Recorded, f.Required)
+		}
+		if len(fs) > 0 {
+			r.Duty[s.ID] = in
 		}
 	}
 	return r, nil

@@ -107,7 +107,7 @@ func (s *Service) Run(ctx context.Context, a org.Actor, in RunInput) (*Assessmen
 			return err
 		}
 		x.Members = members
-		rec, err := load(ctx, tx, a.CentreID, from, to, members)
+		rec, err := load(ctx, tx, a.CentreID, from, to, members, subs)
 		if err != nil {
 			return err
 		}
@@ -253,7 +253,7 @@ func (s *Service) Recompute(ctx context.Context, a org.Actor, id int64) (*Compar
 	for i, r := range full.Rows {
 		subs[i] = r.Subject
 	}
-	rec, err := load(ctx, s.DB.Read(), full.CentreID, full.From, full.To, full.Members)
+	rec, err := load(ctx, s.DB.Read(), full.CentreID, full.From, full.To, full.Members, subs)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"sort"
 	"time"
@@ -68,6 +69,8 @@ type Total struct {
 	Leave       int    `json:"leave"`
 	HalfLeave   int    `json:"half_leave"` // days with a half-day leave (also counted present or absent)
 	Manual      int    `json:"manual"`
+	// OK: present days neither late nor early.
+	OK int `json:"ok"`
 }
 
 // Sheet is the daily or monthly sheet.
@@ -203,36 +206,11 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 	}
 	// Punches and leave of the people in scope over the span, read with
 	// the same conditions on s.
-	type punchRow struct {
-		at     time.Time
-		dir    string
-		manual bool
-	}
-	punches := map[int64]map[calendar.Date][]punchRow{}
 	pw := where()
 	start, end := dayStart(f.From), dayStart(to.AddDays(1))
-	prows, err := r.QueryContext(ctx, `SELECT p.staff_id, p.at, p.direction, p.source FROM punches p JOIN staff s ON s.id = p.staff_id`+pw.String()+
-		` AND p.at >= `+pw.Bind(start)+` AND p.at < `+pw.Bind(end)+` ORDER BY p.staff_id, p.at`, pw.Args()...)
+	punches, err := dayPunches(r.QueryContext(ctx, `SELECT p.staff_id, p.at, p.direction, p.source FROM punches p JOIN staff s ON s.id = p.staff_id`+pw.String()+
+		` AND p.at >= `+pw.Bind(start)+` AND p.at < `+pw.Bind(end)+` ORDER BY p.staff_id, p.at`, pw.Args()...))
 	if err != nil {
-		return nil, err
-	}
-	for prows.Next() {
-		var id int64
-		var pr punchRow
-		var src string
-		if err := prows.Scan(&id, &pr.at, &pr.dir, &src); err != nil {
-			prows.Close()
-			return nil, err
-		}
-		pr.manual = src == SourceManual
-		if punches[id] == nil {
-			punches[id] = map[calendar.Date][]punchRow{}
-		}
-		d := dayOf(pr.at)
-		punches[id][d] = append(punches[id][d], pr)
-	}
-	prows.Close()
-	if err := prows.Err(); err != nil {
 		return nil, err
 	}
 	type leaveSpan struct {
@@ -282,46 +260,104 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 				t.Manual++
 			}
 			for _, l := range leaves[p.StaffID] {
-				if l.from <= row.Day && l.to >= row.Day && (row.Leave == "" || row.Half != "") {
-					// A whole day's leave outweighs a half day's.
-					row.Leave, row.Half = l.kind, l.half
-				}
+				row.takeLeave(l.from, l.to, l.kind, l.half)
 			}
-			shift := shifts[p.centre]
-			hours := shift.expected(d, row.Half)
-			if working && row.Half != "" {
-				t.HalfLeave++
-			}
-			switch {
-			case !working:
-				row.Status = DayRest
-			case row.Leave != "" && row.Half == "":
-				row.Status = DayLeave
-				t.WorkingDays++
-				t.Leave++
-			case len(ps) == 0 && d == today && !now.After(hours.lateAfter):
-				row.Status = DayPending
-			case len(ps) == 0:
-				row.Status = DayAbsent
-				t.WorkingDays++
-				t.Absent++
-			default:
-				t.WorkingDays++
-				t.Present++
-				judge(&row, hours, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
-				if row.Late() {
-					t.Late++
-				}
-				if row.Early() {
-					t.Early++
-				}
-			}
+			judgeDay(&row, working, shifts[p.centre], d, now, ps)
+			t.add(row)
 			sh.Rows = append(sh.Rows, row)
 		}
 	}
 	sort.SliceStable(sh.Rows, func(i, j int) bool { return sh.Rows[i].Day < sh.Rows[j].Day })
 	sh.Totals = totals
 	return sh, nil
+}
+
+// dayPunches reads rows of (staff_id, at, direction, source) in time
+// order into each person's punches by Shanghai day.
+func dayPunches(rows *sql.Rows, err error) (map[int64]map[calendar.Date][]punchRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]map[calendar.Date][]punchRow{}
+	for rows.Next() {
+		var id int64
+		var pr punchRow
+		var src string
+		if err := rows.Scan(&id, &pr.at, &pr.dir, &src); err != nil {
+			return nil, err
+		}
+		pr.manual = src == SourceManual
+		if out[id] == nil {
+			out[id] = map[calendar.Date][]punchRow{}
+		}
+		d := dayOf(pr.at)
+		out[id][d] = append(out[id][d], pr)
+	}
+	return out, rows.Err()
+}
+
+// punchRow is one punch of a person's day, in time order.
+type punchRow struct {
+	at     time.Time
+	dir    string
+	manual bool
+}
+
+// takeLeave marks the row's day as on leave when [from, to] covers it; a
+// whole day's leave outweighs a half day's.
+func (r *DayRow) takeLeave(from, to, kind, half string) {
+	if from <= r.Day && to >= r.Day && (r.Leave == "" || r.Half != "") {
+		r.Leave, r.Half = kind, half
+	}
+}
+
+// judgeDay is the day rule (on Sheet; docs/DOMAIN.md §22) for a person's
+// day d with its punches ps and row.Leave already set: rest, leave,
+// pending, absent, or a present day judged late/early. The sheets and the
+// assessment (PeriodTotals) both judge by it.
+func judgeDay(row *DayRow, working bool, shift Shift, d calendar.Date, now time.Time, ps []punchRow) {
+	// A half day's leave leaves the other half to be judged as usual.
+	hours := shift.expected(d, row.Half)
+	switch {
+	case !working:
+		row.Status = DayRest
+	case row.Leave != "" && row.Half == "":
+		row.Status = DayLeave
+	case len(ps) == 0 && d == dayOf(now) && !now.After(hours.lateAfter):
+		row.Status = DayPending
+	case len(ps) == 0:
+		row.Status = DayAbsent
+	default:
+		judge(row, hours, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
+	}
+}
+
+// add counts a judged day in the person's totals.
+func (t *Total) add(row DayRow) {
+	if row.Half != "" && row.Status != DayRest {
+		t.HalfLeave++
+	}
+	switch row.Status {
+	case DayRest, DayPending:
+		return
+	case DayLeave:
+		t.Leave++
+	case DayAbsent:
+		t.Absent++
+	default:
+		t.Present++
+		if row.Late() {
+			t.Late++
+		}
+		if row.Early() {
+			t.Early++
+		}
+		if row.Status == DayOK {
+			t.OK++
+		}
+	}
+	t.WorkingDays++
 }
 
 // judge sets a present day's late and early marks from its n punches

@@ -11,6 +11,7 @@ import (
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
 	"onestop/internal/org"
+	"onestop/internal/store"
 )
 
 // Times are one season's working hours (HH:MM, Shanghai).
@@ -66,11 +67,17 @@ func scanShift(row interface{ Scan(...any) error }) (Shift, error) {
 
 // Shift reads a centre's shift; DefaultShift (off) when none is saved.
 func (s *Service) Shift(ctx context.Context, centreID int64) (Shift, error) {
-	sh, err := scanShift(s.DB.Read().QueryRowContext(ctx, `SELECT `+shiftCols+` FROM attendance_shifts sh JOIN centres c ON c.id = sh.centre_id
+	return ShiftOf(ctx, s.DB.Read(), centreID)
+}
+
+// ShiftOf is Shift read through q (a transaction, another package's
+// reader).
+func ShiftOf(ctx context.Context, q store.Querier, centreID int64) (Shift, error) {
+	sh, err := scanShift(q.QueryRowContext(ctx, `SELECT `+shiftCols+` FROM attendance_shifts sh JOIN centres c ON c.id = sh.centre_id
 		WHERE sh.centre_id = $1`, centreID))
 	if errors.Is(err, sql.ErrNoRows) {
 		sh = DefaultShift(centreID)
-		err = s.DB.Read().QueryRowContext(ctx, `SELECT summer_from, summer_to FROM centres WHERE id = $1`, centreID).
+		err = q.QueryRowContext(ctx, `SELECT summer_from, summer_to FROM centres WHERE id = $1`, centreID).
 			Scan(&sh.Season.SummerFrom, &sh.Season.SummerTo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Shift{}, apperr.NotFoundf("entity.centre")

@@ -12,6 +12,7 @@ import (
 	"onestop/internal/apperr"
 	"onestop/internal/audit"
 	"onestop/internal/calendar"
+	"onestop/internal/duty"
 	"onestop/internal/org"
 	"onestop/internal/store"
 	"onestop/internal/tally"
@@ -24,6 +25,9 @@ type Service struct {
 	// Compute gives a period's figures; nil reads the running totals
 	// (tally). Tests give hand-counted figures.
 	Compute func(ctx context.Context, a org.Actor, q tally.Query) (*tally.Report, error)
+	// Duty reads a month's leaders' duty, frozen with a month's bulletin;
+	// nil publishes none.
+	Duty *duty.Service
 }
 
 // Published is a bulletin as it was published.
@@ -49,6 +53,9 @@ type Published struct {
 	// PublishedBy is the account that published it: on the record and
 	// shown to staff, never on the portal (no personal data there).
 	PublishedBy int64
+	// Duty is a month's leaders' duty table as published (none for a
+	// longer period: the rule is monthly).
+	Duty []DutyRow
 }
 
 // Input asks to publish the figures of a period for a county.
@@ -110,6 +117,15 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 		return nil, err
 	}
 	queueJSON, err := json.Marshal(qf)
+	dutyRows := []DutyRow{}
+	if in.Period.Kind == Month && s.Duty != nil {
+		ms, err := s.Duty.CountyMonth(ctx, county, in.Period.From)
+		if err != nil {
+			return nil, err
+		}
+		dutyRows = DutyRows(ms)
+	}
+	dutyJSON, err := json.Marshal(dutyRows)
 	if err != nil {
 		return nil, err
 	}
@@ -128,15 +144,15 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 		}
 		version := int(latest.Int64) + 1
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO published_bulletins (period_kind, period_from, period_to, group_by, county_code, version, title, figures, published_by, published_at, queue_figures)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			string(in.Period.Kind), in.Period.From.String(), in.Period.To.String(), in.By, county, version, title, string(figures), a.StaffID, now, string(queueJSON)).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO published_bulletins (period_kind, period_from, period_to, group_by, county_code, version, title, figures, published_by, published_at, queue_figures, duty)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			string(in.Period.Kind), in.Period.From.String(), in.Period.To.String(), in.By, county, version, title, string(figures), a.StaffID, now, string(queueJSON), string(dutyJSON)).Scan(&id); err != nil {
 			if store.IsUnique(err) {
 				return apperr.New(apperr.Conflict, "bulletin.already_published", "Version", version)
 			}
 			return err
 		}
-		out = &Published{ID: id, Period: in.Period, By: in.By, County: county, Version: version, Title: title, Figures: *b, Queue: qf, PublishedAt: now, PublishedBy: a.StaffID}
+		out = &Published{ID: id, Period: in.Period, By: in.By, County: county, Version: version, Title: title, Figures: *b, Queue: qf, PublishedAt: now, PublishedBy: a.StaffID, Duty: dutyRows}
 		var before any
 		if latest.Valid {
 			before = map[string]any{"bulletin_version": latest.Int64}
@@ -227,18 +243,18 @@ func (s *Service) Withdraw(ctx context.Context, a org.Actor, id int64, reason st
 }
 
 const selectPublished = `SELECT b.id, b.period_kind, b.period_from, b.period_to, b.group_by, b.county_code, COALESCE(r.name, ''), b.version, b.title,
-	b.figures, b.published_by, b.published_at, b.withdrawn_at, b.withdrawn_reason, b.queue_figures,
+	b.figures, b.published_by, b.published_at, b.withdrawn_at, b.withdrawn_reason, b.queue_figures, b.duty,
 	COALESCE((SELECT MAX(n.id) FROM published_bulletins n WHERE n.period_kind = b.period_kind AND n.period_from = b.period_from
 		AND n.period_to = b.period_to AND n.group_by = b.group_by AND n.county_code = b.county_code AND n.version > b.version), 0)
 	FROM published_bulletins b LEFT JOIN regions r ON r.code = b.county_code`
 
 func scanPublished(row interface{ Scan(...any) error }) (*Published, error) {
 	var p Published
-	var kind, from, to, figures string
+	var kind, from, to, figures, dutyJSON string
 	var withdrawn sql.NullTime
 	var queueJSON sql.NullString
 	if err := row.Scan(&p.ID, &kind, &from, &to, &p.By, &p.County, &p.CountyName, &p.Version, &p.Title, &figures,
-		&p.PublishedBy, &p.PublishedAt, &withdrawn, &p.WithdrawnReason, &queueJSON, &p.ReplacedBy); err != nil {
+		&p.PublishedBy, &p.PublishedAt, &withdrawn, &p.WithdrawnReason, &queueJSON, &dutyJSON, &p.ReplacedBy); err != nil {
 		return nil, err
 	}
 	if queueJSON.Valid && queueJSON.String != "" {
@@ -249,7 +265,7 @@ func scanPublished(row interface{ Scan(...any) error }) (*Published, error) {
 	}
 	fd, err1 := calendar.ParseDate(from)
 	td, err2 := calendar.ParseDate(to)
-	if err := errors.Join(err1, err2, json.Unmarshal([]byte(figures), &p.Figures)); err != nil {
+	if err := errors.Join(err1, err2, json.Unmarshal([]byte(figures), &p.Figures), json.Unmarshal([]byte(dutyJSON), &p.Duty)); err != nil {
 		return nil, fmt.Errorf("published bulletin %d: %w", p.ID, err)
 	}
 	p.Period = FromRange(Kind(kind), fd, td)

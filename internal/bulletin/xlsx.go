@@ -17,8 +17,11 @@ type Labels struct {
 	County  string // the county column's header, when shown
 	Total   string
 	Header  func(key string) string // a Column's header
-	// Queue, when set, adds the queue's figures as a second sheet.
+	// Queue, when set, adds the queue's figures as a sheet.
 	Queue *QueueSheet
+	// Duty is a month's leaders' duty table, its own sheet when given.
+	Duty       []DutyRow
+	DutyLabels DutyLabels
 }
 
 // QueueSheet is the queue's table in the workbook with its words: one row
@@ -144,6 +147,11 @@ func Workbook(w io.Writer, b *tally.Report, withCounty bool, l Labels) error {
 	}
 	if l.Queue != nil && l.Queue.Figures != nil {
 		if err := queueSheet(f, l.Heading, l.Queue, header, days); err != nil {
+			return err
+		}
+	}
+	if len(l.Duty) > 0 {
+		if err := dutySheet(f, l.Duty, l.DutyLabels); err != nil {
 			return err
 		}
 	}

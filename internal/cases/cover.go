@@ -90,21 +90,19 @@ func (s *Service) AssignCover(ctx context.Context, a org.Actor, no string, staff
 		if err != nil {
 			return err
 		}
-		if c.State != "in_progress" || !c.AssigneeUncovered || (c.CoverID != 0 && c.CoverAssignedBy == "") {
+		if !coverOpen(c) {
 			return apperr.New(apperr.Conflict, "case.cover_not_needed")
 		}
-		var role string
-		var away bool
+		var n int
 		var w store.Where
-		err = tx.QueryRowContext(ctx, `SELECT s.role, `+aw.SQL("s", w.Bind)+` FROM staff s WHERE s.id = `+w.Bind(staffID)+
-			` AND s.department_id = `+w.Bind(c.DepartmentID)+` AND s.retired_at IS NULL`, w.Args()...).Scan(&role, &away)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (role != c.StepRole || away || staffID == c.AssigneeID)) {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff s WHERE s.id = `+w.Bind(staffID)+` AND `+coverEligible(aw, &w, c),
+			w.Args()...).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
 			f := apperr.Fields{}
 			f.Add("staff_id", "case.cover_not_eligible")
 			return f.Err()
-		}
-		if err != nil {
-			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cover_assignments (case_id, step, for_id, staff_id, assigned_by, assigned_at)
 			VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (case_id, step) DO UPDATE SET for_id = excluded.for_id, staff_id = excluded.staff_id,
@@ -118,4 +116,59 @@ func (s *Service) AssignCover(ctx context.Context, a org.Actor, no string, staff
 		return nil, err
 	}
 	return c, nil
+}
+
+// coverOpen: the case's step awaits the department admin's assignment —
+// A away, no B at work, and no chief representative covering (an
+// assignment already made may be replaced).
+func coverOpen(c *Case) bool {
+	return c.State == "in_progress" && c.AssigneeUncovered && !(c.CoverID != 0 && c.CoverAssignedBy == "")
+}
+
+// coverEligible is the condition "staff row s may be assigned to act on
+// c's step now": active, of the case's department and the step's role, not
+// A, and not away by attendance's one rule (the checkbox, approved leave,
+// no punch yet). AssignCover checks it, CoverCandidates lists by it.
+func coverEligible(aw attendance.Away, w *store.Where, c *Case) string {
+	return `s.department_id = ` + w.Bind(c.DepartmentID) + ` AND s.retired_at IS NULL AND s.role = ` + w.Bind(c.StepRole) +
+		` AND s.id <> ` + w.Bind(c.AssigneeID) + ` AND NOT ` + aw.SQL("s", w.Bind)
+}
+
+// CoverCandidate is someone the department admin may assign.
+type CoverCandidate struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// CoverCandidates lists whom the actor may assign on case c (loaded with
+// its cover): the case's department admin, while the step awaits an
+// assignment; for anyone else, or when nothing is to be assigned, none.
+func (s *Service) CoverCandidates(ctx context.Context, a org.Actor, c *Case) ([]CoverCandidate, error) {
+	out := []CoverCandidate{}
+	if a.Role != org.DeptAdmin || a.DepartmentID != c.DepartmentID || !coverOpen(c) {
+		return out, nil
+	}
+	cal, err := s.WorkingCalendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	aw, err := attendance.AwayNow(ctx, q, cal, s.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	var w store.Where
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.name FROM staff s WHERE `+coverEligible(aw, &w, c)+` ORDER BY s.name, s.id`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("cover candidates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x CoverCandidate
+		if err := rows.Scan(&x.ID, &x.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

@@ -28,6 +28,13 @@ func SeedAssessment(ctx context.Context, db *store.DB, until time.Time) error {
 	if q == 0 {
 		year, q = year-1, 4
 	}
+	from, to, err := assessment.Period(assessment.Quarter, year, q, today)
+	if err != nil {
+		return err
+	}
+	if err := seedDutyQuarter(ctx, db, from, to); err != nil {
+		return err
+	}
 	svc := &assessment.Service{DB: db, Now: func() time.Time { return until }}
 	_, err = svc.Run(ctx, st.Actor("console"), assessment.RunInput{Kind: assessment.Quarter, Year: year, N: q})
 	return err

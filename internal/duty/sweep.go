@@ -35,7 +35,7 @@ func (s *Service) Sweep(ctx context.Context, month calendar.Date) (int, error) {
 		return 0, nil
 	}
 	var w store.Where
-	w.Add("d.retired_at IS NULL AND d.head_id IS NOT NULL")
+	w.Add("d.retired_at IS NULL")
 	ms, err := s.month(ctx, w, month)
 	if err != nil {
 		return 0, err

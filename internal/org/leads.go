@@ -45,6 +45,13 @@ func (s *Service) SetDepartmentLeads(ctx context.Context, a Actor, id int64, in 
 			nullID(in.HeadID), nullID(in.ChiefRepID), now, id); err != nil {
 			return fmt.Errorf("department leads: %w", err)
 		}
+		// Duty is read by the head as of each month (DOMAIN.md §25).
+		if in.HeadID != before.HeadID {
+			if err := AppendDated(ctx, tx, "department_head_history", "department_id", "head_id", id,
+				nullID(before.HeadID), nullID(in.HeadID), now, a.StaffID); err != nil {
+				return err
+			}
+		}
 		return audit.Write(ctx, tx, now, a.Who(), "set_leads", "department", fmt.Sprint(id), 0, id,
 			LeadsInput{HeadID: before.HeadID, ChiefRepID: before.ChiefRepID}, in)
 	})

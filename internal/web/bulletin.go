@@ -395,10 +395,21 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request) error {
 	if n := k.Period.Issue(); n > 0 {
 		heading += " " + p.T("bulletin.issue", "Year", k.Period.Year, "N", n)
 	}
-	var buf bytes.Buffer
-	err = bulletin.Workbook(&buf, b, a.Province, bulletin.Labels{Sheet: p.T("bulletin.sheet"), Heading: heading,
+	labels := bulletin.Labels{Sheet: p.T("bulletin.sheet"), Heading: heading,
 		Name: p.T("bulletin.by." + k.By), County: p.T("bulletin.col.county"), Total: p.T("bulletin.total"),
-		Header: func(key string) string { return p.T("bulletin.col." + key) }, Queue: p.bulletinQueueSheet(qf)})
+		Header: func(key string) string { return p.T("bulletin.col." + key) }, Queue: p.bulletinQueueSheet(qf)}
+	// A month's workbook carries the page's duty table as its own sheet.
+	if k.Period.Kind == bulletin.Month {
+		ms, err := s.Duty.Month(r.Context(), a, k.Period.From, 0)
+		if err != nil {
+			return err
+		}
+		labels.Duty = bulletin.DutyRows(ms)
+		labels.DutyLabels = bulletin.DutyLabels{Sheet: p.T("duty.sheet"), Heading: heading + " " + p.T("duty.title"), Short: p.T("duty.short"),
+			Header: func(key string) string { return p.T("duty." + key) }}
+	}
+	var buf bytes.Buffer
+	err = bulletin.Workbook(&buf, b, a.Province, labels)
 	if err != nil {
 		return err
 	}

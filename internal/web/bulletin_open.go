@@ -116,6 +116,8 @@ type openBulletinJSON struct {
 	// Queue is the queue's figures as published (absent before they
 	// were part of a bulletin).
 	Queue *bulletin.Queue `json:"queue,omitempty"`
+	// Duty: a month's leaders' duty table as published ([] otherwise).
+	Duty []bulletin.DutyRow `json:"duty"`
 }
 
 func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error {
@@ -132,7 +134,10 @@ func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error 
 		j := openBulletinJSON{ID: b.ID, Title: b.Title, County: b.County, CountyName: b.CountyName, PeriodKind: string(b.Period.Kind),
 			From: b.Period.From.String(), To: b.Period.To.String(), By: b.By, Version: b.Version,
 			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/" + strconv.FormatInt(b.ID, 10)),
-			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items)), Queue: b.Queue}
+			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items)), Queue: b.Queue, Duty: b.Duty}
+		if j.Duty == nil {
+			j.Duty = []bulletin.DutyRow{}
+		}
 		for i := range b.Figures.Items {
 			j.Items[i] = bulletinJSON(&b.Figures.Items[i])
 		}

@@ -34,7 +34,7 @@ type caseView struct {
 	Pause    []string
 	// CoverCandidates: whom the department admin may assign when A, B
 	// and the chief representative are all away (case_cover.go).
-	CoverCandidates []org.Staff
+	CoverCandidates []cases.CoverCandidate
 	Delivery        []string
 	MaxExtend       int
 	Missing         []string // required materials not received yet
@@ -227,7 +227,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, posted strin
 			return err
 		}
 	}
-	if v.CoverCandidates, err = s.coverCandidates(r, c, a); err != nil {
+	if v.CoverCandidates, err = s.Cases.CoverCandidates(r.Context(), a, c); err != nil {
 		return err
 	}
 	p.Data = v

@@ -56,6 +56,10 @@ type dutyView struct {
 	Departments []org.Department
 	Schedules   bool // the viewer may schedule (centre or department admin)
 	Records     bool // the viewer may record by hand (the hall's admin)
+	// Required: the viewer's centre's required days a month, which its
+	// admin may change (SetsRequired).
+	Required     int
+	SetsRequired bool
 }
 
 func (s *Server) dutyPage(w http.ResponseWriter, r *http.Request) error {
@@ -76,6 +80,12 @@ func (s *Server) renderDuty(w http.ResponseWriter, r *http.Request, failure erro
 	if v.Rows, err = s.Duty.Month(r.Context(), a, month, dept); err != nil {
 		return err
 	}
+	if v.SetsRequired = a.Role == org.CentreAdmin && a.CentreID != 0; v.SetsRequired {
+		if v.Required, err = s.Duty.Required(r.Context(), a.CentreID); err != nil {
+			return err
+		}
+		p.Form["required"] = strconv.Itoa(v.Required)
+	}
 	if v.Schedules {
 		f := org.WindowFilter{}
 		if a.Role == org.DeptAdmin {
@@ -86,7 +96,7 @@ func (s *Server) renderDuty(w http.ResponseWriter, r *http.Request, failure erro
 		}
 	}
 	if failure != nil {
-		for _, k := range []string{"department_id", "window_id", "day", "reason"} {
+		for _, k := range []string{"department_id", "window_id", "day", "reason", "required"} {
 			p.Form[k] = r.PostFormValue(k)
 		}
 		return s.formFailed(w, r, "duty", p, failure)

@@ -43,8 +43,9 @@ func init() {
 // supervisor's D01 on the anomalies page after the sweep.
 func TestDutyPages(t *testing.T) {
 	f := newFixture(t)
-	// Early December 2026: November is over, the sweep's month.
-	f.srv.Now = func() time.Time { return time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) }
+	// The head is named in October: a month is judged with the head in
+	// force at its end (DOMAIN.md §25).
+	f.srv.Now = func() time.Time { return time.Date(2026, 10, 20, 2, 0, 0, 0, time.UTC) }
 	dept := f.idOf(`SELECT department_id FROM staff WHERE username = 'clerk'`)
 	head := f.idOf(`SELECT id FROM staff WHERE username = 'approver'`)
 	win := f.idOf(`SELECT w.id FROM windows w JOIN centres c ON c.id = w.centre_id WHERE w.department_id = $1 AND c.kind = 'hall' ORDER BY w.id LIMIT 1`, dept)
@@ -54,6 +55,9 @@ func TestDutyPages(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("leads: %d %s", res.StatusCode, body)
 	}
+	// Early December 2026: November is over, the sweep's month.
+	f.srv.Now = func() time.Time { return time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC) }
+	admin = f.login("admin") // the October session has expired
 	if _, page := admin.get(fmt.Sprintf("/admin/departments/%d", dept)); !strings.Contains(page, `data-testid="leads-link"`) {
 		t.Fatal("the department page does not lead to its head and chief representative")
 	}

@@ -179,7 +179,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Files = &files.Store{Dir: filesDir(cfg.DataDir), Now: now}
 	s.FileOwners = &files.Owners{DB: db}
 	s.Checkpoints = &checkpoint.Service{DB: db, Key: cfg.CheckpointKey, Now: now}
-	s.Bulletins = &bulletin.Service{DB: db, Now: now}
+	s.Bulletins = &bulletin.Service{DB: db, Now: now, Duty: s.Duty}
 	s.Assessments = &assessment.Service{DB: db, Now: now}
 	s.Notices = &notice.Service{DB: db, Now: now}
 	s.Orders = &corrections.Service{DB: db, Cases: s.Cases, Now: now}
