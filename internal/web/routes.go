@@ -58,6 +58,7 @@ func (s *Server) registerRoutes() {
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()
+	s.registerDisclosureRequests()
 }
 
 // healthz answers 200 when the database answers.

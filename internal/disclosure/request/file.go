@@ -115,7 +115,7 @@ func (s *Service) Register(ctx context.Context, a org.Actor, in Input) (*Request
 		case in.ReceivedOn == "":
 			f.Add("received_on", "error.required")
 		case err != nil:
-			f.Add("received_on", "error.bad_date")
+			f.Add("received_on", "disclosure_req.error.date")
 		case d.After(today):
 			f.Add("received_on", "disclosure_req.error.future")
 		default:

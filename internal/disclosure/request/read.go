@@ -9,6 +9,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/calendar"
+	"onestop/internal/clock"
 	"onestop/internal/disclosure"
 	"onestop/internal/org"
 	"onestop/internal/store"
@@ -201,4 +202,60 @@ func Last(evs []Event, kind string) *Event {
 		}
 	}
 	return nil
+}
+
+// Standing is where a request stands against its due day, by the case
+// clock's own rule (clock.Stand with the case engine's light rule), so a
+// supervisor reads a request's light exactly as a case's. Only a running
+// clock has a light: a filed request has no receipt day yet, and the
+// waits for a supplement, a third party or a fee stop it (Paused).
+type Standing struct {
+	clock.Standing
+	Paused bool `json:"paused"`
+}
+
+// Stand computes the request's standing today.
+func (s *Service) Stand(ctx context.Context, r *Request) (Standing, error) {
+	switch {
+	case r.Status == Closed:
+		cal, err := s.Cases.WorkingCalendar(ctx)
+		if err != nil {
+			return Standing{}, err
+		}
+		return Standing{Standing: clock.Stand(cal, *r.DueOn, r.ClosedOn, todayOf(s.now()), s.Cases.Light)}, nil
+	case r.DueOn == nil:
+		return Standing{}, nil
+	case r.Status != Open:
+		return Standing{Paused: true}, nil
+	}
+	cal, err := s.Cases.WorkingCalendar(ctx)
+	if err != nil {
+		return Standing{}, err
+	}
+	return Standing{Standing: clock.Stand(cal, *r.DueOn, nil, todayOf(s.now()), s.Cases.Light)}, nil
+}
+
+// Organ is an organ a request can be addressed to, as the portal's form
+// lists it.
+type Organ struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// PublicOrgans lists every organ: anyone may ask any of them (条例 Art. 27).
+func (s *Service) PublicOrgans(ctx context.Context) ([]Organ, error) {
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT id, name FROM disclosure_organs ORDER BY kind DESC, name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Organ
+	for rows.Next() {
+		var o Organ
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }
