@@ -151,6 +151,22 @@ func TestSupplementOnceWithinSevenDaysRestartsTheClock(t *testing.T) {
 		t.Fatalf("a second notice: %v", err)
 	}
 
+	// Only one notice, even within the seven days: a request asked and
+	// supplied on its first working days cannot be asked again.
+	f.set("2026-10-08")
+	o := f.inPerson()
+	if _, err := f.svc.AskSupplement(f.ctx, f.staff["clerk"], o.No, request.SupplementAsk{What: "身份证明", DueOn: "2026-10-12"}); err != nil {
+		t.Fatal(err)
+	}
+	f.set("2026-10-09")
+	if _, err := f.svc.RecordSupply(f.ctx, f.staff["clerk"], o.No, "已补交身份证复印件。"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.AskSupplement(f.ctx, f.staff["clerk"], o.No, request.SupplementAsk{What: "再补", DueOn: "2026-10-13"})
+	if e := apperr.As(err); e == nil || e.Msg.Key != "disclosure_req.error.supplement_once" {
+		t.Fatalf("a second notice within the seven days: %v", err)
+	}
+
 	// No supplement by the day: concluded as 视为放弃 once the day has passed.
 	f.set("2026-10-09")
 	n := f.inPerson()
