@@ -88,6 +88,16 @@ func (s *Server) discApply(w http.ResponseWriter, r *http.Request) error {
 	if id == 0 {
 		return toSignin(w, r)
 	}
+	return s.discFile(w, r, "disclosure_req.apply.title", "disclosure_req_apply", nil, "disclosure_req.apply.done", "/my/disclosure-requests/",
+		func(in discreq.Input) (*discreq.Request, error) {
+			return s.DiscRequests.FileOnline(r.Context(), id, in)
+		})
+}
+
+// discFile files the form with file; every problem comes back on the
+// form (title, tmpl) with what was typed.
+func (s *Server) discFile(w http.ResponseWriter, r *http.Request, title, tmpl string, channels []disclosure.Channel, flash, base string,
+	file func(discreq.Input) (*discreq.Request, error)) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.New(apperr.Invalid, "error.bad_form")
 	}
@@ -96,21 +106,40 @@ func (s *Server) discApply(w http.ResponseWriter, r *http.Request) error {
 	var q *discreq.Request
 	err := f.Err()
 	if err == nil {
-		q, err = s.DiscRequests.FileOnline(r.Context(), id, in)
+		q, err = file(in)
 	}
 	if err != nil {
-		p, perr := s.discFormPage(r, "disclosure_req.apply.title", nil)
+		p, perr := s.discFormPage(r, title, channels)
 		if perr != nil {
 			return perr
 		}
 		for _, k := range discFormFields {
 			p.Form[k] = r.PostForm.Get(k)
 		}
-		return s.formFailed(w, r, "disclosure_req_apply", p, err)
+		return s.formFailed(w, r, tmpl, p, err)
 	}
-	s.flash(r, "disclosure_req.apply.done")
-	http.Redirect(w, r, "/my/disclosure-requests/"+q.No, http.StatusSeeOther)
+	s.flash(r, flash)
+	http.Redirect(w, r, base+q.No, http.StatusSeeOther)
 	return nil
+}
+
+// discFailed is the page to show a step's refusal on: field errors
+// under prefix+field, the typed values kept; nil and err itself for
+// anything but a user's mistake.
+func (s *Server) discFailed(r *http.Request, err error, prefix string) (*Page, error) {
+	ae := apperr.As(err)
+	if ae == nil || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
+		return nil, err
+	}
+	p := s.page(r, "disclosure_req.one")
+	p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
+	for k, m := range ae.Fields {
+		p.Errors[prefix+k] = s.i18n.Msg(p.Lang, m)
+	}
+	for k := range r.PostForm {
+		p.Form[prefix+k] = r.PostForm.Get(k)
+	}
+	return p, nil
 }
 
 // discListView is a list of requests (the requester's, an organ's, the
@@ -241,16 +270,10 @@ func (s *Server) myDiscSupply(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := s.DiscRequests.Supply(r.Context(), id, r.PathValue("no"), r.PostForm.Get("text"))
 	if err != nil {
-		ae := apperr.As(err)
-		if ae == nil || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
+		p, err := s.discFailed(r, err, "")
+		if p == nil {
 			return err
 		}
-		p := s.page(r, "disclosure_req.one")
-		p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-		for k, m := range ae.Fields {
-			p.Errors[k] = s.i18n.Msg(p.Lang, m)
-		}
-		p.Form["text"] = r.PostForm.Get("text")
 		return s.renderMyDisc(w, r, p)
 	}
 	s.flash(r, "disclosure_req.done.supplied")

@@ -15,6 +15,10 @@ import (
 // fax, each step on its page, the printouts, supervision's county-wide
 // overdue list and the JSON API. The routes let any staff in; the
 // request package decides by explicit organ grants (no grant: "not found").
+// officeChannels are the channels the office registers (online requests
+// are filed by the requester).
+var officeChannels = []disclosure.Channel{disclosure.InPerson, disclosure.Post, disclosure.Fax}
+
 var discSupervision = access{Roles: []org.Role{org.Supervisor, org.Leader, org.CentreAdmin}, CountyWide: true}
 
 func init() {
@@ -90,7 +94,7 @@ func (s *Server) discRequests(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) discNewForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.discFormPage(r, "disclosure_req.new.title", []disclosure.Channel{disclosure.InPerson, disclosure.Post, disclosure.Fax})
+	p, err := s.discFormPage(r, "disclosure_req.new.title", officeChannels)
 	if err != nil {
 		return err
 	}
@@ -99,29 +103,10 @@ func (s *Server) discNewForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) discRegister(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.Invalid, "error.bad_form")
-	}
-	f := apperr.Fields{}
-	in := discInput(r, f)
-	var q *discreq.Request
-	err := f.Err()
-	if err == nil {
-		q, err = s.DiscRequests.Register(r.Context(), actor(r), in)
-	}
-	if err != nil {
-		p, perr := s.discFormPage(r, "disclosure_req.new.title", []disclosure.Channel{disclosure.InPerson, disclosure.Post, disclosure.Fax})
-		if perr != nil {
-			return perr
-		}
-		for _, k := range discFormFields {
-			p.Form[k] = r.PostForm.Get(k)
-		}
-		return s.formFailed(w, r, "disclosure_req_new", p, err)
-	}
-	s.flash(r, "disclosure_req.done.registered")
-	http.Redirect(w, r, "/disclosure-requests/"+q.No, http.StatusSeeOther)
-	return nil
+	return s.discFile(w, r, "disclosure_req.new.title", "disclosure_req_new", officeChannels, "disclosure_req.done.registered", "/disclosure-requests/",
+		func(in discreq.Input) (*discreq.Request, error) {
+			return s.DiscRequests.Register(r.Context(), actor(r), in)
+		})
 }
 
 func (s *Server) discRequest(w http.ResponseWriter, r *http.Request) error {
@@ -189,17 +174,9 @@ func (s *Server) discStep(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFoundf("entity.page")
 	}
 	if err != nil {
-		ae := apperr.As(err)
-		if ae == nil || (ae.Code != apperr.Invalid && ae.Code != apperr.Conflict) {
+		p, err := s.discFailed(r, err, action+".")
+		if p == nil {
 			return err
-		}
-		p := s.page(r, "disclosure_req.one")
-		p.Problem, p.Status = s.i18n.Msg(p.Lang, ae.Msg), statusOf(ae.Code)
-		for k, m := range ae.Fields {
-			p.Errors[action+"."+k] = s.i18n.Msg(p.Lang, m)
-		}
-		for k := range form {
-			p.Form[action+"."+k] = form.Get(k)
 		}
 		return s.renderDisc(w, r, p)
 	}
