@@ -91,6 +91,12 @@ func TestFilingByChannel(t *testing.T) {
 	if _, err := f.svc.FileOnline(f.ctx, f.app.ID, long); fieldKey(err, "content") == "" {
 		t.Errorf("50,000 characters: %v", err)
 	}
+	// Online, the identity is the signed-in account's own.
+	someone := f.input()
+	someone.IDNumber = "110101199003070011"
+	if _, err := f.svc.FileOnline(f.ctx, f.app.ID, someone); fieldKey(err, "id_number") != "disclosure_req.error.own_id" {
+		t.Errorf("filing in another's name: %v", err)
+	}
 	if n := f.count(`SELECT COUNT(*) FROM disclosure_requests`); n != before {
 		t.Fatalf("bad input wrote %d requests", n-before)
 	}

@@ -86,6 +86,16 @@ func (s *Service) FileOnline(ctx context.Context, applicantID int64, in Input) (
 	if err := s.organExists(ctx, in.OrganID, f); err != nil {
 		return nil, err
 	}
+	// The account files in its own name: the identity on an online
+	// request is the signed-in account's, never someone else's (a person
+	// acting for an organisation signs in with the organisation's account).
+	var own string
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT id_number FROM applicants WHERE id = $1`, applicantID).Scan(&own); err != nil {
+		return nil, apperr.NotFoundf("entity.applicant")
+	}
+	if !f.Has("id_number") && in.IDNumber != own {
+		f.Add("id_number", "disclosure_req.error.own_id")
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
