@@ -140,6 +140,29 @@ func TestDisclosureRequestPages(t *testing.T) {
 			t.Fatalf("%s: %d %s", action, res.StatusCode, body)
 		}
 	}
+	// The office registers a posted request: a signing day after today is
+	// a field error; a reviewer without a grant cannot register at all.
+	clerk.get("/disclosure-requests/new?organ=" + itoa(organ))
+	posted := url.Values{"channel": {"post"}, "received_on": {"2026-10-01"}}
+	for k, v := range form {
+		posted[k] = v
+	}
+	posted.Del("csrf_token") // the applicant's, set on form when it was posted
+	posted.Set("form", "paper")
+	posted.Set("address", "湖南省某县人民路1号")
+	if res, body := clerk.post("/disclosure-requests", posted); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "签收日期不能晚于今天") {
+		t.Fatalf("a posted request signed for tomorrow: %d", res.StatusCode)
+	}
+	reviewer.get("/disclosure-requests/new")
+	posted.Set("received_on", "2026-09-29")
+	posted.Del("csrf_token")
+	if res, _ := reviewer.post("/disclosure-requests", posted); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a reviewer registers: %d", res.StatusCode)
+	}
+	posted.Del("csrf_token")
+	if res, _ := clerk.post("/disclosure-requests", posted); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/disclosure-requests/GK-") {
+		t.Fatalf("register a posted request: %d", res.StatusCode)
+	}
 	step(clerk, "confirm", nil)
 	step(clerk, "supplement", url.Values{"what": {"请写明许可事项名称。"}, "due_on": {"2026-10-16"}})
 	cf.set(at("2026-10-09"))

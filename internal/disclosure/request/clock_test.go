@@ -136,6 +136,9 @@ func TestSupplementOnceWithinSevenDaysRestartsTheClock(t *testing.T) {
 	if r.Status != request.Supplement || day(r.SupplementDueOn) != "2026-10-23" {
 		t.Fatalf("asked: %+v", r)
 	}
+	if n := f.count(`SELECT COUNT(*) FROM sms_outbox WHERE template_key = 'notify.disclosure.supplement' AND phone = '13800138000'`); n != 1 {
+		t.Fatalf("%d supplement messages queued", n)
+	}
 	f.set("2026-10-16")
 	if _, err := f.svc.AskSupplement(f.ctx, f.staff["clerk"], late.No, ask); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("a notice on the 8th working day: %v", err)
