@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"onestop/internal/apperr"
+	"onestop/internal/applicants"
 	"onestop/internal/calendar"
 	"onestop/internal/clock"
 	"onestop/internal/disclosure"
@@ -68,7 +69,22 @@ func (s *Service) Get(ctx context.Context, a org.Actor, no string) (*Request, di
 	if err != nil {
 		return nil, disclosure.Access{}, apperr.NotFoundf("entity.disclosure_request")
 	}
+	if !x.Acts(disclosure.Officer) {
+		r.mask()
+	}
 	return r, x, nil
+}
+
+// mask hides the requester's identity from a reader without a duty at
+// the organ (supervision reads clocks, not people), by the applicant
+// lists' masking rule.
+func (r *Request) mask() {
+	kind := applicants.Organisation
+	if r.ApplicantType == disclosure.Person {
+		kind = applicants.Citizen
+	}
+	m := applicants.Applicant{Kind: kind, IDNumber: r.IDNumber, Name: r.Name, Phone: r.Phone}.Masked()
+	r.IDNumber, r.Name, r.Phone, r.Email, r.Address = m.IDNumber, m.Name, m.Phone, "", ""
 }
 
 // Own is a request for the signed-in applicant who filed it; another's
@@ -141,11 +157,25 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Request, 
 			w.Add("r.status = ?", f.Status)
 		}
 	}
+	acts := map[int64]bool{}
+	organs, err := disclosure.Organs(ctx, s.DB.Read(), a)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range organs {
+		acts[o.Organ.ID] = o.Acts(disclosure.Officer)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 500
 	}
-	return s.query(ctx, &w, limit)
+	out, err := s.query(ctx, &w, limit)
+	for _, r := range out {
+		if !acts[r.OrganID] {
+			r.mask()
+		}
+	}
+	return out, err
 }
 
 func (s *Service) query(ctx context.Context, w *store.Where, limit int) ([]*Request, error) {

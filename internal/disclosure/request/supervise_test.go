@@ -40,6 +40,18 @@ func TestLightsAndTheOverdueList(t *testing.T) {
 			t.Errorf("%s's overdue list: %d %v", user, len(list), err)
 		}
 	}
+	// Supervision reads clocks, not people: the requester's identity is
+	// masked for a reader without a duty at the organ.
+	sup, _, err := f.svc.Get(f.ctx, f.staff["supervisor"], r.No)
+	if err != nil || sup.IDNumber == r.IDNumber || sup.Phone == r.Phone || sup.Name == r.Name {
+		t.Fatalf("supervisor reads %+v (%v)", sup, err)
+	}
+	if own, _, _ := f.svc.Get(f.ctx, f.staff["clerk"], r.No); own.IDNumber != r.IDNumber {
+		t.Fatalf("the officer reads a masked ID %q", own.IDNumber)
+	}
+	if list, _ := f.svc.List(f.ctx, f.staff["supervisor"], request.Filter{Overdue: true}); len(list) != 1 || list[0].IDNumber == r.IDNumber {
+		t.Fatalf("the overdue list shows the supervisor %+v", list)
+	}
 	// An organ's list needs the organ: no value is never every organ.
 	if _, err := f.svc.List(f.ctx, f.staff["supervisor"], request.Filter{}); fieldKey(err, "organ_id") == "" {
 		t.Fatalf("a list without an organ: %v", err)
