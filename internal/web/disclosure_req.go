@@ -319,7 +319,7 @@ func (s *Server) renderDiscPrint(w http.ResponseWriter, r *http.Request, q *disc
 	return s.render(w, r, tmpl, p)
 }
 
-// DiscReplyField reads one field of a reply event's data.
+// ReplyField reads one field of the reply event's data ("" when none).
 func (v *discView) ReplyField(name string) string {
 	if v.Reply == nil {
 		return ""

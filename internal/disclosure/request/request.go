@@ -33,7 +33,7 @@ const (
 // Statuses lists the statuses in lifecycle order (filters).
 var Statuses = []string{Filed, Open, Supplement, Consulting, FeeDue, Closed}
 
-// Form is how the requester wants the information (条例 Art. 29(3)).
+// Forms are how the requester may want the information (条例 Art. 29(3)).
 var Forms = []string{"paper", "electronic", "inspect"}
 
 // Event kinds (disclosure_request_events.kind).
