@@ -127,6 +127,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		if err := demo.EnsureQueue(ctx, db, time.Now()); err != nil {
 			return fmt.Errorf("demo queue tickets: %w", err)
 		}
+		if err := demo.EnsureDisclosureRequests(ctx, db, time.Now()); err != nil {
+			return fmt.Errorf("demo disclosure requests: %w", err)
+		}
 		log.Info("demo county ready", "seconds", time.Since(start).Seconds())
 	}
 	srv, err := web.New(svc, cfg)

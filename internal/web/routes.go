@@ -64,6 +64,7 @@ func (s *Server) registerRoutes() {
 	s.registerCaseCover()
 	s.registerAttendance()
 	s.registerDisclosurePub()
+	s.registerDisclosureRequests()
 }
 
 // healthz answers 200 when the database answers.

@@ -16,9 +16,9 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
 	"onestop/internal/corrections"
-	"onestop/internal/disclosure/publication"
-
 	"onestop/internal/disclosure/annual"
+	"onestop/internal/disclosure/publication"
+	discreq "onestop/internal/disclosure/request"
 	"onestop/internal/duty"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
@@ -80,6 +80,8 @@ type Services struct {
 	// Voice files and answers consultations, complaints and help
 	// requests (issue 13 §3).
 	Voice *voice.Service
+	// DiscRequests are requests for disclosure (依申请公开, issue 16).
+	DiscRequests *discreq.Service
 	// Bulletins are the published supervision bulletins (issue 12).
 	Bulletins *bulletin.Service
 	// Assessments are the centre's quarterly checks, half-year and
@@ -186,6 +188,7 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Ratings = &ratings.Service{DB: db, Cases: s.Cases, Now: now, Text: s.Claims.Text}
 	s.Voice = &voice.Service{DB: db, Cases: s.Cases, Orders: s.Orders, Now: now, Text: s.Claims.Text, TrackURL: voiceTrackURL(cfg)}
 	s.Orders.Witnesses = append(s.Orders.Witnesses, s.Voice.OrderWitness)
+	s.DiscRequests = &discreq.Service{DB: db, Cases: s.Cases, Now: now}
 	s.Payments = &payments.Service{DB: db, Cases: s.Cases, Now: now, Fees: s.Anomalies, OnDue: tell.PaymentDue(now)}
 	s.Bundles.Payments = s.Payments
 	s.verify = &verifyJob{}
