@@ -61,6 +61,8 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[*sql.DB]*stmtCache
+	// replica, when open, answers marked reads (replica.go).
+	replica *Replica
 }
 
 // Open opens the database: url empty → SQLite file onestop.db in dataDir;
@@ -119,6 +121,9 @@ func redact(url string) string {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.closeStmts()
+	if db.replica != nil {
+		db.replica.Close()
+	}
 	err := db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
