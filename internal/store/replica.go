@@ -147,14 +147,17 @@ func (r *Replica) Run(ctx context.Context, every time.Duration) {
 //
 // The lag: when the replica has replayed the primary's WAL position read
 // just before, it is current (0), even if the primary has been idle for
-// an hour; otherwise it is the age of the last transaction it replayed
+// an hour. The insert position, not the write position: with
+// synchronous_commit off a committed transaction may not be written yet,
+// and the replica must not count as current without it. Otherwise the lag
+// is the age of the last transaction it replayed
 // (pg_last_xact_replay_timestamp), an upper bound of how old its data is.
 func (r *Replica) Check(ctx context.Context) ReplicaStatus {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	st := ReplicaStatus{Lag: -1, CheckedAt: time.Now()}
 	var primaryLSN string
-	if err := r.primary.QueryRowContext(cctx, `SELECT pg_current_wal_lsn()::text`).Scan(&primaryLSN); err != nil {
+	if err := r.primary.QueryRowContext(cctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&primaryLSN); err != nil {
 		// The primary's own trouble; the pages will report it. The
 		// replica cannot be judged without it.
 		st.Reason = "primary's WAL position unknown: " + err.Error()
