@@ -48,9 +48,12 @@ type Replica struct {
 type ReplicaStatus struct {
 	// InUse: marked reads go to the replica.
 	InUse bool
-	// Reason says why not, for humans: "down: …", "lagging …",
-	// "not a standby". Empty while in use.
+	// Reason says why not, as a word (it is shown on the public
+	// /healthz): down, lagging, not_standby, lag_unknown,
+	// primary_unknown. Empty while in use.
 	Reason string
+	// Detail says more, for the operator's log: the error, the lag.
+	Detail string
 	// Lag is how far behind the primary the replica was (0 when it had
 	// replayed everything the primary had written); -1 when unknown.
 	Lag       time.Duration
@@ -160,7 +163,7 @@ func (r *Replica) Check(ctx context.Context) ReplicaStatus {
 	if err := r.primary.QueryRowContext(cctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&primaryLSN); err != nil {
 		// The primary's own trouble; the pages will report it. The
 		// replica cannot be judged without it.
-		st.Reason = "primary's WAL position unknown: " + err.Error()
+		st.Reason, st.Detail = "primary_unknown", "the primary's WAL position: "+err.Error()
 		r.set(st)
 		return st
 	}
@@ -171,21 +174,21 @@ func (r *Replica) Check(ctx context.Context) ReplicaStatus {
 		EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8`, primaryLSN).Scan(&standby, &caughtUp, &age)
 	switch {
 	case err != nil:
-		st.Reason = "down: " + err.Error()
+		st.Reason, st.Detail = "down", err.Error()
 	case !standby:
 		// Promoted, or pointed at a primary by mistake: its data may have
 		// parted from ours.
-		st.Reason = "not a standby (pg_is_in_recovery is false)"
+		st.Reason, st.Detail = "not_standby", "pg_is_in_recovery() is false: promoted, or not a standby"
 	case caughtUp.Valid && caughtUp.Bool:
 		st.Lag, st.InUse = 0, true
 	case age.Valid:
 		st.Lag = time.Duration(age.Float64 * float64(time.Second))
 		st.InUse = st.Lag <= r.MaxLag
 		if !st.InUse {
-			st.Reason = fmt.Sprintf("lagging %s behind the primary (limit %s)", st.Lag.Round(time.Millisecond), r.MaxLag)
+			st.Reason, st.Detail = "lagging", fmt.Sprintf("%s behind the primary (limit %s)", st.Lag.Round(time.Millisecond), r.MaxLag)
 		}
 	default:
-		st.Reason = "lag unknown: the standby has replayed no transaction since it started"
+		st.Reason, st.Detail = "lag_unknown", "behind the primary, and it has replayed no transaction since it started"
 	}
 	r.set(st)
 	return st
@@ -201,7 +204,7 @@ func (r *Replica) set(st ReplicaStatus) {
 // well again.
 func (r *Replica) markDown(err error) {
 	r.mu.Lock()
-	r.status = ReplicaStatus{Reason: "down: " + err.Error(), Lag: -1, CheckedAt: time.Now()}
+	r.status = ReplicaStatus{Reason: "down", Detail: err.Error(), Lag: -1, CheckedAt: time.Now()}
 	r.mu.Unlock()
 }
 
