@@ -54,7 +54,8 @@ func New(db *store.DB) *Metrics {
 	if db != nil {
 		m.reg.MustRegister(
 			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "reader"}, collectors.NewDBStatsCollector(db.R, "onestop")),
-			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "writer"}, collectors.NewDBStatsCollector(db.W, "onestop")))
+			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "writer"}, collectors.NewDBStatsCollector(db.W, "onestop")),
+			newReplicaCollector(db))
 	}
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -130,16 +131,30 @@ func (r *Replica) Counts() (reads, fallbacks int64) {
 	return r.reads.Load(), r.fallbacks.Load()
 }
 
-// Run checks the replica every interval until ctx ends.
-func (r *Replica) Run(ctx context.Context, every time.Duration) {
+// Run checks the replica every interval until ctx ends, logging each
+// change between in use and fallen back (and of the reason).
+func (r *Replica) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	prev := r.Status()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r.Check(ctx)
+			st := r.Check(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if st.InUse != prev.InUse || st.Reason != prev.Reason {
+				if st.InUse {
+					log.Info("read replica in use again", "replica", r.Location, "lag", st.Lag)
+				} else {
+					log.Warn("read replica out of use: replica-routed reads go to the primary", "replica", r.Location,
+						"reason", st.Reason, "detail", st.Detail)
+				}
+			}
+			prev = st
 		}
 	}
 }
