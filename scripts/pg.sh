@@ -149,9 +149,38 @@ _pg_initdb() {
 	return 1
 }
 
+# _pg_ctl_start DATADIR LOG OPTS: pg_ctl start (OPTS for the server, may be
+# empty); 0 when it is up, 2 when its port turned out to be taken (it is
+# stopped again: pick another), 1 otherwise.
+_pg_ctl_start() {
+	local data=$1 log=$2 o=()
+	[ -n "$3" ] && o=(-o "$3")
+	_pg_run rm -f "$log"
+	_pg_run "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" "${o[@]}" -w -t 30 -s start && return 0
+	if grep -q 'could not bind\|already in use' "$log" 2>/dev/null; then
+		echo "pg.sh: port taken after all; trying another" >&2
+		_pg_run "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -s stop >/dev/null 2>&1 || true
+		return 2
+	fi
+	return 1
+}
+
+# _pg_wait_ready PORT LOG: wait up to 30 s for the server on PORT to accept
+# connections; its log is shown when it does not.
+_pg_wait_ready() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		"$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -t 2 && return 0
+		sleep 0.2
+	done
+	echo "pg.sh: ERROR: pg_isready got no answer from 127.0.0.1:$1 within 30 s" >&2
+	_pg_print_log "$2"
+	return 1
+}
+
 # pg_start [DBNAME]: start a throwaway server and create DBNAME on it.
 pg_start() {
-	local db=${1:-onestop_test} attempt opts ready i
+	local db=${1:-onestop_test} attempt opts
 	if [ -n "${PG_DIR:-}" ] && [ -d "${PG_DIR:-}" ]; then
 		echo "pg.sh: a server is already started in $PG_DIR (pg_stop first)" >&2
 		return 1
@@ -187,33 +216,16 @@ pg_start() {
 		if [ "${ONESTOP_PG_DURABLE:-}" != 1 ]; then
 			opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 		fi
-		_pg_run rm -f "$PG_LOG"
-		if _pg_run "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_LOG" -o "$opts" -w -t 30 -s start; then
-			break
-		fi
-		if [ "$attempt" -lt 3 ] && grep -q 'could not bind\|already in use' "$PG_LOG" 2>/dev/null; then
-			echo "pg.sh: port $PG_PORT was taken after all; trying another" >&2
-			_pg_run "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate -s stop >/dev/null 2>&1 || true
-			continue
-		fi
+		_pg_ctl_start "$PG_DIR/data" "$PG_LOG" "$opts"
+		case $? in
+		0) break ;;
+		2) [ "$attempt" -lt 3 ] && continue ;;
+		esac
 		echo "pg.sh: ERROR: PostgreSQL failed to start on 127.0.0.1:$PG_PORT (or was not ready within 30 s); server log follows" >&2
 		_pg_print_log "$PG_LOG"
 		return 1
 	done
-
-	ready=
-	for ((i = 0; i < 150; i++)); do
-		if "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -t 2; then
-			ready=1
-			break
-		fi
-		sleep 0.2
-	done
-	if [ -z "$ready" ]; then
-		echo "pg.sh: ERROR: pg_isready got no answer from 127.0.0.1:$PG_PORT within 30 s" >&2
-		_pg_print_log "$PG_LOG"
-		return 1
-	fi
+	_pg_wait_ready "$PG_PORT" "$PG_LOG" || return 1
 
 	if ! "$PG_BINDIR/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"; then
 		echo "pg.sh: ERROR: createdb $db failed" >&2
@@ -246,7 +258,7 @@ pg_standby_available() {
 # from it (pg_basebackup -R writes primary_conninfo and standby.signal),
 # on another free port. Returns non-zero on failure.
 pg_standby_start() {
-	local data attempt ready i log
+	local data attempt log
 	if [ -z "${PG_DIR:-}" ] || [ -z "${PG_PORT:-}" ]; then
 		echo "pg.sh: pg_standby_start needs a server started by pg_start" >&2
 		return 1
@@ -275,32 +287,16 @@ pg_standby_start() {
 				echo "full_page_writes = off"
 			fi
 		} | _pg_run tee -a "$data/postgresql.auto.conf" >/dev/null
-		_pg_run rm -f "$log"
-		if _pg_run "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 30 -s start; then
-			break
-		fi
-		if [ "$attempt" -lt 3 ] && grep -q 'could not bind\|already in use' "$log" 2>/dev/null; then
-			echo "pg.sh: port $PG_STANDBY_PORT was taken after all; trying another" >&2
-			_pg_run "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -s stop >/dev/null 2>&1 || true
-			continue
-		fi
+		_pg_ctl_start "$data" "$log" ""
+		case $? in
+		0) break ;;
+		2) [ "$attempt" -lt 3 ] && continue ;;
+		esac
 		echo "pg.sh: ERROR: the standby failed to start on 127.0.0.1:$PG_STANDBY_PORT; its log follows" >&2
 		_pg_print_log "$log"
 		return 1
 	done
-	ready=
-	for ((i = 0; i < 150; i++)); do
-		if "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PG_STANDBY_PORT" -U postgres -d postgres -t 2; then
-			ready=1
-			break
-		fi
-		sleep 0.2
-	done
-	if [ -z "$ready" ]; then
-		echo "pg.sh: ERROR: the standby did not answer on 127.0.0.1:$PG_STANDBY_PORT within 30 s" >&2
-		_pg_print_log "$log"
-		return 1
-	fi
+	_pg_wait_ready "$PG_STANDBY_PORT" "$log" || return 1
 	PG_STANDBY_DATA=$data
 	PG_STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY_PORT/${PG_DB:-onestop_test}?sslmode=disable"
 	export PG_STANDBY_DATA PG_STANDBY_URL PG_STANDBY_PORT

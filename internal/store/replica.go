@@ -99,13 +99,10 @@ func (db *DB) OpenReplica(ctx context.Context, url string, maxLag time.Duration)
 	if maxLag <= 0 {
 		return nil, fmt.Errorf("the replica's lag limit must be positive, not %s", maxLag)
 	}
-	pool, err := sql.Open("pgx", url)
+	pool, err := postgresPool(url)
 	if err != nil {
 		return nil, fmt.Errorf("open the read replica: %w", err)
 	}
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
-	pool.SetConnMaxIdleTime(5 * time.Minute)
 	r := &Replica{pool: pool, primary: db.W, cache: &stmtCache{}, Location: redact(url), MaxLag: maxLag}
 	db.replica = r
 	r.Check(ctx)
