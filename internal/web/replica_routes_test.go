@@ -76,6 +76,7 @@ func TestReplicaPagesOnRealStandby(t *testing.T) {
 	sb := testutil.NeedStandby(t)
 	ctx := context.Background()
 	f := newFixture(t)
+	// Location is the test database's URL (it has no password to hide).
 	rep, err := f.db.OpenReplica(ctx, sb.URL(t, f.db.Location), time.Hour)
 	if err != nil {
 		t.Fatal(err)
