@@ -204,8 +204,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 				err = demo.SeedAttendance(hkCtx, db, *seed, until)
 			}
 			if err == nil && hkCtx.Err() == nil {
+				// Half-day leave and a window's terminal (issue 15 remainder).
+				err = demo.SeedAttendanceMore(hkCtx, db, until)
+			}
+			if err == nil && hkCtx.Err() == nil {
 				// The last finished quarter's check (季度检查) at the hall.
 				err = demo.SeedAssessment(hkCtx, db, until)
+			}
+			if err == nil && hkCtx.Err() == nil {
+				// Last year's annual disclosure reports (政府信息公开年报).
+				err = demo.SeedDisclosureReports(hkCtx, db, until)
 			}
 			if err != nil && hkCtx.Err() == nil {
 				log.Error("demo cases", "err", err)

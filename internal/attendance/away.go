@@ -14,7 +14,8 @@ import (
 // asks read through SQL. A person is away now when
 //
 //   - the "不在岗" checkbox is ticked (staff.absent), or
-//   - an approved leave of theirs covers today, or
+//   - an approved leave of theirs covers today (a half day's: only in
+//     that half, the afternoon from its start at their centre), or
 //   - their centre keeps attendance (shift switched on), they are enrolled
 //     (have a PIN), today is a working day (the calendar's; make-up
 //     working days count, holidays do not), it is past the morning start
@@ -28,6 +29,9 @@ type Away struct {
 	// late are the centres keeping attendance whose late time has passed
 	// today (none on a holiday).
 	late []int64
+	// afternoon are the centres in the afternoon half now, by their own
+	// hours (the default hours without a shift row): half-day leave.
+	afternoon []int64
 }
 
 // AwayNow reads the facts for instant now: today's day, and which centres
@@ -35,6 +39,9 @@ type Away struct {
 func AwayNow(ctx context.Context, q store.Querier, cal *calendar.Calendar, now time.Time) (Away, error) {
 	d := dayOf(now)
 	aw := Away{today: d.String(), start: dayStart(d)}
+	if err := aw.readAfternoon(ctx, q, now); err != nil {
+		return aw, err
+	}
 	if working, _ := cal.IsWorkingDay(d); !working {
 		return aw, nil
 	}
@@ -56,12 +63,51 @@ func AwayNow(ctx context.Context, q store.Querier, cal *calendar.Calendar, now t
 	return aw, rows.Err()
 }
 
+// readAfternoon sets the centres whose afternoon has begun at now, by
+// each centre's shift (the default hours and the centre's season without
+// one).
+func (aw *Away) readAfternoon(ctx context.Context, q store.Querier, now time.Time) error {
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.summer_from, c.summer_to, sh.centre_id IS NOT NULL, COALESCE(sh.pm_start, ''), COALESCE(sh.summer_pm_start, '')
+		FROM centres c LEFT JOIN attendance_shifts sh ON sh.centre_id = c.id WHERE c.retired_at IS NULL`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var from, to, pm, summerPM string
+		var saved bool
+		if err := rows.Scan(&id, &from, &to, &saved, &pm, &summerPM); err != nil {
+			return err
+		}
+		sh := DefaultShift(id)
+		sh.Season.SummerFrom, sh.Season.SummerTo = from, to
+		if saved {
+			sh.Winter.PMStart, sh.Summer.PMStart = pm, summerPM
+		}
+		if sh.Afternoon(now) {
+			aw.afternoon = append(aw.afternoon, id)
+		}
+	}
+	return rows.Err()
+}
+
 // SQL is the condition "the staff row alias is away now", its arguments
 // bound by bind (store.Where.Bind, or a caller's own numbering).
 func (aw Away) SQL(alias string, bind func(any) string) string {
 	var b strings.Builder
+	// A half day's leave covers its half only.
+	half := "lv.half IN ('', 'am')"
+	if len(aw.afternoon) > 0 {
+		ids := make([]string, len(aw.afternoon))
+		for i, id := range aw.afternoon {
+			ids[i] = bind(id)
+		}
+		in := alias + ".centre_id IN (" + strings.Join(ids, ", ") + ")"
+		half = "(lv.half = '' OR (lv.half = 'am' AND NOT " + in + ") OR (lv.half = 'pm' AND " + in + "))"
+	}
 	b.WriteString("(" + alias + ".absent OR EXISTS (SELECT 1 FROM leave_requests lv WHERE lv.staff_id = " + alias +
-		".id AND lv.state = 'approved' AND lv.from_day <= " + bind(aw.today) + " AND lv.to_day >= " + bind(aw.today) + ")")
+		".id AND lv.state = 'approved' AND lv.from_day <= " + bind(aw.today) + " AND lv.to_day >= " + bind(aw.today) + " AND " + half + ")")
 	if len(aw.late) > 0 {
 		ids := make([]string, len(aw.late))
 		for i, id := range aw.late {

@@ -152,14 +152,9 @@ func (s *Service) IssueDevice(ctx context.Context, a org.Actor, in DeviceInput) 
 	} else if err != nil {
 		return nil, "", err
 	}
-	if in.WindowID != 0 && !f.Has("centre_id") {
-		var n int
-		if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM windows WHERE id = $1 AND centre_id = $2 AND retired_at IS NULL`,
-			in.WindowID, in.CentreID).Scan(&n); err != nil {
+	if !f.Has("centre_id") {
+		if err := s.checkWindow(ctx, f, in.CentreID, in.WindowID); err != nil {
 			return nil, "", err
-		}
-		if n == 0 {
-			f.Add("window_id", "attendance.window_unknown")
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -191,6 +186,63 @@ func (s *Service) IssueDevice(ctx context.Context, a org.Actor, in DeviceInput) 
 	}
 	d, err := scanDevice(s.DB.W.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM `+deviceFrom+` WHERE d.id = $1`, id))
 	return d, key, err
+}
+
+// checkWindow adds a field error unless windowID is 0 (the terminal
+// stands in the hall, at no window) or a live window of centreID.
+func (s *Service) checkWindow(ctx context.Context, f apperr.Fields, centreID, windowID int64) error {
+	if windowID == 0 {
+		return nil
+	}
+	var n int
+	if err := s.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM windows WHERE id = $1 AND centre_id = $2 AND retired_at IS NULL`,
+		windowID, centreID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		f.Add("window_id", "attendance.window_unknown")
+	}
+	return nil
+}
+
+// SetDeviceWindow binds a working terminal to a window of its centre (0:
+// to none, the hall). A punch takes its window from its terminal when
+// stored (a leader's duty day reads it), so a move counts from now on and
+// the punches already sent keep theirs. Another centre's terminal is not
+// found; the change is on the audit record.
+func (s *Service) SetDeviceWindow(ctx context.Context, a org.Actor, id, windowID int64) error {
+	var centre, old int64
+	var region string
+	var revoked sql.NullTime
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT d.centre_id, ce.region_code, COALESCE(d.window_id, 0), d.revoked_at FROM attendance_devices d
+		JOIN centres ce ON ce.id = d.centre_id WHERE d.id = $1`, id).Scan(&centre, &region, &old, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.AdministersCentre(centre, region)) {
+		return apperr.NotFoundf("entity.attendance_device")
+	}
+	if err != nil {
+		return err
+	}
+	if revoked.Valid {
+		return apperr.New(apperr.Conflict, "attendance.device_revoked_already")
+	}
+	f := apperr.Fields{}
+	if err := s.checkWindow(ctx, f, centre, windowID); err != nil {
+		return err
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if old == windowID {
+		return nil
+	}
+	now := s.now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE attendance_devices SET window_id = $1 WHERE id = $2`, store.NullID(windowID), id); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, now, a.Who(), "attendance.device_window", "attendance_device", itoa(id), centre, 0,
+			map[string]any{"window_id": old}, map[string]any{"window_id": windowID})
+	})
 }
 
 // RevokeDevice stops a terminal: its key or serial is refused from now
@@ -225,10 +277,11 @@ var ErrDevice = apperr.New(apperr.Unauth, "attendance.device_key")
 
 // DeviceByKey authenticates an HTTP terminal by its key.
 func (s *Service) DeviceByKey(ctx context.Context, key string) (*Device, error) {
-	if !strings.HasPrefix(key, KeyPrefix) || len(key) > 100 {
+	hash, ok := auth.LookupClientKey(key, KeyPrefix)
+	if !ok {
 		return nil, ErrDevice
 	}
-	return s.device(ctx, `d.protocol = 'http' AND d.key_hash = $1`, auth.HashClientKey(key))
+	return s.device(ctx, `d.protocol = 'http' AND d.key_hash = $1`, hash)
 }
 
 // DeviceBySerial finds a registered, unrevoked iclock terminal.

@@ -24,6 +24,16 @@ const (
 	LeaveRejected = "rejected"
 )
 
+// Half-day leave (半天假): a one-day request for the morning or the
+// afternoon only; "" is whole days. docs/DOMAIN.md §22.
+const (
+	HalfMorning   = "am"
+	HalfAfternoon = "pm"
+)
+
+// Halves in menu order ("" first: whole days).
+var Halves = []string{"", HalfMorning, HalfAfternoon}
+
 // MaxLeaveDays bounds one request; a longer absence is several requests
 // (and a personnel matter beyond the hall's attendance).
 const MaxLeaveDays = 180
@@ -37,6 +47,7 @@ type Leave struct {
 	Kind           string     `json:"kind"`
 	From           string     `json:"from"`
 	To             string     `json:"to"`
+	Half           string     `json:"half,omitempty"`
 	Reason         string     `json:"reason"`
 	State          string     `json:"state"`
 	FiledAt        time.Time  `json:"filed_at"`
@@ -50,6 +61,7 @@ type LeaveInput struct {
 	Kind   string `json:"kind"`
 	From   string `json:"from"`
 	To     string `json:"to"`
+	Half   string `json:"half,omitempty"` // "", am or pm; a half day is one day
 	Reason string `json:"reason"`
 }
 
@@ -69,6 +81,11 @@ func (s *Service) FileLeave(ctx context.Context, a org.Actor, in LeaveInput) (*L
 			f.Add("to", "attendance.leave_too_long", "Max", MaxLeaveDays)
 		}
 	}
+	if !slices.Contains(Halves, in.Half) {
+		f.Add("half", "error.choose")
+	} else if in.Half != "" && !f.Has("from") && !f.Has("to") && from != to {
+		f.Add("half", "attendance.half_one_day")
+	}
 	reason := f.Para("reason", in.Reason, true, MaxReason)
 	if a.StaffID == 0 || a.CentreID == 0 {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
@@ -79,9 +96,9 @@ func (s *Service) FileLeave(ctx context.Context, a org.Actor, in LeaveInput) (*L
 	now := s.now()
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO leave_requests (staff_id, centre_id, department_id, kind, from_day, to_day, reason, state, filed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) RETURNING id`, a.StaffID, a.CentreID, store.NullID(a.DepartmentID), in.Kind,
-			from.String(), to.String(), reason, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO leave_requests (staff_id, centre_id, department_id, kind, from_day, to_day, reason, state, filed_at, half)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) RETURNING id`, a.StaffID, a.CentreID, store.NullID(a.DepartmentID), in.Kind,
+			from.String(), to.String(), reason, now, in.Half).Scan(&id); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "attendance.leave_file", "leave_request", itoa(id), a.CentreID, a.DepartmentID, nil, in)
@@ -105,7 +122,7 @@ func dayField(f apperr.Fields, field, v string) calendar.Date {
 }
 
 const leaveCols = `l.id, l.staff_id, s.name, COALESCE(dp.short_name, ''), l.kind, l.from_day, l.to_day, l.reason, l.state, l.filed_at,
-	COALESCE(ds.name, ''), l.decided_at, l.decision_reason`
+	COALESCE(ds.name, ''), l.decided_at, l.decision_reason, l.half`
 
 const leaveFrom = `leave_requests l JOIN staff s ON s.id = l.staff_id LEFT JOIN departments dp ON dp.id = l.department_id
 	LEFT JOIN staff ds ON ds.id = l.decided_by`
@@ -114,7 +131,7 @@ func scanLeave(row interface{ Scan(...any) error }) (*Leave, error) {
 	var l Leave
 	var decided sql.NullTime
 	if err := row.Scan(&l.ID, &l.StaffID, &l.Staff, &l.Department, &l.Kind, &l.From, &l.To, &l.Reason, &l.State, &l.FiledAt,
-		&l.DecidedBy, &decided, &l.DecisionReason); err != nil {
+		&l.DecidedBy, &decided, &l.DecisionReason, &l.Half); err != nil {
 		return nil, err
 	}
 	l.FiledAt = l.FiledAt.UTC()

@@ -43,6 +43,7 @@ type DayRow struct {
 	NoIn         bool   `json:"no_in,omitempty"`  // punched, but never in
 	NoOut        bool   `json:"no_out,omitempty"` // one punch only: no leaving punch
 	Leave        string `json:"leave,omitempty"`  // kind of the approved leave
+	Half         string `json:"half,omitempty"`   // am/pm: the leave covers that half only
 	Punches      int    `json:"punches"`
 	Manual       bool   `json:"manual,omitempty"` // a punch of the day was entered by hand
 }
@@ -65,6 +66,7 @@ type Total struct {
 	Early       int    `json:"early"`
 	Absent      int    `json:"absent"`
 	Leave       int    `json:"leave"`
+	HalfLeave   int    `json:"half_leave"` // days with a half-day leave (also counted present or absent)
 	Manual      int    `json:"manual"`
 }
 
@@ -234,11 +236,11 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 		return nil, err
 	}
 	type leaveSpan struct {
-		from, to, kind string
+		from, to, kind, half string
 	}
 	leaves := map[int64][]leaveSpan{}
 	lw := where()
-	lrows, err := r.QueryContext(ctx, `SELECT l.staff_id, l.from_day, l.to_day, l.kind FROM leave_requests l JOIN staff s ON s.id = l.staff_id`+lw.String()+
+	lrows, err := r.QueryContext(ctx, `SELECT l.staff_id, l.from_day, l.to_day, l.kind, l.half FROM leave_requests l JOIN staff s ON s.id = l.staff_id`+lw.String()+
 		` AND l.state = 'approved' AND l.from_day <= `+lw.Bind(to.String())+` AND l.to_day >= `+lw.Bind(f.From.String()), lw.Args()...)
 	if err != nil {
 		return nil, err
@@ -246,7 +248,7 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 	for lrows.Next() {
 		var id int64
 		var l leaveSpan
-		if err := lrows.Scan(&id, &l.from, &l.to, &l.kind); err != nil {
+		if err := lrows.Scan(&id, &l.from, &l.to, &l.kind, &l.half); err != nil {
 			lrows.Close()
 			return nil, err
 		}
@@ -280,19 +282,24 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 				t.Manual++
 			}
 			for _, l := range leaves[p.StaffID] {
-				if l.from <= row.Day && l.to >= row.Day {
-					row.Leave = l.kind
+				if l.from <= row.Day && l.to >= row.Day && (row.Leave == "" || row.Half != "") {
+					// A whole day's leave outweighs a half day's.
+					row.Leave, row.Half = l.kind, l.half
 				}
 			}
 			shift := shifts[p.centre]
+			hours := shift.expected(d, row.Half)
+			if working && row.Half != "" {
+				t.HalfLeave++
+			}
 			switch {
 			case !working:
 				row.Status = DayRest
-			case row.Leave != "":
+			case row.Leave != "" && row.Half == "":
 				row.Status = DayLeave
 				t.WorkingDays++
 				t.Leave++
-			case len(ps) == 0 && d == today && !now.After(shift.LateAfter(d)):
+			case len(ps) == 0 && d == today && !now.After(hours.lateAfter):
 				row.Status = DayPending
 			case len(ps) == 0:
 				row.Status = DayAbsent
@@ -301,7 +308,7 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 			default:
 				t.WorkingDays++
 				t.Present++
-				judge(&row, shift, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
+				judge(&row, hours, d, now, func(i int) (time.Time, string) { return ps[i].at, ps[i].dir }, len(ps))
 				if row.Late() {
 					t.Late++
 				}
@@ -318,8 +325,9 @@ func (s *Service) Sheet(ctx context.Context, a org.Actor, f SheetFilter) (*Sheet
 }
 
 // judge sets a present day's late and early marks from its n punches
-// (in time order, read by at) by the rule on Sheet.
-func judge(row *DayRow, sh Shift, d calendar.Date, now time.Time, at func(int) (time.Time, string), n int) {
+// (in time order, read by at) by the rule on Sheet, against the hours
+// the person was expected (the whole day, or the half without leave).
+func judge(row *DayRow, h expectedHours, d calendar.Date, now time.Time, at func(int) (time.Time, string), n int) {
 	first := -1
 	for i := 0; i < n; i++ {
 		if _, dir := at(i); dir != "out" {
@@ -330,11 +338,11 @@ func judge(row *DayRow, sh Shift, d calendar.Date, now time.Time, at func(int) (
 	late, early := false, false
 	if first < 0 {
 		late, row.NoIn = true, true
-	} else if t, _ := at(first); t.After(sh.LateAfter(d)) {
+	} else if t, _ := at(first); t.After(h.lateAfter) {
 		late = true
-		row.LateMinutes = int(t.Sub(clockAt(d, sh.On(d).AMStart)).Minutes())
+		row.LateMinutes = int(t.Sub(h.start).Minutes())
 	}
-	leaveBy := sh.EarlyBefore(d)
+	leaveBy := h.leaveBy
 	last := n - 1
 	if last == first {
 		last = -1

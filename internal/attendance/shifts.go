@@ -107,6 +107,37 @@ func (sh Shift) LateAfter(d calendar.Date) time.Time {
 // early leave: the afternoon end.
 func (sh Shift) EarlyBefore(d calendar.Date) time.Time { return clockAt(d, sh.On(d).PMEnd) }
 
+// expectedHours are the times a day is judged by: when the person is due
+// (start), late after (start + grace) and may leave (leaveBy).
+type expectedHours struct {
+	start, lateAfter, leaveBy time.Time
+}
+
+// expected is the day's hours for a person with half-day leave half ("",
+// am or pm): a morning's leave moves the start to the afternoon's start,
+// an afternoon's leave the leaving time to the morning's end; the other
+// half is judged as any day (docs/DOMAIN.md §22).
+func (sh Shift) expected(d calendar.Date, half string) expectedHours {
+	t, grace := sh.On(d), time.Duration(sh.GraceMinutes)*time.Minute
+	h := expectedHours{start: clockAt(d, t.AMStart), lateAfter: sh.LateAfter(d), leaveBy: sh.EarlyBefore(d)}
+	switch half {
+	case HalfMorning:
+		h.start = clockAt(d, t.PMStart)
+		h.lateAfter = h.start.Add(grace)
+	case HalfAfternoon:
+		h.leaveBy = clockAt(d, t.AMEnd)
+	}
+	return h
+}
+
+// Afternoon reports whether instant now is in the afternoon half of its
+// Shanghai day at this centre (from the afternoon's start): the moment a
+// morning's leave ends and an afternoon's begins.
+func (sh Shift) Afternoon(now time.Time) bool {
+	d := dayOf(now)
+	return !now.Before(clockAt(d, sh.On(d).PMStart))
+}
+
 // checkTimes validates one season's times into f (fields prefix_am_start …)
 // and their order: morning before afternoon, each start before its end.
 func checkTimes(f apperr.Fields, prefix string, t Times) {

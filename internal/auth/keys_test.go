@@ -20,3 +20,17 @@ func TestClientKeys(t *testing.T) {
 		t.Fatal("the hash does not identify the key alone")
 	}
 }
+
+// A presented key is looked up only when it can be one of the prefix's
+// keys: another prefix or an overlong value is refused unhashed.
+func TestLookupClientKey(t *testing.T) {
+	k, h, _ := NewClientKey("osa_")
+	if got, ok := LookupClientKey(k, "osa_"); !ok || got != h {
+		t.Fatalf("own key: %v %q", ok, got)
+	}
+	for _, bad := range []string{"osr_" + k[4:], "", k + strings.Repeat("x", 50000), strings.Repeat("osa_", 26)} {
+		if _, ok := LookupClientKey(bad, "osa_"); ok {
+			t.Errorf("%.20s… looked up", bad)
+		}
+	}
+}

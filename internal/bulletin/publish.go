@@ -28,14 +28,17 @@ type Service struct {
 
 // Published is a bulletin as it was published.
 type Published struct {
-	ID          int64
-	Period      Period
-	By          string
-	County      string // the county's division code
-	CountyName  string
-	Version     int
-	Title       string
-	Figures     tally.Report
+	ID         int64
+	Period     Period
+	By         string
+	County     string // the county's division code
+	CountyName string
+	Version    int
+	Title      string
+	Figures    tally.Report
+	// Queue is the queue's figures as published (nil for a bulletin
+	// published before they were part of it).
+	Queue       *Queue
 	PublishedAt time.Time
 	// Withdrawn: when and why a supervisor took it back; its figures are
 	// no longer shown to the public.
@@ -102,6 +105,14 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 	if err != nil {
 		return nil, err
 	}
+	qf, err := QueueFigures(ctx, s.DB.Read(), a, county, in.Period.From, in.Period.To)
+	if err != nil {
+		return nil, err
+	}
+	queueJSON, err := json.Marshal(qf)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now().UTC()
 	var out *Published
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -117,15 +128,15 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 		}
 		version := int(latest.Int64) + 1
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO published_bulletins (period_kind, period_from, period_to, group_by, county_code, version, title, figures, published_by, published_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			string(in.Period.Kind), in.Period.From.String(), in.Period.To.String(), in.By, county, version, title, string(figures), a.StaffID, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO published_bulletins (period_kind, period_from, period_to, group_by, county_code, version, title, figures, published_by, published_at, queue_figures)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			string(in.Period.Kind), in.Period.From.String(), in.Period.To.String(), in.By, county, version, title, string(figures), a.StaffID, now, string(queueJSON)).Scan(&id); err != nil {
 			if store.IsUnique(err) {
 				return apperr.New(apperr.Conflict, "bulletin.already_published", "Version", version)
 			}
 			return err
 		}
-		out = &Published{ID: id, Period: in.Period, By: in.By, County: county, Version: version, Title: title, Figures: *b, PublishedAt: now, PublishedBy: a.StaffID}
+		out = &Published{ID: id, Period: in.Period, By: in.By, County: county, Version: version, Title: title, Figures: *b, Queue: qf, PublishedAt: now, PublishedBy: a.StaffID}
 		var before any
 		if latest.Valid {
 			before = map[string]any{"bulletin_version": latest.Int64}
@@ -216,7 +227,7 @@ func (s *Service) Withdraw(ctx context.Context, a org.Actor, id int64, reason st
 }
 
 const selectPublished = `SELECT b.id, b.period_kind, b.period_from, b.period_to, b.group_by, b.county_code, COALESCE(r.name, ''), b.version, b.title,
-	b.figures, b.published_by, b.published_at, b.withdrawn_at, b.withdrawn_reason,
+	b.figures, b.published_by, b.published_at, b.withdrawn_at, b.withdrawn_reason, b.queue_figures,
 	COALESCE((SELECT MAX(n.id) FROM published_bulletins n WHERE n.period_kind = b.period_kind AND n.period_from = b.period_from
 		AND n.period_to = b.period_to AND n.group_by = b.group_by AND n.county_code = b.county_code AND n.version > b.version), 0)
 	FROM published_bulletins b LEFT JOIN regions r ON r.code = b.county_code`
@@ -225,9 +236,16 @@ func scanPublished(row interface{ Scan(...any) error }) (*Published, error) {
 	var p Published
 	var kind, from, to, figures string
 	var withdrawn sql.NullTime
+	var queueJSON sql.NullString
 	if err := row.Scan(&p.ID, &kind, &from, &to, &p.By, &p.County, &p.CountyName, &p.Version, &p.Title, &figures,
-		&p.PublishedBy, &p.PublishedAt, &withdrawn, &p.WithdrawnReason, &p.ReplacedBy); err != nil {
+		&p.PublishedBy, &p.PublishedAt, &withdrawn, &p.WithdrawnReason, &queueJSON, &p.ReplacedBy); err != nil {
 		return nil, err
+	}
+	if queueJSON.Valid && queueJSON.String != "" {
+		p.Queue = &Queue{}
+		if err := json.Unmarshal([]byte(queueJSON.String), p.Queue); err != nil {
+			return nil, fmt.Errorf("published bulletin %d queue: %w", p.ID, err)
+		}
 	}
 	fd, err1 := calendar.ParseDate(from)
 	td, err2 := calendar.ParseDate(to)

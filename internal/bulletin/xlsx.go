@@ -17,6 +17,17 @@ type Labels struct {
 	County  string // the county column's header, when shown
 	Total   string
 	Header  func(key string) string // a Column's header
+	// Queue, when set, adds the queue's figures as a second sheet.
+	Queue *QueueSheet
+}
+
+// QueueSheet is the queue's table in the workbook with its words: one row
+// per department, then one per window (with its department), then the
+// total; mean times in minutes.
+type QueueSheet struct {
+	Figures                          *Queue
+	Sheet, Department, Window, Total string
+	Header                           func(key string) string // a QueueColumn's header
 }
 
 // Workbook writes the bulletin as one sheet: the heading, the headers,
@@ -131,10 +142,77 @@ func Workbook(w io.Writer, b *tally.Report, withCounty bool, l Labels) error {
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 2, TopLeftCell: "B3", ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
+	if l.Queue != nil && l.Queue.Figures != nil {
+		if err := queueSheet(f, l.Heading, l.Queue, header, days); err != nil {
+			return err
+		}
+	}
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("bulletin workbook: %w", err)
 	}
 	return nil
+}
+
+// queueSheet writes the queue's table: columns kind (department or
+// window), name, department, then QueueColumns.
+func queueSheet(f *excelize.File, heading string, q *QueueSheet, header, minutes int) error {
+	sh := q.Sheet
+	if _, err := f.NewSheet(sh); err != nil {
+		return err
+	}
+	if err := f.SetCellValue(sh, "A1", heading); err != nil {
+		return err
+	}
+	heads := []string{q.Department, q.Window}
+	for _, c := range QueueColumns {
+		heads = append(heads, q.Header(c.Key))
+	}
+	if err := f.SetSheetRow(sh, "A2", &heads); err != nil {
+		return err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(heads), 2)
+	if err := f.SetCellStyle(sh, "A2", last, header); err != nil {
+		return err
+	}
+	row := 3
+	put := func(dept, window string, r QueueRow) error {
+		vals := []any{dept, window}
+		for _, c := range QueueColumns {
+			if v, ok := c.Value(r); ok {
+				vals = append(vals, v)
+			} else {
+				vals = append(vals, "—")
+			}
+		}
+		start, _ := excelize.CoordinatesToCellName(1, row)
+		if err := f.SetSheetRow(sh, start, &vals); err != nil {
+			return err
+		}
+		for i, c := range QueueColumns {
+			if _, isNum := vals[i+2].(float64); isNum && c.Unit == Minutes {
+				cell, _ := excelize.CoordinatesToCellName(i+3, row)
+				if err := f.SetCellStyle(sh, cell, cell, minutes); err != nil {
+					return err
+				}
+			}
+		}
+		row++
+		return nil
+	}
+	for _, r := range q.Figures.Departments {
+		if err := put(r.Name, "", r); err != nil {
+			return err
+		}
+	}
+	for _, r := range q.Figures.Windows {
+		if err := put(r.Department, r.Name, r); err != nil {
+			return err
+		}
+	}
+	if err := put(q.Total, "", q.Figures.Total); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "A", "B", 20)
 }
 
 func ptr[T any](v T) *T { return &v }

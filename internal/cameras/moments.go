@@ -12,7 +12,7 @@ import (
 )
 
 // A moment is always read from the record it comes from, never from the
-// request: a link names a case event, a rating or a complaint, and the
+// request: a link names a case event, a rating, a ticket or a complaint, and the
 // window and time are the record's. Only a complaint's window and time
 // are the supervisor's reading of the complaint's text, checked against
 // the complaint.
@@ -114,11 +114,45 @@ func (s *Service) Complaint(ctx context.Context, enquiryID, windowID int64, at t
 	return Moment{Source: FromComplaint, Ref: no, SourceID: enquiryID, WindowID: windowID, At: at.UTC()}, nil
 }
 
-// Ticket is the moment of a queue ticket at a window (called, served):
-// the ticket page gives its window and time, which the queue's record
-// holds, and its number for the access record.
-func Ticket(ticketID int64, ticketNo string, windowID int64, at time.Time) Moment {
-	return Moment{Source: FromTicket, Ref: ticketNo, SourceID: ticketID, WindowID: windowID, At: at.UTC()}
+// MaxTicketSpan bounds a ticket's interval: a service is minutes long; a
+// ticket left open for hours would turn a look at a service into
+// watching a window all morning (docs/DOMAIN.md §24, the margins' reason).
+const MaxTicketSpan = time.Hour
+
+// Ticket is the moment of a queue ticket, read from the queue's record:
+// the window that called it, from its service's start (or its first call,
+// when it was never served) to its end (finished, no-show or transferred;
+// the call itself while it is still open), at most MaxTicketSpan. A ticket
+// never called was at no window.
+func (s *Service) Ticket(ctx context.Context, ticketID int64) (Moment, error) {
+	var no, day string
+	var window sql.NullInt64
+	var first, serving, called, ended sql.NullTime
+	err := s.DB.Read().QueryRowContext(ctx, `SELECT no, day, window_id, first_called_at, serving_at, called_at, ended_at FROM queue_tickets WHERE id = $1`,
+		ticketID).Scan(&no, &day, &window, &first, &serving, &called, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Moment{}, apperr.NotFoundf("entity.ticket")
+	}
+	if err != nil {
+		return Moment{}, err
+	}
+	if !window.Valid || !first.Valid {
+		return Moment{}, errNoMoment
+	}
+	m := Moment{Source: FromTicket, Ref: no + " " + day, SourceID: ticketID, WindowID: window.Int64, At: first.Time.UTC()}
+	if serving.Valid {
+		m.At = serving.Time.UTC()
+	}
+	switch {
+	case ended.Valid:
+		m.Until = ended.Time.UTC()
+	case called.Valid:
+		m.Until = called.Time.UTC()
+	}
+	if m.Until.Sub(m.At) > MaxTicketSpan {
+		m.Until = m.At.Add(MaxTicketSpan)
+	}
+	return m, nil
 }
 
 // ComplaintFacts are what the complaint form on the recording page needs:

@@ -31,6 +31,10 @@ type Moment struct {
 	SourceID int64     `json:"source_id"`
 	WindowID int64     `json:"window_id"`
 	At       time.Time `json:"at"`
+	// Until, when after At, makes the moment an interval (a ticket's
+	// service): the link plays from the margin before At to the margin
+	// after Until.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Viewer reports whether the actor may open recordings at all:
@@ -108,6 +112,16 @@ func SpanOf(r Recorder, at time.Time) Span {
 	return Span{Start: at.Add(-time.Duration(r.BeforeMin) * time.Minute), End: at.Add(time.Duration(r.AfterMin) * time.Minute)}
 }
 
+// spanOf is the stretch a link to m plays on recorder r: SpanOf its
+// instant, stretched to the margin after its end when it has one.
+func spanOf(r Recorder, m Moment) Span {
+	sp := SpanOf(r, m.At)
+	if m.Until.After(m.At) {
+		sp.End = SpanOf(r, m.Until).End
+	}
+	return sp
+}
+
 // windowCameras are the cameras in use on a window with their recorders.
 func (s *Service) windowCameras(ctx context.Context, q store.Querier, windowID int64, cameraID int64) ([]Camera, []Recorder, error) {
 	cond := `k.window_id = $1 AND k.retired_at IS NULL AND r.retired_at IS NULL`
@@ -152,7 +166,7 @@ func (s *Service) Choose(ctx context.Context, a org.Actor, m Moment) (Choice, er
 	}
 	ch := Choice{Moment: m, Place: p, Cameras: []CameraSpan{}}
 	for i, c := range cams {
-		ch.Cameras = append(ch.Cameras, CameraSpan{Camera: c, Brand: recs[i].Brand, Span: SpanOf(recs[i], m.At)})
+		ch.Cameras = append(ch.Cameras, CameraSpan{Camera: c, Brand: recs[i].Brand, Span: spanOf(recs[i], m)})
 	}
 	return ch, nil
 }
@@ -175,7 +189,7 @@ func (s *Service) Open(ctx context.Context, a org.Actor, m Moment, cameraID int6
 		if len(cams) != 1 {
 			return apperr.NotFoundf("entity.camera")
 		}
-		span := SpanOf(recs[0], m.At)
+		span := spanOf(recs[0], m)
 		o = Opened{CameraSpan: CameraSpan{Camera: cams[0], Brand: recs[0].Brand, Span: span}, Moment: m, Place: p,
 			Address: PlaybackAddress(recs[0], cams[0].Channel, span)}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO camera_views (at, staff_id, staff_name, role, address, centre_id, camera_id, window_id,

@@ -166,7 +166,7 @@ func TestOpenIsRecorded(t *testing.T) {
 	f := newFixture(t)
 	_, c := f.hikvision()
 	at := time.Date(2026, 9, 29, 2, 40, 0, 0, time.UTC) // 10:40 in Shanghai
-	m := cameras.Ticket(9, "A012", c.WindowID, at)
+	m := cameras.Moment{Source: cameras.FromTicket, Ref: "A012", SourceID: 9, WindowID: c.WindowID, At: at}
 	for _, u := range []string{"clerk", "reviewer", "approver", "deptadmin", "tclerk"} {
 		if _, err := f.svc.Open(f.ctx, f.staff(u), m, c.ID); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("%s opens a recording: %v", u, err)
@@ -233,7 +233,7 @@ func TestOpenOtherWindowsCamera(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = r
-	m := cameras.Ticket(1, "A1", other, f.now)
+	m := cameras.Moment{Source: cameras.FromTicket, Ref: "A1", SourceID: 1, WindowID: other, At: f.now}
 	if _, err := f.svc.Open(f.ctx, f.staff("supervisor"), m, c.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("another window's camera opened: %v", err)
 	}
@@ -270,7 +270,7 @@ func TestDemoCameras(t *testing.T) {
 	if len(onWindows) != 3 || areas != 1 {
 		t.Errorf("cameras on %d windows and %d areas", len(onWindows), areas)
 	}
-	ch, err := svc.Choose(ctx, f.staff("supervisor"), cameras.Ticket(1, "A001", f.staff("clerk").WindowID, time.Now()))
+	ch, err := svc.Choose(ctx, f.staff("supervisor"), cameras.Moment{Source: cameras.FromTicket, Ref: "A001", SourceID: 1, WindowID: f.staff("clerk").WindowID, At: time.Now()})
 	if err != nil || len(ch.Cameras) != 2 {
 		t.Errorf("the clerk's window offers %d cameras (%v)", len(ch.Cameras), err)
 	}

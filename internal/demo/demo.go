@@ -92,6 +92,9 @@ func Ensure(ctx context.Context, db *store.DB, seed int64) ([]Login, error) {
 	if err := seedDuty(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("demo window duty: %w", err)
 	}
+	if err := seedDisclosure(ctx, db, now); err != nil {
+		return nil, fmt.Errorf("demo information disclosure: %w", err)
+	}
 	return logins(ctx, db)
 }
 

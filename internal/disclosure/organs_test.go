@@ -43,15 +43,15 @@ func TestOrgansAndOffices(t *testing.T) {
 		t.Fatalf("organs: %d government, %d departments of %d", gov, depts, active)
 	}
 	var organ int64
-	if err := db.R.QueryRow(`SELECT id FROM disclosure_organs WHERE department_id = $1`, as["clerk"].DepartmentID).Scan(&organ); err != nil {
+	if err := db.R.QueryRow(`SELECT id FROM disclosure_organs WHERE department_id = $1`, as["reviewer"].DepartmentID).Scan(&organ); err != nil {
 		t.Fatal(err)
 	}
 
-	// No grant, no access: a clerk's role implies nothing.
-	if _, err := disclosure.AccessTo(ctx, db.R, as["clerk"], organ); !apperr.Is(err, apperr.NotFound) {
+	// No grant, no access: a reviewer's role implies nothing (the demo grants the clerk, not the reviewer).
+	if _, err := disclosure.AccessTo(ctx, db.R, as["reviewer"], organ); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("clerk without a grant: %v", err)
 	}
-	if list, err := disclosure.Organs(ctx, db.R, as["clerk"]); err != nil || len(list) != 0 {
+	if list, err := disclosure.Organs(ctx, db.R, as["reviewer"]); err != nil || len(list) != 0 {
 		t.Fatalf("clerk without a grant lists %d organs (%v)", len(list), err)
 	}
 	// A supervisor reads every organ of the county and acts for none.
@@ -63,27 +63,27 @@ func TestOrgansAndOffices(t *testing.T) {
 		t.Fatalf("supervisor lists %d organs, want %d", len(list), gov+depts)
 	}
 	// Only the county's centre admin grants; a clerk granting himself is refused.
-	if err := disclosure.Grant(ctx, db, now, as["clerk"], organ, as["clerk"].StaffID, disclosure.Head); !apperr.Is(err, apperr.NotFound) {
+	if err := disclosure.Grant(ctx, db, now, as["reviewer"], organ, as["reviewer"].StaffID, disclosure.Head); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("self-grant: %v", err)
 	}
 	var fe *apperr.Error
-	if err := disclosure.Grant(ctx, db, now, as["admin"], organ, as["clerk"].StaffID, "boss"); !errors.As(err, &fe) || fe.Fields["duty"].Key == "" {
+	if err := disclosure.Grant(ctx, db, now, as["admin"], organ, as["reviewer"].StaffID, "boss"); !errors.As(err, &fe) || fe.Fields["duty"].Key == "" {
 		t.Fatalf("unknown duty: %v", err)
 	}
-	if err := disclosure.Grant(ctx, db, now, as["admin"], organ, as["clerk"].StaffID, disclosure.Officer); err != nil {
+	if err := disclosure.Grant(ctx, db, now, as["admin"], organ, as["reviewer"].StaffID, disclosure.Officer); err != nil {
 		t.Fatal(err)
 	}
-	x, err = disclosure.AccessTo(ctx, db.R, as["clerk"], organ)
+	x, err = disclosure.AccessTo(ctx, db.R, as["reviewer"], organ)
 	if err != nil || !x.Acts(disclosure.Officer) || x.Acts(disclosure.Head) {
 		t.Fatalf("officer: %+v %v", x, err)
 	}
-	if list, _ := disclosure.Organs(ctx, db.R, as["clerk"]); len(list) != 1 || list[0].Organ.ID != organ || list[0].Duty != disclosure.Officer {
+	if list, _ := disclosure.Organs(ctx, db.R, as["reviewer"]); len(list) != 1 || list[0].Organ.ID != organ || list[0].Duty != disclosure.Officer {
 		t.Fatalf("officer lists %+v", list)
 	}
-	if err := disclosure.Revoke(ctx, db, now, as["admin"], organ, as["clerk"].StaffID); err != nil {
+	if err := disclosure.Revoke(ctx, db, now, as["admin"], organ, as["reviewer"].StaffID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := disclosure.AccessTo(ctx, db.R, as["clerk"], organ); !apperr.Is(err, apperr.NotFound) {
+	if _, err := disclosure.AccessTo(ctx, db.R, as["reviewer"], organ); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("after revoke: %v", err)
 	}
 }

@@ -186,11 +186,9 @@ func (s *Service) Transfer(ctx context.Context, a org.Actor, id, groupID int64) 
 	var moved Ticket
 	_, err := s.step(ctx, a, id, "transfer", []string{Called, Serving}, "state = 'transferred', ended_at = $1",
 		func(tx *sql.Tx, t Ticket, now time.Time) error {
-			g, err := group(ctx, tx, groupID)
-			if err != nil || g.CentreID != t.CentreID {
-				f := apperr.Fields{}
-				f.Add("group", "queue.group_unknown")
-				return f.Err()
+			g, err := openGroup(ctx, tx, groupID, t.CentreID)
+			if err != nil {
+				return err
 			}
 			if g.ID == t.GroupID {
 				f := apperr.Fields{}

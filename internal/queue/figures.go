@@ -25,7 +25,13 @@ import (
 //   - no-shows: tickets closed as no_show, attributed to the calling
 //     window and the group.
 //   - issued: tickets issued in the group (transfers in included), and
-//     still waiting at the end of their day: never called.
+//     still waiting at the end of their day: never called. A window's and
+//     a department's issued are the tickets its window(s) took from the
+//     line (called); a ticket never called counts to its group's
+//     department when the group has one (an all-purpose group's waiting
+//     tickets are in the total only). docs/DOMAIN.md §23.
+//   - served: tickets whose service finished (done), attributed to the
+//     serving window.
 
 // Stat sums a set of durations. Durations are whole seconds.
 type Stat struct {
@@ -59,9 +65,13 @@ func stat(ds []time.Duration) Stat {
 
 // Row is the figures of one window, group or department.
 type Row struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Department is a window row's department (its short name), for the
+	// bulletin's per-window detail; empty on other rows.
+	Department  string `json:"department,omitempty"`
 	Issued      int    `json:"issued"`
+	Served      int    `json:"served"`
 	Wait        Stat   `json:"wait"`
 	Service     Stat   `json:"service"`
 	NoShows     int    `json:"no_shows"`
@@ -114,32 +124,48 @@ func (x *Row) finish() {
 	x.waits, x.services = nil, nil
 }
 
+// Scope is the tickets a figures reader asks for: one centre, or the
+// centres of a region (a county's division code, the bulletin's reach).
+// The zero Scope is every centre — a caller that means a centre or a
+// county says so.
+type Scope struct {
+	CentreID int64
+	Region   string
+}
+
 // Figures computes the figures of the tickets of the days from..to
 // (Shanghai) at centreID (0: every centre — the county-wide callers
 // narrow by department themselves).
 func (s *Service) Figures(ctx context.Context, centreID int64, from, to calendar.Date) (Figures, error) {
-	return figures(ctx, s.DB.Read(), centreID, from, to)
+	return FiguresOf(ctx, s.DB.Read(), Scope{CentreID: centreID}, from, to)
 }
 
 // FiguresIn is Figures read through q (the assessment reads them in its
 // own snapshot of the record).
 func FiguresIn(ctx context.Context, q store.Querier, centreID int64, from, to calendar.Date) (Figures, error) {
-	return figures(ctx, q, centreID, from, to)
+	return FiguresOf(ctx, q, Scope{CentreID: centreID}, from, to)
 }
 
-func figures(ctx context.Context, q store.Querier, centreID int64, from, to calendar.Date) (Figures, error) {
+// FiguresOf is the figures of the tickets in sc, read through q: the one
+// computation behind the admin's page, the assessment and the bulletin.
+func FiguresOf(ctx context.Context, q store.Querier, sc Scope, from, to calendar.Date) (Figures, error) {
 	out := Figures{From: from, To: to}
 	var w store.Where
 	w.Add("t.day >= ?", dayKey(from))
 	w.Add("t.day <= ?", dayKey(to))
-	if centreID != 0 {
-		w.Add("t.centre_id = ?", centreID)
+	if sc.CentreID != 0 {
+		w.Add("t.centre_id = ?", sc.CentreID)
+	}
+	if sc.Region != "" {
+		w.Add(`t.centre_id IN (SELECT id FROM centres WHERE region_code LIKE ? ESCAPE '\')`, store.Prefix(sc.Region))
 	}
 	cond, args := w.String(), w.Args()
-	list, err := q.QueryContext(ctx, `SELECT t.group_id, g.name, COALESCE(t.window_id, 0), COALESCE(wi.number, ''), COALESCE(wi.department_id, 0),
-		COALESCE(d.short_name, ''), t.state, t.issued_at, t.first_called_at, t.serving_at, t.ended_at
+	// A called ticket is its window's department's; one never called is
+	// its group's department's, if the group has one.
+	list, err := q.QueryContext(ctx, `SELECT t.group_id, g.name, COALESCE(t.window_id, 0), COALESCE(wi.number, ''),
+		COALESCE(wi.department_id, g.department_id, 0), COALESCE(d.short_name, gd.short_name, ''), t.state, t.issued_at, t.first_called_at, t.serving_at, t.ended_at
 		FROM queue_tickets t JOIN queue_groups g ON g.id = t.group_id LEFT JOIN windows wi ON wi.id = t.window_id
-		LEFT JOIN departments d ON d.id = wi.department_id`+cond+` ORDER BY g.position, g.prefix, t.id`, args...)
+		LEFT JOIN departments d ON d.id = wi.department_id LEFT JOIN departments gd ON gd.id = g.department_id`+cond+` ORDER BY g.position, g.prefix, t.id`, args...)
 	if err != nil {
 		return out, err
 	}
@@ -158,15 +184,21 @@ func figures(ctx context.Context, q store.Querier, centreID int64, from, to cale
 		g := groups.at(gid, gname)
 		targets := []*Row{g, total}
 		if wid != 0 {
-			targets = append(targets, windows.at(wid, wno), depts.at(did, dname))
+			win := windows.at(wid, wno)
+			win.Department = dname
+			targets = append(targets, win)
 		}
-		g.Issued++
-		total.Issued++
-		if state == Waiting {
-			g.NeverCalled++
-			total.NeverCalled++
+		if did != 0 {
+			targets = append(targets, depts.at(did, dname))
 		}
 		for _, r := range targets {
+			r.Issued++
+			if state == Waiting {
+				r.NeverCalled++
+			}
+			if state == Done {
+				r.Served++
+			}
 			if first != nil {
 				r.waits = append(r.waits, first.Sub(issued).Truncate(time.Second))
 			}

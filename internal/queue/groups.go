@@ -115,55 +115,21 @@ func (s *Service) CreateGroup(ctx context.Context, a org.Actor, c org.Centre, in
 		return Group{}, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
 	f := apperr.Fields{}
-	in.Prefix = strings.ToUpper(strings.TrimSpace(in.Prefix))
-	if !prefixRE.MatchString(in.Prefix) {
-		f.Add("prefix", "queue.bad_prefix")
-	}
-	in.Name = f.Text("name", in.Name, true, MaxGroupName)
-	if len(in.WindowIDs) == 0 {
-		f.Add("windows", "error.required")
-	}
+	in = checkGroupInput(f, in)
 	if err := f.Err(); err != nil {
 		return Group{}, err
 	}
 	now := s.Now().UTC()
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var numbers []string // for the record: windows by their numbers
-		for _, w := range in.WindowIDs {
-			var centre int64
-			var no string
-			err := tx.QueryRowContext(ctx, `SELECT centre_id, number FROM windows WHERE id = $1 AND retired_at IS NULL`, w).Scan(&centre, &no)
-			numbers = append(numbers, no)
-			if err == sql.ErrNoRows || (err == nil && centre != c.ID) {
-				f.Add("windows", "queue.window_elsewhere")
-				return f.Err()
-			} else if err != nil {
-				return err
-			}
-		}
-		if in.DepartmentID != 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, in.DepartmentID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				f.Add("department_id", "queue.department_unknown")
-				return f.Err()
-			}
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO queue_groups (centre_id, department_id, prefix, name, position, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ID, nullID(in.DepartmentID), in.Prefix, in.Name, in.Position, now).Scan(&id)
-		if store.IsUnique(err) {
-			f.Add("prefix", "queue.prefix_taken")
-			return f.Err()
-		} else if err != nil {
+		numbers, err := checkGroupRefs(ctx, tx, c.ID, in, f)
+		if err != nil {
 			return err
 		}
-		for _, w := range in.WindowIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_group_windows (group_id, window_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, w); err != nil {
-				return err
-			}
+		err = tx.QueryRowContext(ctx, `INSERT INTO queue_groups (centre_id, department_id, prefix, name, position, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ID, nullID(in.DepartmentID), in.Prefix, in.Name, in.Position, now).Scan(&id)
+		if err := saved(ctx, tx, err, f, id, in.WindowIDs); err != nil {
+			return err
 		}
 		return audit.Write(ctx, tx, now, a.Who(), "create", "queue_group", strconv.FormatInt(id, 10), c.ID, in.DepartmentID, nil,
 			map[string]any{"prefix": in.Prefix, "name": in.Name, "queue_windows": strings.Join(numbers, "、")})
@@ -173,6 +139,75 @@ func (s *Service) CreateGroup(ctx context.Context, a org.Actor, c org.Centre, in
 	}
 	s.changed(c.ID)
 	return group(ctx, s.DB.Read(), id)
+}
+
+// checkGroupInput checks the form's own values (a new group's or an
+// edited one's), normalising the prefix and the name.
+func checkGroupInput(f apperr.Fields, in GroupInput) GroupInput {
+	in.Prefix = strings.ToUpper(strings.TrimSpace(in.Prefix))
+	if !prefixRE.MatchString(in.Prefix) {
+		f.Add("prefix", "queue.bad_prefix")
+	}
+	in.Name = f.Text("name", in.Name, true, MaxGroupName)
+	if len(in.WindowIDs) == 0 {
+		f.Add("windows", "error.required")
+	}
+	return in
+}
+
+// checkGroupRefs checks in's windows (live, of centreID) and department
+// (known), and returns the windows' numbers for the record.
+func checkGroupRefs(ctx context.Context, tx *sql.Tx, centreID int64, in GroupInput, f apperr.Fields) ([]string, error) {
+	var numbers []string
+	for _, w := range in.WindowIDs {
+		var centre int64
+		var no string
+		err := tx.QueryRowContext(ctx, `SELECT centre_id, number FROM windows WHERE id = $1 AND retired_at IS NULL`, w).Scan(&centre, &no)
+		numbers = append(numbers, no)
+		if err == sql.ErrNoRows || (err == nil && centre != centreID) {
+			f.Add("windows", "queue.window_elsewhere")
+			return nil, f.Err()
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if in.DepartmentID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, in.DepartmentID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			f.Add("department_id", "queue.department_unknown")
+			return nil, f.Err()
+		}
+	}
+	return numbers, nil
+}
+
+// saved finishes writing group id after its row's insert or update gave
+// err: a live group's letter taken is the prefix's field error; else the
+// windows that call it become windowIDs.
+func saved(ctx context.Context, tx *sql.Tx, err error, f apperr.Fields, id int64, windowIDs []int64) error {
+	if store.IsUnique(err) {
+		f.Add("prefix", "queue.prefix_taken")
+		return f.Err()
+	} else if err != nil {
+		return err
+	}
+	return setGroupWindows(ctx, tx, id, windowIDs)
+}
+
+// setGroupWindows makes ids the windows that call group id.
+func setGroupWindows(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM queue_group_windows WHERE group_id = $1`, id); err != nil {
+		return err
+	}
+	for _, w := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO queue_group_windows (group_id, window_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // windowGroups are the ids of the live groups a window calls for.

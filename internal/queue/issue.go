@@ -57,11 +57,10 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (Issued, error) {
 	today := day(now)
 	var out Issued
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		g, err := group(ctx, tx, in.GroupID)
-		if err != nil || g.CentreID != in.CentreID {
-			// Another centre's group is not offered here.
-			f.Add("group", "queue.group_unknown")
-			return f.Err()
+		// Another centre's group is not offered here; a retired one says so.
+		g, err := openGroup(ctx, tx, in.GroupID, in.CentreID)
+		if err != nil {
+			return err
 		}
 		if in.Channel == Portal {
 			var no string

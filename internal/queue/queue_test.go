@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -419,6 +420,24 @@ func TestFiguresExact(t *testing.T) {
 		f.Departments[0].Service != tot.Service {
 		t.Fatalf("groups %+v departments %+v", f.Groups, f.Departments)
 	}
+	// Issued and served per window are the tickets it took from the line
+	// and finished; the group's department also holds the never-called one.
+	if w1.Issued != 3 || w1.Served != 2 || w2.Issued != 1 || w2.Served != 1 || tot.Served != 3 || w1.Department == "" {
+		t.Fatalf("issued/served per window: %+v %+v total %+v", w1, w2, tot)
+	}
+	if d := f.Departments[0]; d.Issued != 5 || d.Served != 3 || d.NoShows != 1 || d.NeverCalled != 1 {
+		t.Fatalf("department %+v", d)
+	}
+	// The county's scope holds the hall's tickets; another county's none.
+	county := w.hall.RegionCode[:6]
+	inCounty, err := queue.FiguresOf(ctx, w.DB.Read(), queue.Scope{Region: county}, day, day)
+	if err != nil || inCounty.Total.Issued != 5 || inCounty.Total.Wait != tot.Wait {
+		t.Fatalf("county scope %+v %v", inCounty.Total, err)
+	}
+	other, err := queue.FiguresOf(ctx, w.DB.Read(), queue.Scope{Region: "110101"}, day, day)
+	if err != nil || other.Total.Issued != 0 || len(other.Departments) != 0 {
+		t.Fatalf("another county %+v %v", other.Total, err)
+	}
 	// The same figures read again later: the record, not the moment.
 	w.at("2027-03-01 10:00:00")
 	again, err := w.svc.Figures(ctx, w.hall.ID, day, day)
@@ -454,5 +473,93 @@ func TestCreateGroup(t *testing.T) {
 	g, err := w.svc.CreateGroup(ctx, w.Actors["township"], township, queue.GroupInput{Prefix: "a", Name: "民政社保", WindowIDs: []int64{twin}})
 	if err != nil || g.Prefix != "A" || g.CentreID != w.tcentre {
 		t.Fatalf("township group %+v %v", g, err)
+	}
+}
+
+// Editing a group: name, windows and department change and are audited;
+// the letter changes only while the group has given no number today;
+// another centre's admin and a clerk find nothing. Retiring: refused
+// while today's tickets are open, then no channel issues a number (each
+// says so), a transfer into it is refused, and its tickets and figures
+// stay.
+func TestEditAndRetireGroup(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	admin := w.Actors["admin"]
+	g := w.groups["D"]
+	hallWin := w.clerks["clerk"].WindowID
+	in := queue.GroupInput{Prefix: "D", Name: "企业开办专区", WindowIDs: []int64{hallWin}}
+	if _, err := w.svc.UpdateGroup(ctx, w.Actors["township"], g.ID, in); apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("township admin edits the hall's group: %v", err)
+	}
+	if _, err := w.svc.UpdateGroup(ctx, w.clerks["clerk"], g.ID, in); apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("clerk edits a group: %v", err)
+	}
+	_, err := w.svc.UpdateGroup(ctx, admin, g.ID, queue.GroupInput{Prefix: "D", Name: strings.Repeat("长", 50000), WindowIDs: []int64{w.clerks["tclerk"].WindowID}})
+	if ae := apperr.As(err); ae == nil || ae.Fields["name"].Key == "" {
+		t.Fatalf("bad edit: %v", err)
+	}
+	got, err := w.svc.UpdateGroup(ctx, admin, g.ID, in)
+	if err != nil || got.Name != "企业开办专区" || len(got.WindowIDs) != 1 || got.WindowIDs[0] != hallWin {
+		t.Fatalf("edit: %+v %v", got, err)
+	}
+	var n int
+	if err := w.DB.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'queue_group' AND action = 'update' AND entity_id = $1`, strconv.FormatInt(g.ID, 10)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("audit of the edit: %d %v", n, err)
+	}
+	// A number given today: the letter stays.
+	tk := w.issue("D", queue.Kiosk, "")
+	in.Prefix = "F"
+	_, err = w.svc.UpdateGroup(ctx, admin, g.ID, in)
+	wantField(t, err, "prefix", "queue.prefix_in_use")
+	// Retiring with a waiting ticket is refused; served, it goes.
+	wantCode(t, w.svc.RetireGroup(ctx, admin, g.ID), apperr.Conflict, "retire with a waiting ticket")
+	c := w.clerks["clerk"]
+	if _, err := w.svc.CallNext(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Start(ctx, c, tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Finish(ctx, c, tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, w.svc.RetireGroup(ctx, w.Actors["township"], g.ID), apperr.NotFound, "township admin retires the hall's group")
+	if err := w.svc.RetireGroup(ctx, admin, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, w.svc.RetireGroup(ctx, admin, g.ID), apperr.Conflict, "retire twice")
+	for _, ch := range []string{queue.Kiosk, queue.Portal, queue.Window} {
+		in := queue.IssueInput{CentreID: w.hall.ID, GroupID: g.ID, Channel: ch, Phone: "13900139000", Clerk: &c}
+		_, err := w.svc.Issue(ctx, in)
+		wantField(t, err, "group", "queue.group_retired")
+	}
+	// A transfer into it is refused too.
+	w.issue("E", queue.Kiosk, "")
+	e, err := w.svc.CallNext(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.Transfer(ctx, c, e.ID, g.ID)
+	wantField(t, err, "group", "queue.group_retired")
+	// Its history stays: the figures still count its ticket.
+	day := calendar.MustParseDate("2026-11-26")
+	f, err := w.svc.Figures(ctx, w.hall.ID, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range f.Groups {
+		found = found || (r.ID == g.ID && r.Served == 1)
+	}
+	if !found {
+		t.Fatalf("the retired group's figures are gone: %+v", f.Groups)
+	}
+	if gs, _ := w.svc.Groups(ctx, w.hall.ID); len(gs) != 4 {
+		t.Fatalf("%d live groups after retiring one", len(gs))
+	}
+	// Its letter is free for a new group.
+	if _, err := w.svc.CreateGroup(ctx, admin, w.hall, queue.GroupInput{Prefix: "D", Name: "新企业开办", WindowIDs: []int64{hallWin}}); err != nil {
+		t.Fatalf("the letter of a retired group: %v", err)
 	}
 }

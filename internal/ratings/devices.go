@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"onestop/internal/apperr"
@@ -155,11 +154,12 @@ var errDeviceKey = apperr.New(apperr.Unauth, "rating.device_key")
 // DeviceByKey authenticates a pad by its key; a revoked key, or a pad
 // whose window was retired, is refused like an unknown one.
 func (s *Service) DeviceByKey(ctx context.Context, key string) (*Device, error) {
-	if !strings.HasPrefix(key, KeyPrefix) || len(key) > 100 {
+	hash, ok := auth.LookupClientKey(key, KeyPrefix)
+	if !ok {
 		return nil, errDeviceKey
 	}
 	d, err := scanDevice(s.DB.Read().QueryRowContext(ctx, `SELECT `+deviceCols+` FROM `+deviceFrom+`
-		WHERE d.key_hash = $1 AND d.revoked_at IS NULL AND w.retired_at IS NULL`, auth.HashClientKey(key)))
+		WHERE d.key_hash = $1 AND d.revoked_at IS NULL AND w.retired_at IS NULL`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errDeviceKey
 	}

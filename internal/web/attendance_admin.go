@@ -6,6 +6,7 @@ import (
 
 	"onestop/internal/apperr"
 	"onestop/internal/attendance"
+	"onestop/internal/org"
 )
 
 // The centre admin's attendance settings (/attendance/devices): the
@@ -16,6 +17,7 @@ func (s *Server) registerAttendanceAdmin() {
 	s.handle("GET /attendance/devices", centreAdmins, s.attDevicesPage)
 	s.handle("POST /attendance/devices", centreAdmins, s.attDeviceIssue)
 	s.handle("POST /attendance/devices/{id}/revoke", centreAdmins, s.attDeviceRevoke)
+	s.handle("POST /attendance/devices/{id}/window", centreAdmins, s.attDeviceWindow)
 	s.handle("POST /attendance/pins", centreAdmins, s.attPIN)
 	s.handle("POST /attendance/shift", centreAdmins, s.attShift)
 }
@@ -28,6 +30,8 @@ type attDevicesView struct {
 	Shift   attendance.Shift
 	Key     string
 	Issued  *attendance.Device
+	// Windows are the centre's windows a terminal may be bound to.
+	Windows []org.Window
 }
 
 func (s *Server) attDevicesRender(w http.ResponseWriter, r *http.Request, key string, d *attendance.Device, form map[string]string, ferr error) error {
@@ -41,6 +45,9 @@ func (s *Server) attDevicesRender(w http.ResponseWriter, r *http.Request, key st
 		return err
 	}
 	if v.Shift, err = s.Attendance.Shift(r.Context(), a.CentreID); err != nil {
+		return err
+	}
+	if v.Windows, _, err = s.Org.Windows(r.Context(), a, org.WindowFilter{CentreID: a.CentreID}, org.ListOptions{Limit: 500}); err != nil {
 		return err
 	}
 	p := s.page(r, "attendance.devices_title")
@@ -73,13 +80,18 @@ func postedFields(r *http.Request, names ...string) (map[string]string, error) {
 }
 
 func (s *Server) attDeviceIssue(w http.ResponseWriter, r *http.Request) error {
-	f, err := postedFields(r, "name", "protocol", "serial")
+	f, err := postedFields(r, "name", "protocol", "serial", "window_id")
 	if err != nil {
 		return err
 	}
+	fe := apperr.Fields{}
+	window := formID(fe, "window_id", f["window_id"])
+	if err := fe.Err(); err != nil {
+		return s.attDevicesRender(w, r, "", nil, f, err)
+	}
 	// The terminal is at the admin's own centre.
 	d, key, err := s.Attendance.IssueDevice(r.Context(), actor(r), attendance.DeviceInput{CentreID: actor(r).CentreID, Name: f["name"],
-		Protocol: f["protocol"], Serial: f["serial"]})
+		Protocol: f["protocol"], Serial: f["serial"], WindowID: window})
 	if err != nil {
 		return s.attDevicesRender(w, r, "", nil, f, err)
 	}
@@ -100,6 +112,33 @@ func (s *Server) attDeviceRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(r, "attendance.device_revoked")
+	http.Redirect(w, r, "/attendance/devices", http.StatusSeeOther)
+	return nil
+}
+
+// attDeviceWindow binds a terminal to a window of its centre, or to none.
+func (s *Server) attDeviceWindow(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apperr.NotFoundf("entity.attendance_device")
+	}
+	f, err := postedFields(r, "window_id")
+	if err != nil {
+		return err
+	}
+	fe := apperr.Fields{}
+	window := formID(fe, "window_id", f["window_id"])
+	err = fe.Err()
+	if err == nil {
+		err = s.Attendance.SetDeviceWindow(r.Context(), actor(r), id, window)
+	}
+	if ae := apperr.As(err); ae != nil && (ae.Code == apperr.Invalid || ae.Code == apperr.Conflict) {
+		return s.attDevicesRender(w, r, "", nil, nil, err)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "attendance.device_window_saved")
 	http.Redirect(w, r, "/attendance/devices", http.StatusSeeOther)
 	return nil
 }

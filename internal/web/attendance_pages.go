@@ -26,6 +26,26 @@ func (s *Server) registerAttendancePages() {
 	s.handle("GET /attendance/leave", anyStaff, s.leavePage)
 	s.handle("POST /attendance/leave", anyStaff, s.leaveFile)
 	s.handle("POST /attendance/leave/{id}/decide", roles(org.DeptAdmin, org.CentreAdmin), s.leaveDecide)
+	s.handle("GET /api/v1/attendance/sheets", anyStaff, s.apiAttendanceSheets)
+}
+
+// apiAttendanceSheets is the sheet as JSON: the page's filters and scope
+// (attendance.Service.Sheet decides whom the reader sees).
+func (s *Server) apiAttendanceSheets(w http.ResponseWriter, r *http.Request) error {
+	sh, err := s.sheetOf(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sh)
+}
+
+// sheetOf is the sheet the request asks for, in the reader's scope.
+func (s *Server) sheetOf(r *http.Request) (*attendance.Sheet, error) {
+	f, _, err := s.sheetQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Attendance.Sheet(r.Context(), actor(r), f)
 }
 
 // sheetQuery reads the sheet's span and filters: ?day= (a daily sheet,
@@ -98,11 +118,7 @@ func (s *Server) attendancePage(w http.ResponseWriter, r *http.Request) error {
 // attendanceExport is the sheet as a workbook: the days, then each
 // person's totals.
 func (s *Server) attendanceExport(w http.ResponseWriter, r *http.Request) error {
-	f, _, err := s.sheetQuery(r)
-	if err != nil {
-		return err
-	}
-	sh, err := s.Attendance.Sheet(r.Context(), actor(r), f)
+	sh, err := s.sheetOf(r)
 	if err != nil {
 		return err
 	}
@@ -130,7 +146,11 @@ func (s *Server) attendanceExport(w http.ResponseWriter, r *http.Request) error 
 		if d.Manual {
 			manual = p.T("attendance.manual")
 		}
-		if err := put(days, i+2, d.Day, d.Staff, d.Department, d.Window, p.T("attendance.status."+d.Status), d.First, d.Last,
+		status := p.T("attendance.status." + d.Status)
+		if d.Half != "" {
+			status += " (" + p.T("attendance.half."+d.Half) + ")"
+		}
+		if err := put(days, i+2, d.Day, d.Staff, d.Department, d.Window, status, d.First, d.Last,
 			d.LateMinutes, d.EarlyMinutes, manual); err != nil {
 			return err
 		}
@@ -195,11 +215,12 @@ type leaveView struct {
 	Mine     []*attendance.Leave
 	ToDecide []*attendance.Leave
 	Kinds    []string
+	Halves   []string
 }
 
 func (s *Server) leaveView(r *http.Request) (*leaveView, error) {
 	a := actor(r)
-	v := &leaveView{Kinds: attendance.LeaveKinds}
+	v := &leaveView{Kinds: attendance.LeaveKinds, Halves: attendance.Halves}
 	var err error
 	if v.Mine, err = s.Attendance.Leaves(r.Context(), a, false); err != nil {
 		return nil, err
@@ -234,7 +255,7 @@ func (s *Server) leaveFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		p := s.page(r, "attendance.leave_title")
 		p.Data = v
-		p.Form["kind"], p.Form["from"], p.Form["to"], p.Form["reason"] = in.Kind, in.From, in.To, in.Reason
+		p.Form["kind"], p.Form["from"], p.Form["to"], p.Form["reason"], p.Form["half"] = in.Kind, in.From, in.To, in.Reason, in.Half
 		return s.formFailed(w, r, "attendance_leave", p, err)
 	}
 	s.flash(r, "attendance.leave_filed")

@@ -238,6 +238,7 @@ type bulletinView struct {
 	Groupings                       []bulletinChoice
 	Counties                        []bulletinChoice
 	Table                           *bulletinTable
+	Queue                           *bulletinQueueTable
 	Trend, TrendRate                template.HTML
 	XLSX                            string
 	CanPublish                      bool
@@ -318,6 +319,11 @@ func (s *Server) buildBulletinView(r *http.Request, p *Page, a org.Actor, k bull
 		return nil, err
 	}
 	v.Table = p.bulletinTable(b, k.By, a.Province)
+	qf, err := bulletin.QueueFigures(ctx, s.DB.Read(), a, k.County, k.Period.From, k.Period.To)
+	if err != nil {
+		return nil, err
+	}
+	v.Queue = p.bulletinQueueTable(qf)
 	if k.Period.Kind != bulletin.Month && k.Period.Days() > 31 {
 		months, err := tally.Months(ctx, s.DB, a, k.Period.From, k.Period.To, k.County)
 		if err != nil {
@@ -381,6 +387,10 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	qf, err := bulletin.QueueFigures(r.Context(), s.DB.Read(), a, k.County, k.Period.From, k.Period.To)
+	if err != nil {
+		return err
+	}
 	heading := p.T("bulletin.heading", "County", s.countyName(r, p, a, k.County)) + " " + p.periodLabel(k.Period)
 	if n := k.Period.Issue(); n > 0 {
 		heading += " " + p.T("bulletin.issue", "Year", k.Period.Year, "N", n)
@@ -388,7 +398,7 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	err = bulletin.Workbook(&buf, b, a.Province, bulletin.Labels{Sheet: p.T("bulletin.sheet"), Heading: heading,
 		Name: p.T("bulletin.by." + k.By), County: p.T("bulletin.col.county"), Total: p.T("bulletin.total"),
-		Header: func(key string) string { return p.T("bulletin.col." + key) }})
+		Header: func(key string) string { return p.T("bulletin.col." + key) }, Queue: p.bulletinQueueSheet(qf)})
 	if err != nil {
 		return err
 	}
@@ -424,6 +434,7 @@ func (s *Server) publishBulletin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail(err)
 	}
+	s.syncDisclosure(r.Context()) // the county government's catalogue lists it at once
 	s.flash(r, "bulletin.published")
 	http.Redirect(w, r, fmt.Sprintf("/open/bulletins/%d", pub.ID), http.StatusSeeOther)
 	return nil
@@ -449,6 +460,7 @@ func (s *Server) withdrawBulletin(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
+	s.syncDisclosure(r.Context())
 	s.flash(r, "bulletin.withdrawn")
 	http.Redirect(w, r, "/supervision/bulletin", http.StatusSeeOther)
 	return nil

@@ -68,6 +68,7 @@ type openBulletinView struct {
 	PeriodLabel string
 	Issue       string
 	Table       *bulletinTable
+	Queue       *bulletinQueueTable
 }
 
 func (s *Server) openBulletin(w http.ResponseWriter, r *http.Request) error {
@@ -89,6 +90,7 @@ func (s *Server) openBulletin(w http.ResponseWriter, r *http.Request) error {
 	// given out.
 	if b.WithdrawnAt == nil {
 		v.Table = p.bulletinTable(&b.Figures, b.By, false)
+		v.Queue = p.bulletinQueueTable(b.Queue)
 	}
 	p.Data = v
 	return s.render(w, r, "bulletin_open", p)
@@ -111,6 +113,9 @@ type openBulletinJSON struct {
 	URL         string         `json:"url"`
 	Items       []*bulletinRow `json:"items"`
 	Summary     *bulletinRow   `json:"summary"`
+	// Queue is the queue's figures as published (absent before they
+	// were part of a bulletin).
+	Queue *bulletin.Queue `json:"queue,omitempty"`
 }
 
 func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error {
@@ -127,7 +132,7 @@ func (s *Server) apiOpenBulletins(w http.ResponseWriter, r *http.Request) error 
 		j := openBulletinJSON{ID: b.ID, Title: b.Title, County: b.County, CountyName: b.CountyName, PeriodKind: string(b.Period.Kind),
 			From: b.Period.From.String(), To: b.Period.To.String(), By: b.By, Version: b.Version,
 			PublishedAt: b.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"), URL: s.publicURL("/open/bulletins/" + strconv.FormatInt(b.ID, 10)),
-			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items))}
+			Summary: bulletinJSON(&b.Figures.Total), Items: make([]*bulletinRow, len(b.Figures.Items)), Queue: b.Queue}
 		for i := range b.Figures.Items {
 			j.Items[i] = bulletinJSON(&b.Figures.Items[i])
 		}

@@ -77,12 +77,11 @@ func (p *Page) CamHref(u string) template.URL {
 const atLayout = "2006-01-02T15:04"
 
 // TicketRecordingURL is the "recording at that time" link of a queue
-// ticket at a window, for the ticket pages: the ticket's id and number go
-// to the access record, the window and time are the ticket's.
-func TicketRecordingURL(ticketID int64, ticketNo string, windowID int64, at time.Time) string {
-	v := url.Values{"source": {cameras.FromTicket}, "id": {strconv.FormatInt(ticketID, 10)}, "ref": {ticketNo},
-		"window": {strconv.FormatInt(windowID, 10)}, "at": {at.In(clock.Shanghai).Format("2006-01-02T15:04:05")}}
-	return "/cameras/recording?" + v.Encode()
+// ticket, for the ticket's staff page: only the id travels; the window
+// and the service interval are read from the queue's record
+// (cameras.Service.Ticket).
+func TicketRecordingURL(ticketID int64) string {
+	return "/cameras/recording?source=" + cameras.FromTicket + "&id=" + strconv.FormatInt(ticketID, 10)
 }
 
 // parseAt reads a moment's time, to the minute or the second, in Shanghai.
@@ -113,8 +112,7 @@ var momentParams = []string{"source", "id", "seq", "window", "at", "ref"}
 
 // cameraMoment reads the moment a request names. get reads the query
 // or the posted form. The window and time come from the record except for
-// a complaint's (the supervisor's reading) and a ticket's (the queue's,
-// until its record is read here).
+// a complaint's (the supervisor's reading).
 func (s *Server) cameraMoment(r *http.Request, get func(string) string) (cameras.Moment, error) {
 	id, err := strconv.ParseInt(get("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -130,7 +128,9 @@ func (s *Server) cameraMoment(r *http.Request, get func(string) string) (cameras
 		return s.Cameras.CaseEvent(ctx, id, seq)
 	case cameras.FromRating:
 		return s.Cameras.Rating(ctx, id)
-	case cameras.FromComplaint, cameras.FromTicket:
+	case cameras.FromTicket:
+		return s.Cameras.Ticket(ctx, id)
+	case cameras.FromComplaint:
 		f := apperr.Fields{}
 		window, err := strconv.ParseInt(get("window"), 10, 64)
 		if err != nil || window <= 0 {
@@ -139,13 +139,6 @@ func (s *Server) cameraMoment(r *http.Request, get func(string) string) (cameras
 		at, ok := parseAt(get("at"))
 		if !ok {
 			f.Add("at", "cameras.at.invalid")
-		}
-		if get("source") == cameras.FromTicket {
-			ref := (apperr.Fields{}).Text("ref", get("ref"), false, 30)
-			if err := f.Err(); err != nil {
-				return cameras.Moment{}, err
-			}
-			return cameras.Ticket(id, ref, window, at), nil
 		}
 		if err := f.Err(); err != nil {
 			return cameras.Moment{}, err
@@ -171,6 +164,8 @@ func backURL(m cameras.Moment) string {
 		return "/ratings"
 	case cameras.FromComplaint:
 		return "/enquiries/" + url.PathEscape(m.Ref)
+	case cameras.FromTicket:
+		return queueRecordURL(m.SourceID)
 	}
 	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onestop/internal/voice"
+	"onestop/internal/web"
 )
 
 func init() {
@@ -202,13 +203,11 @@ func TestCameraLinkFromBadReview(t *testing.T) {
 	}
 	// Another window, no camera: said plainly.
 	other := cf.idOf(`SELECT id FROM windows WHERE centre_id = (SELECT centre_id FROM windows WHERE id = $1) AND id <> $1 ORDER BY id LIMIT 1`, window)
-	_, body = sup.get("/cameras/recording?source=ticket&id=7&ref=A007&window=" + itoa64(other) + "&at=2026-09-29T10:40")
+	at := time.Date(2026, 9, 29, 2, 40, 0, 0, time.UTC)
+	ticket := ticketAt(cf.fixture, other, at, at, time.Time{})
+	_, body = sup.get(web.TicketRecordingURL(ticket))
 	if !strings.Contains(body, `data-testid="camera-none"`) {
 		t.Errorf("a window without a camera: %s", problemOf(body))
-	}
-	_, body = sup.get("/cameras/recording?source=ticket&id=7&window=" + itoa64(other) + "&at=yesterday")
-	if errs := fieldErrors(body); errs["at"] == "" {
-		t.Errorf("a bad time: %v", errs)
 	}
 }
 
@@ -292,9 +291,9 @@ func TestCameraPagesWithDemo(t *testing.T) {
 		}
 	}
 	gb := cf.idOf(`SELECT k.id FROM cameras k JOIN camera_recorders r ON r.id = k.recorder_id WHERE r.brand = 'gb28181'`)
-	window := itoa64(cf.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`))
-	res, body := cf.login("supervisor").post("/cameras/recording", url.Values{"source": {"ticket"}, "id": {"3"}, "ref": {"A003"}, "window": {window},
-		"at": {"2026-09-29T10:40:00"}, "camera": {itoa64(gb)}})
+	at := time.Date(2026, 9, 29, 2, 40, 0, 0, time.UTC)
+	ticket := ticketAt(cf.fixture, cf.idOf(`SELECT window_id FROM staff WHERE username = 'clerk'`), at, at, time.Time{})
+	res, body := cf.login("supervisor").post("/cameras/recording", url.Values{"source": {"ticket"}, "id": {itoa64(ticket)}, "camera": {itoa64(gb)}})
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "1790649420 1790649900") || !strings.Contains(body, "43102200001320000001:0") {
 		t.Errorf("GB/T 28181 playback: %d %s", res.StatusCode, problemOf(body))
 	}

@@ -29,6 +29,8 @@ type queueFiguresView struct {
 	Centre  org.Centre
 	Centres []org.Centre
 	Groups  []queue.Group
+	Retired []queue.Group
+	Recent  []queue.Ticket // the period's latest tickets, to their records
 	Windows []org.Window
 	F       queue.Figures
 	Totals  []queue.Row // F.Total, as the table's one row
@@ -101,6 +103,12 @@ func (s *Server) queueFiguresData(r *http.Request) (*Page, error) {
 	ctx, a := r.Context(), actor(r)
 	v := &queueFiguresView{Centre: c, F: f, Totals: []queue.Row{f.Total}}
 	if v.Groups, err = s.Queue.Groups(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Retired, err = s.Queue.RetiredGroups(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Recent, err = s.Queue.Recent(ctx, c.ID, f.From, f.To); err != nil {
 		return nil, err
 	}
 	if v.Windows, _, err = s.Org.Windows(ctx, a, org.WindowFilter{CentreID: c.ID}, org.ListOptions{Limit: 500}); err != nil {
@@ -176,7 +184,7 @@ func secondsStat(st queue.Stat) statJSON {
 }
 
 func secondsRow(r queue.Row) map[string]any {
-	return map[string]any{"id": r.ID, "name": r.Name, "issued": r.Issued, "wait": secondsStat(r.Wait), "service": secondsStat(r.Service),
+	return map[string]any{"id": r.ID, "name": r.Name, "issued": r.Issued, "served": r.Served, "wait": secondsStat(r.Wait), "service": secondsStat(r.Service),
 		"no_shows": r.NoShows, "transferred": r.Transferred, "never_called": r.NeverCalled}
 }
 

@@ -54,10 +54,14 @@ func (s *Server) registerRoutes() {
 	s.registerQueue()
 	s.registerQueueDesk()
 	s.registerQueueFigures()
+	s.registerQueueRecord()
+	s.registerQueueGroups()
 	s.registerAssessments()
+	s.registerDisclosureReports()
 	s.registerDuty()
 	s.registerCaseCover()
 	s.registerAttendance()
+	s.registerDisclosurePub()
 }
 
 // healthz answers 200 when the database answers; with a read replica,

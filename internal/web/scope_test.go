@@ -295,6 +295,8 @@ func (sf *scopeFixture) split(kind scopeKind, user string, write bool) (in, out 
 		return sf.enquirySplit(user)
 	case kAssessment:
 		return sf.assessmentSplit(user)
+	case kDiscReport, kDiscAppeal, kDiscPublic:
+		return sf.disclosureSplit(kind, user, write)
 	case kPublic, kApply:
 		return []string{sf.itemFGJ, sf.itemMZJ}, nil
 	case kComposite:

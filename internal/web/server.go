@@ -172,6 +172,9 @@ func (s *Server) Housekeeping(ctx context.Context) {
 		if _, err := s.Duty.SweepDue(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Warn("duty sweep", "err", err)
 		}
+		// The organs' catalogues follow the service catalogue, case
+		// publicity and bulletins (idempotent; disclosure_pub_sync.go).
+		s.syncDisclosure(ctx)
 		// Uploads never attached to a case go after files.Retention;
 		// several processes doing this at once remove each file once.
 		if n, err := s.FileOwners.Cleanup(ctx, s.Files, s.Now()); err != nil && ctx.Err() == nil {

@@ -16,6 +16,9 @@ import (
 	"onestop/internal/catalogue"
 	"onestop/internal/checkpoint"
 	"onestop/internal/corrections"
+	"onestop/internal/disclosure/publication"
+
+	"onestop/internal/disclosure/annual"
 	"onestop/internal/duty"
 	"onestop/internal/files"
 	"onestop/internal/metrics"
@@ -127,6 +130,13 @@ type Services struct {
 	// leave and sheets (issue 15 §1).
 	Attendance *attendance.Service
 
+	// Publication is the organs' publication catalogues (主动公开, issue 16).
+	Publication *publication.Service
+
+	// DisclosureReports are the annual disclosure reports and the
+	// reviews and suits their table 四 counts (issue 16 item 3).
+	DisclosureReports *annual.Service
+
 	i18n *translator
 }
 
@@ -200,6 +210,9 @@ func NewServices(db *store.DB, log *slog.Logger, cfg Config) (*Services, error) 
 	s.Cases.Witnesses = append(s.Cases.Witnesses, tell.CaseWitness{})
 	s.Lights = &tell.LightSweep{DB: db, Cases: s.Cases, Now: now}
 	s.Cameras = &cameras.Service{DB: db, Now: now}
+	s.Publication = &publication.Service{DB: db, Now: now, Calendar: s.Cases.WorkingCalendar, Text: s.Claims.Text}
+
+	s.DisclosureReports = &annual.Service{DB: db, Now: now, Calendar: s.Cases.WorkingCalendar}
 
 	s.QueueHub = &queue.Hub{Tick: cfg.LiveTick}
 	s.Queue = &queue.Service{DB: db, Now: now, Changed: s.QueueHub.Changed}
