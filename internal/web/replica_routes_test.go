@@ -25,6 +25,8 @@ var replicaRoutes = []string{
 	"GET /guide/items/{code}/versions", "GET /guide/bundles/{code}",
 	"GET /api/v1/items", "GET /api/v1/items/{code}", "GET /api/v1/items/{code}/versions",
 	"GET /publicity", "GET /api/v1/open/publicity",
+	"GET /gk", "GET /gk/organs/{id}", "GET /gk/entries/{id}",
+	"GET /api/v1/disclosure/entries", "GET /api/v1/disclosure/entries/{id}", "GET /open/disclosure/reports/{id}",
 }
 
 // primaryRoutes must read from the primary: a user sees them right after
@@ -34,6 +36,7 @@ var primaryRoutes = []string{
 	"GET /cases/{no}", "GET /api/v1/cases/{no}", "GET /workbench", "GET /workbench/intake", "GET /login", "GET /{$}",
 	"GET /supervision/anomalies/{id}", "GET /supervision/rules", "GET /supervision/bulletin",
 	"GET /open/bulletins/{id}", "GET /admin/items/{code}", "GET /api/v1/progress", "GET /healthz",
+	"GET /disclosure/entries/{id}", "GET /disclosure/reports/{id}",
 }
 
 // The choice is explicit and exactly the list above: only GET routes, and
