@@ -6,7 +6,8 @@
 #   pg_available || echo "no PostgreSQL server binaries"
 #   pg_start [DBNAME]   # default DBNAME onestop_test; returns non-zero on failure
 #   ... use "$PG_URL" ...
-#   pg_stop             # idempotent; safe to call from an EXIT trap
+#   pg_standby_start    # optional: a streaming standby of that server
+#   pg_stop             # idempotent (stops the standby too); safe in an EXIT trap
 #
 # pg_start sets:
 #   PG_URL        postgres://postgres@127.0.0.1:PORT/DBNAME?sslmode=disable
@@ -20,6 +21,14 @@
 # full_page_writes off; set ONESTOP_PG_DURABLE=1 to keep them on (benchmarks).
 # PostgreSQL refuses to run as root: when we are root, the data dir belongs
 # to the OS user "postgres" (created if missing) and the server runs as it.
+#
+# The server runs with wal_level=replica and has a replication user
+# "replicator" (trust, like "postgres"), so pg_standby_start can make a
+# hot standby of it with pg_basebackup -R and start it on another free
+# port; it sets PG_STANDBY_URL (same database, the standby's port),
+# PG_STANDBY_DATA (its data dir, whose postgresql.auto.conf holds port and
+# socket, so `pg_ctl -D "$PG_STANDBY_DATA" start` alone restarts it) and
+# PG_STANDBY_PORT.
 #
 # Binaries: ONESTOP_PG_BINDIR if set, else the newest
 # /usr/lib/postgresql/*/bin, else initdb/pg_ctl on PATH.
@@ -140,9 +149,38 @@ _pg_initdb() {
 	return 1
 }
 
+# _pg_ctl_start DATADIR LOG OPTS: pg_ctl start (OPTS for the server, may be
+# empty); 0 when it is up, 2 when its port turned out to be taken (it is
+# stopped again: pick another), 1 otherwise.
+_pg_ctl_start() {
+	local data=$1 log=$2 o=()
+	[ -n "$3" ] && o=(-o "$3")
+	_pg_run rm -f "$log"
+	_pg_run "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" "${o[@]}" -w -t 30 -s start && return 0
+	if grep -q 'could not bind\|already in use' "$log" 2>/dev/null; then
+		echo "pg.sh: port taken after all; trying another" >&2
+		_pg_run "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -s stop >/dev/null 2>&1 || true
+		return 2
+	fi
+	return 1
+}
+
+# _pg_wait_ready PORT LOG: wait up to 30 s for the server on PORT to accept
+# connections; its log is shown when it does not.
+_pg_wait_ready() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		"$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -t 2 && return 0
+		sleep 0.2
+	done
+	echo "pg.sh: ERROR: pg_isready got no answer from 127.0.0.1:$1 within 30 s" >&2
+	_pg_print_log "$2"
+	return 1
+}
+
 # pg_start [DBNAME]: start a throwaway server and create DBNAME on it.
 pg_start() {
-	local db=${1:-onestop_test} attempt opts ready i
+	local db=${1:-onestop_test} attempt opts
 	if [ -n "${PG_DIR:-}" ] && [ -d "${PG_DIR:-}" ]; then
 		echo "pg.sh: a server is already started in $PG_DIR (pg_stop first)" >&2
 		return 1
@@ -174,49 +212,95 @@ pg_start() {
 
 	for attempt in 1 2 3; do
 		PG_PORT=$(_pg_pick_port) || return 1
-		opts="-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c max_connections=200"
+		opts="-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c max_connections=200 -c wal_level=replica -c max_wal_senders=5"
 		if [ "${ONESTOP_PG_DURABLE:-}" != 1 ]; then
 			opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 		fi
-		_pg_run rm -f "$PG_LOG"
-		if _pg_run "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_LOG" -o "$opts" -w -t 30 -s start; then
-			break
-		fi
-		if [ "$attempt" -lt 3 ] && grep -q 'could not bind\|already in use' "$PG_LOG" 2>/dev/null; then
-			echo "pg.sh: port $PG_PORT was taken after all; trying another" >&2
-			_pg_run "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate -s stop >/dev/null 2>&1 || true
-			continue
-		fi
+		_pg_ctl_start "$PG_DIR/data" "$PG_LOG" "$opts"
+		case $? in
+		0) break ;;
+		2) [ "$attempt" -lt 3 ] && continue ;;
+		esac
 		echo "pg.sh: ERROR: PostgreSQL failed to start on 127.0.0.1:$PG_PORT (or was not ready within 30 s); server log follows" >&2
 		_pg_print_log "$PG_LOG"
 		return 1
 	done
-
-	ready=
-	for ((i = 0; i < 150; i++)); do
-		if "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -t 2; then
-			ready=1
-			break
-		fi
-		sleep 0.2
-	done
-	if [ -z "$ready" ]; then
-		echo "pg.sh: ERROR: pg_isready got no answer from 127.0.0.1:$PG_PORT within 30 s" >&2
-		_pg_print_log "$PG_LOG"
-		return 1
-	fi
+	_pg_wait_ready "$PG_PORT" "$PG_LOG" || return 1
 
 	if ! "$PG_BINDIR/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"; then
 		echo "pg.sh: ERROR: createdb $db failed" >&2
 		_pg_print_log "$PG_LOG"
 		return 1
 	fi
+	if ! "$PG_BINDIR/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+		-c "CREATE ROLE replicator WITH REPLICATION LOGIN" >/dev/null; then
+		echo "pg.sh: ERROR: creating the replication user failed" >&2
+		return 1
+	fi
+	PG_DB=$db
 	PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/$db?sslmode=disable"
 	PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 	export PG_URL PG_ADMIN_URL PG_PORT PG_HOST PG_LOG
 	local mode="fast, not durable"
 	[ "${ONESTOP_PG_DURABLE:-}" = 1 ] && mode="durable"
 	echo "pg.sh: PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}') ready at $PG_URL ($mode)" >&2
+	return 0
+}
+
+# pg_standby_available: true when the binaries a standby needs exist.
+pg_standby_available() {
+	local d
+	d=$(pg_find_bindir 2>/dev/null) || return 1
+	[ -x "$d/pg_basebackup" ] && [ -x "$d/pg_ctl" ]
+}
+
+# pg_standby_start: a hot standby of the server pg_start started, streaming
+# from it (pg_basebackup -R writes primary_conninfo and standby.signal),
+# on another free port. Returns non-zero on failure.
+pg_standby_start() {
+	local data attempt log
+	if [ -z "${PG_DIR:-}" ] || [ -z "${PG_PORT:-}" ]; then
+		echo "pg.sh: pg_standby_start needs a server started by pg_start" >&2
+		return 1
+	fi
+	data="$PG_DIR/standby"
+	log="$PG_DIR/standby.log"
+	echo "pg.sh: pg_basebackup -R into $data" >&2
+	if ! _pg_run "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U replicator \
+		-D "$data" -R -X stream -c fast >"$PG_DIR/basebackup.log" 2>&1; then
+		echo "pg.sh: ERROR: pg_basebackup failed" >&2
+		_pg_print_log "$PG_DIR/basebackup.log"
+		return 1
+	fi
+	for attempt in 1 2 3; do
+		PG_STANDBY_PORT=$(_pg_pick_port) || return 1
+		# The standby needs max_connections >= the primary's; the rest
+		# mirrors pg_start's options, kept in the data dir for restarts.
+		{
+			echo "port = $PG_STANDBY_PORT"
+			echo "listen_addresses = '127.0.0.1'"
+			echo "unix_socket_directories = '$PG_DIR/sock'"
+			echo "max_connections = 200"
+			echo "hot_standby = on"
+			if [ "${ONESTOP_PG_DURABLE:-}" != 1 ]; then
+				echo "fsync = off"
+				echo "full_page_writes = off"
+			fi
+		} | _pg_run tee -a "$data/postgresql.auto.conf" >/dev/null
+		_pg_ctl_start "$data" "$log" ""
+		case $? in
+		0) break ;;
+		2) [ "$attempt" -lt 3 ] && continue ;;
+		esac
+		echo "pg.sh: ERROR: the standby failed to start on 127.0.0.1:$PG_STANDBY_PORT; its log follows" >&2
+		_pg_print_log "$log"
+		return 1
+	done
+	_pg_wait_ready "$PG_STANDBY_PORT" "$log" || return 1
+	PG_STANDBY_DATA=$data
+	PG_STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY_PORT/${PG_DB:-onestop_test}?sslmode=disable"
+	export PG_STANDBY_DATA PG_STANDBY_URL PG_STANDBY_PORT
+	echo "pg.sh: standby streaming from :$PG_PORT ready at $PG_STANDBY_URL" >&2
 	return 0
 }
 
@@ -237,6 +321,16 @@ _pg_alive() {
 pg_stop() {
 	local dir=${PG_DIR:-} pid=
 	if [ -n "$dir" ] && [ -d "$dir" ]; then
+		if [ -f "$dir/standby/postmaster.pid" ]; then
+			pid=$(head -n 1 "$dir/standby/postmaster.pid" 2>/dev/null || true)
+			if ! _pg_run "${PG_BINDIR:-$(pg_find_bindir)}/pg_ctl" -D "$dir/standby" -m immediate -w -t 20 -s stop \
+				>/dev/null 2>&1 && _pg_alive "$pid"; then
+				echo "pg.sh: standby $pid did not stop; killing it" >&2
+				kill -KILL "$pid" 2>/dev/null || true
+				sleep 0.5
+			fi
+			pid=
+		fi
 		if [ -f "$dir/data/postmaster.pid" ]; then
 			pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
 			if ! _pg_run "${PG_BINDIR:-$(pg_find_bindir)}/pg_ctl" -D "$dir/data" -m immediate -w -t 20 -s stop \
@@ -248,6 +342,6 @@ pg_stop() {
 		fi
 		rm -rf "$dir"
 	fi
-	unset PG_URL PG_ADMIN_URL PG_DIR PG_PORT PG_HOST PG_LOG
+	unset PG_URL PG_ADMIN_URL PG_DIR PG_PORT PG_HOST PG_LOG PG_DB PG_STANDBY_URL PG_STANDBY_DATA PG_STANDBY_PORT
 	return 0
 }

@@ -43,6 +43,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	yellow := fs.String("yellow-days", strconv.Itoa(clock.DefaultLightRule.YellowDaysLeft),
 		"light rule: a case turns yellow when this many working days or fewer are left (0: only on the deadline day)")
 	ckKey := keyFlag(fs)
+	dbRead := fs.String("db-read", "", "a read replica: a PostgreSQL streaming standby's URL (postgres://…); read-only pages — supervision, the portal, the guide and its search, bulletins — read from it, everything else from --db, which must be PostgreSQL (empty: all from --db)")
+	readLag := fs.Duration("db-read-max-lag", store.DefaultReplicaMaxLag, "with --db-read: how far the replica may lag behind the primary and still serve reads; past it, and while it is down, reads go to the primary")
 	gateways := registerGateways(fs)
 	// The footer fields every government site carries (docs/DESIGN.md §5a);
 	// an empty one is not shown, and the demo leaves them all empty.
@@ -78,6 +80,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		return err
 	}
 	defer db.Close()
+	rep, err := openReplica(ctx, db, *dbRead, *readLag, log)
+	if err != nil {
+		return err
+	}
 	// The shipped holiday years (docs/DOMAIN.md §4) go in once; the admin keeps
 	// them from then on.
 	if err := cases.EnsureCalendar(ctx, db, time.Now()); err != nil {
@@ -152,6 +158,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	url := scheme + "://" + displayAddr(ln.Addr().String())
 	fmt.Fprintf(stdout, "OneStop %s listening on %s (database: %s %s)\n", version, url, db.Dialect, db.Location)
+	if rep != nil {
+		fmt.Fprintf(stdout, "Read-only pages read from the replica %s (lag limit %s)\n", rep.Location, rep.MaxLag)
+	}
 	if withDemo {
 		fmt.Fprintf(stdout, "\nDemo logins (password for all: %s):\n", demo.Password)
 		for _, l := range logins {
@@ -163,6 +172,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	hkCtx, hkStop := context.WithCancel(ctx)
 	defer hkStop()
 	go srv.Housekeeping(hkCtx)
+	if rep != nil {
+		go rep.Run(hkCtx, 2*time.Second, log)
+	}
 	// Deemed acceptance and deemed approval: a durable sweep over the case
 	// rows, safe to run in every process (see internal/cases/sweep.go).
 	go svc.Cases.Run(hkCtx, time.Minute, log)

@@ -54,7 +54,13 @@ func New(db *store.DB) *Metrics {
 	if db != nil {
 		m.reg.MustRegister(
 			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "reader"}, collectors.NewDBStatsCollector(db.R, "onestop")),
-			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "writer"}, collectors.NewDBStatsCollector(db.W, "onestop")))
+			prometheus.WrapCollectorWith(prometheus.Labels{"pool": "writer"}, collectors.NewDBStatsCollector(db.W, "onestop")),
+			newReplicaCollector(db))
+		// The replica's pool, when serve opened one before the services
+		// (cmd/onestop/serve.go).
+		if rep := db.Replica(); rep != nil {
+			m.reg.MustRegister(prometheus.WrapCollectorWith(prometheus.Labels{"pool": "replica"}, collectors.NewDBStatsCollector(rep.Pool(), "onestop")))
+		}
 	}
 	return m
 }

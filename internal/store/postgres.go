@@ -1,8 +1,10 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	// The only import of the PostgreSQL driver; it registers "pgx" with database/sql.
@@ -34,4 +36,17 @@ func postgresUnique(err error) ([]string, bool) {
 		}
 	}
 	return cols, true
+}
+
+// postgresPool is a pool to the PostgreSQL server at url, sized alike for
+// the primary and a read replica.
+func postgresPool(url string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
 }

@@ -19,6 +19,8 @@ type Prepared struct {
 	pool  *sql.DB
 	tx    *sql.Tx
 	cache *stmtCache
+	// replica answers reads for contexts marked FromReplica (replica.go).
+	replica *Replica
 }
 
 type stmtCache struct {
@@ -110,7 +112,7 @@ func (c *stmtCache) preparePending(ctx context.Context, pool *sql.DB) {
 
 // Read is the reader pool with cached statements.
 func (db *DB) Read() Prepared {
-	return Prepared{pool: db.R, cache: db.cacheFor(db.R)}
+	return Prepared{pool: db.R, cache: db.cacheFor(db.R), replica: db.replica}
 }
 
 // InTx is the transaction tx (begun on the writer pool) with the writer's
@@ -166,6 +168,11 @@ func (p Prepared) q(ctx context.Context, query string) (*sql.Stmt, Querier) {
 }
 
 func (p Prepared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if rp, ok := p.onReplica(ctx); ok {
+		if rows, err := rp.QueryContext(ctx, query, args...); p.replica.answered(ctx, err) {
+			return rows, err
+		}
+	}
 	if st, d := p.q(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	} else {
@@ -174,6 +181,11 @@ func (p Prepared) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (p Prepared) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if rp, ok := p.onReplica(ctx); ok {
+		if row := rp.QueryRowContext(ctx, query, args...); p.replica.answered(ctx, row.Err()) {
+			return row
+		}
+	}
 	if st, d := p.q(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	} else {
@@ -181,6 +193,8 @@ func (p Prepared) QueryRowContext(ctx context.Context, query string, args ...any
 	}
 }
 
+// ExecContext never runs on the replica, whatever the context says: a
+// standby refuses writes, and the primary is where they belong.
 func (p Prepared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st, d := p.q(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)

@@ -61,6 +61,8 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[*sql.DB]*stmtCache
+	// replica, when open, answers marked reads (replica.go).
+	replica *Replica
 }
 
 // Open opens the database: url empty → SQLite file onestop.db in dataDir;
@@ -86,13 +88,10 @@ func Open(ctx context.Context, dataDir, url string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
-	db, err := sql.Open("pgx", url)
+	db, err := postgresPool(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
@@ -119,6 +118,9 @@ func redact(url string) string {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.closeStmts()
+	if db.replica != nil {
+		db.replica.Close()
+	}
 	err := db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {

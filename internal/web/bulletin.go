@@ -33,7 +33,7 @@ var (
 
 func (s *Server) registerBulletins() {
 	s.handle("GET /supervision/bulletin", bulletinReaders, s.bulletinPage)
-	s.handle("GET /supervision/bulletin.xlsx", bulletinReaders, s.bulletinXLSX)
+	s.handleReads("GET /supervision/bulletin.xlsx", bulletinReaders, s.bulletinXLSX)
 	s.handle("POST /supervision/bulletins", bulletinPublishers, s.publishBulletin)
 	s.handle("POST /supervision/bulletins/{id}/withdraw", bulletinPublishers, s.withdrawBulletin)
 	s.registerOpenBulletins()

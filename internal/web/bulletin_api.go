@@ -13,7 +13,7 @@ import (
 // built on the same tally.Bulletin.
 
 func (s *Server) registerBulletinAPI() {
-	s.handle("GET /api/v1/supervision/bulletin", access{Roles: []org.Role{org.Supervisor, org.Leader}, CountyWide: true}, s.apiBulletin)
+	s.handleReads("GET /api/v1/supervision/bulletin", access{Roles: []org.Role{org.Supervisor, org.Leader}, CountyWide: true}, s.apiBulletin)
 }
 
 // bulletinRow is one row of the JSON bulletin. Field names are the stable

@@ -13,9 +13,9 @@ import (
 // and townships only, never who published it.
 
 func (s *Server) registerOpenBulletins() {
-	s.handle("GET /open/bulletins", everyone, s.openBulletins)
+	s.handleReads("GET /open/bulletins", everyone, s.openBulletins)
 	s.handle("GET /open/bulletins/{id}", everyone, s.openBulletin)
-	s.handle("GET /api/v1/open/bulletins", everyone, s.apiOpenBulletins)
+	s.handleReads("GET /api/v1/open/bulletins", everyone, s.apiOpenBulletins)
 }
 
 // openFilter reads ?county= (a county's six digits) and the page.

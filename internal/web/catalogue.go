@@ -18,11 +18,11 @@ var itemManagers = roles(org.CentreAdmin, org.DeptAdmin)
 // registerCatalogue wires the service catalogue: the public service guide,
 // the staff pages, the JSON API and the OpenAPI document describing it.
 func (s *Server) registerCatalogue() {
-	s.handle("GET /guide", everyone, s.guidePage)
-	s.handle("GET /guide/items/{code}", everyone, s.guideCard)
-	s.handle("GET /guide/items/{code}/print", everyone, s.guidePrint)
-	s.handle("GET /guide/items/{code}/qr.png", everyone, s.guideQR)
-	s.handle("GET /guide/items/{code}/versions", everyone, s.guideVersions)
+	s.handleReads("GET /guide", everyone, s.guidePage)
+	s.handleReads("GET /guide/items/{code}", everyone, s.guideCard)
+	s.handleReads("GET /guide/items/{code}/print", everyone, s.guidePrint)
+	s.handleReads("GET /guide/items/{code}/qr.png", everyone, s.guideQR)
+	s.handleReads("GET /guide/items/{code}/versions", everyone, s.guideVersions)
 
 	s.handle("GET /admin/items", anyStaff, s.adminItems)
 	s.handle("GET /admin/items/new", itemManagers, s.manages(s.adminItemNew))
@@ -36,12 +36,12 @@ func (s *Server) registerCatalogue() {
 	s.handle("POST /admin/composites", hallAdmin, s.adminCompositeCreate)
 	s.handle("GET /admin/catalogue/stats", anyStaff, s.adminCatalogueStats)
 
-	s.handle("GET /api/v1/items", everyone, s.apiItems)
+	s.handleReads("GET /api/v1/items", everyone, s.apiItems)
 	s.handle("POST /api/v1/items", itemManagers, s.manages(s.apiCreateItem))
-	s.handle("GET /api/v1/items/{code}", everyone, s.apiItem)
+	s.handleReads("GET /api/v1/items/{code}", everyone, s.apiItem)
 	s.handle("PUT /api/v1/items/{code}", itemManagers, s.manages(s.apiUpdateItem))
 	s.handle("POST /api/v1/items/{code}/status", itemManagers, s.manages(s.apiItemStatus))
-	s.handle("GET /api/v1/items/{code}/versions", everyone, s.apiItemVersions)
+	s.handleReads("GET /api/v1/items/{code}/versions", everyone, s.apiItemVersions)
 	s.handle("GET /api/v1/composites", everyone, s.apiComposites)
 	s.handle("POST /api/v1/composites", hallAdmin, s.apiCreateComposite)
 	s.handle("GET /api/v1/composites/{code}", everyone, s.apiComposite)

@@ -22,7 +22,7 @@ import (
 // or the case engine's (the red light), never a count of its own.
 
 func (s *Server) registerDashboard() {
-	s.handle("GET /supervision/dashboard", bulletinReaders, s.dashboardPage)
+	s.handleReads("GET /supervision/dashboard", bulletinReaders, s.dashboardPage)
 }
 
 // dashFigure is one figure of the month compared: this month so far, the

@@ -13,8 +13,8 @@ import (
 // only, filtered by organ, category and a search.
 
 func (s *Server) registerDisclosureAPI() {
-	s.handle("GET /api/v1/disclosure/entries", everyone, s.apiDisclosureEntries)
-	s.handle("GET /api/v1/disclosure/entries/{id}", everyone, s.apiDisclosureEntry)
+	s.handleReads("GET /api/v1/disclosure/entries", everyone, s.apiDisclosureEntries)
+	s.handleReads("GET /api/v1/disclosure/entries/{id}", everyone, s.apiDisclosureEntry)
 	// The office's work by API: any member of staff reaches the routes,
 	// the grant decides (publication.Service), as on the pages.
 	s.handle("GET /api/v1/disclosure/organs", anyStaff, s.apiDisclosureOrgans)

@@ -16,9 +16,9 @@ import (
 // sites use for 公开 (gongkai).
 
 func (s *Server) registerDisclosurePortal() {
-	s.handle("GET /gk", everyone, s.gkHome)
-	s.handle("GET /gk/organs/{id}", everyone, s.gkOrgan)
-	s.handle("GET /gk/entries/{id}", everyone, s.gkEntry)
+	s.handleReads("GET /gk", everyone, s.gkHome)
+	s.handleReads("GET /gk/organs/{id}", everyone, s.gkOrgan)
+	s.handleReads("GET /gk/entries/{id}", everyone, s.gkEntry)
 }
 
 type gkView struct {

@@ -31,7 +31,7 @@ func (s *Server) registerDisclosureReports() {
 	s.handle("POST /disclosure/reports/{id}/publish", anyStaff, s.discReportStep((*annual.Service).Publish, "disclosure_report.published"))
 	s.handle("GET /disclosure/reports/{id}/print", anyStaff, s.discReportPrint)
 	s.handle("GET /disclosure/reports/{id}/export.xlsx", anyStaff, s.discReportExport)
-	s.handle("GET /open/disclosure/reports/{id}", everyone, s.discReportPublic)
+	s.handleReads("GET /open/disclosure/reports/{id}", everyone, s.discReportPublic)
 	s.handle("GET /disclosure/appeals", anyStaff, s.discAppealsPage)
 	s.handle("POST /disclosure/appeals", anyStaff, s.discAppealRecord)
 	s.handle("POST /disclosure/appeals/{id}/conclude", anyStaff, s.discAppealConclude)

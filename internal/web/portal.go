@@ -21,7 +21,7 @@ import (
 
 func (s *Server) registerPortal() {
 	s.handle("GET /care", everyone, s.careSwitch)
-	s.handle("GET /guide/bundles/{code}", everyone, s.bundlePage)
+	s.handleReads("GET /guide/bundles/{code}", everyone, s.bundlePage)
 	s.registerNotices()
 	s.registerPublicity()
 }

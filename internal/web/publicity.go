@@ -18,8 +18,8 @@ import (
 // scraping the county's cases would take long.
 
 func (s *Server) registerPublicity() {
-	s.handle("GET /publicity", everyone, s.publicityPage)
-	s.handle("GET /api/v1/open/publicity", everyone, s.apiPublicity)
+	s.handleReads("GET /publicity", everyone, s.publicityPage)
+	s.handleReads("GET /api/v1/open/publicity", everyone, s.apiPublicity)
 }
 
 // publicityRate: a burst of 20 requests, then one every 3 seconds, per

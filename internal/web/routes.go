@@ -67,11 +67,16 @@ func (s *Server) registerRoutes() {
 	s.registerDisclosureRequests()
 }
 
-// healthz answers 200 when the database answers.
+// healthz answers 200 when the database answers; with a read replica,
+// its state too (it falling back to the primary is not an outage).
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.DB.Ping(r.Context()); err != nil {
 		return writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "database unavailable"})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "database": string(s.DB.Dialect), "version": s.Config.Version,
-		"time": s.Now().UTC().Format(time.RFC3339)})
+	body := map[string]any{"status": "ok", "database": string(s.DB.Dialect), "version": s.Config.Version,
+		"time": s.Now().UTC().Format(time.RFC3339)}
+	if rep := s.DB.Replica(); rep != nil {
+		body["replica"] = replicaHealth(rep)
+	}
+	return writeJSON(w, http.StatusOK, body)
 }

@@ -87,6 +87,9 @@ type Server struct {
 type route struct {
 	Pattern string
 	Allow   access
+	// Replica: registered with handleReads, its reads may come from the
+	// read replica (replica_routes.go).
+	Replica bool
 }
 
 // New puts the services (built by NewServices) behind the routes; it fails

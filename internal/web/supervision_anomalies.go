@@ -27,12 +27,12 @@ var (
 )
 
 func (s *Server) registerAnomalies() {
-	s.handle("GET /supervision/anomalies", supervisionReaders, s.anomaliesPage)
+	s.handleReads("GET /supervision/anomalies", supervisionReaders, s.anomaliesPage)
 	s.handle("GET /supervision/anomalies/{id}", supervisionReaders, s.anomalyPage)
 	s.handle("POST /supervision/anomalies/{id}/resolve", supervisorOnly, s.resolveAnomaly)
 	s.handle("GET /supervision/rules", supervisionReaders, s.anomalyRulesPage)
 	s.handle("POST /supervision/rules/{code}", supervisorOnly, s.setAnomalyRule)
-	s.handle("GET /api/v1/supervision/anomalies", supervisionReaders, s.apiAnomalies)
+	s.handleReads("GET /api/v1/supervision/anomalies", supervisionReaders, s.apiAnomalies)
 	s.handle("GET /api/v1/supervision/anomalies/{id}", supervisionReaders, s.apiAnomaly)
 	s.handle("POST /api/v1/supervision/anomalies/{id}/resolve", supervisorOnly, s.apiResolveAnomaly)
 	s.handle("GET /api/v1/supervision/rules", supervisionReaders, s.apiAnomalyRules)

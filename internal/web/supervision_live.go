@@ -32,12 +32,12 @@ const streamLife = 30 * time.Minute
 const heartbeat = 20 * time.Second
 
 func (s *Server) registerLive() {
-	s.handle("GET /supervision/live", liveReaders, s.livePage)
+	s.handleReads("GET /supervision/live", liveReaders, s.livePage)
 	s.handle("GET /supervision/live/stream", liveReaders, s.liveStream)
-	s.handle("GET /supervision/live/{by}/{key}", liveReaders, s.liveGroupPage)
-	s.handle("GET /supervision/wall", liveReaders, s.liveWall)
-	s.handle("GET /api/v1/supervision/live", liveReaders, s.apiLive)
-	s.handle("GET /api/v1/supervision/live/{by}/{key}", liveReaders, s.apiLiveGroup)
+	s.handleReads("GET /supervision/live/{by}/{key}", liveReaders, s.liveGroupPage)
+	s.handleReads("GET /supervision/wall", liveReaders, s.liveWall)
+	s.handleReads("GET /api/v1/supervision/live", liveReaders, s.apiLive)
+	s.handleReads("GET /api/v1/supervision/live/{by}/{key}", liveReaders, s.apiLiveGroup)
 }
 
 // liveScope reads ?by= and ?county= against the reader's reach.
