@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,8 @@ import (
 // disclosure on the portal; the office's officer confirms it and asks for
 // a supplement; the citizen supplies it on the portal; the office's head
 // extends the reply period once; the officer replies (type 2, disclosed);
-// the citizen reads the reply notice with its remedies.
+// the citizen reads the reply notice with its remedies; the year's annual
+// report, regenerated, counts the request in the right cells of table 三.
 func TestCitizenRequestsInformationAndReadsTheReply(t *testing.T) {
 	t.Parallel()
 	app, citizen := Start(t)
@@ -45,6 +47,29 @@ func TestCitizenRequestsInformationAndReadsTheReply(t *testing.T) {
 		}
 	}
 
+	// The year's report before the request: what table 三 counted so far
+	// (the demo has requests of its own), so the journey checks the change.
+	officer := NewBrowser(t, app.URL)
+	officer.Login("clerk", demo.Password)
+	year := fmt.Sprint(clock.Today(now).Year)
+	cells := []string{"t3.new.person", "t3.open.person", "t3.total.person", "total.new", "total.forward"}
+	report := func() map[string]int {
+		officer.Open("/disclosure/reports")
+		officer.Select("#f-organ", fmt.Sprint(organ))
+		officer.Fill("#f-year", year)
+		officer.ClickAndWait(`[data-testid="disclosure-generate"] button[type="submit"]`)
+		got := map[string]int{}
+		for _, c := range cells {
+			n, err := strconv.Atoi(strings.TrimSpace(officer.Text(`[data-testid="disclosure-table3"] [data-cell="` + c + `"]`)))
+			if err != nil {
+				officer.Fatalf("cell %s: %v", c, err)
+			}
+			got[c] = n
+		}
+		return got
+	}
+	before := report()
+
 	// The citizen registers and files on the portal.
 	registerCitizen(t, app, citizen, "11010519491231002X", "王小明", "13800138000", "Citizen2026")
 	citizen.Open("/my/disclosure-requests/new")
@@ -59,8 +84,6 @@ func TestCitizenRequestsInformationAndReadsTheReply(t *testing.T) {
 	citizen.ExpectTextContains(`[data-testid="dr-status"]`, "待确认")
 
 	// The officer confirms it (received today) and asks for a supplement.
-	officer := NewBrowser(t, app.URL)
-	officer.Login("clerk", demo.Password)
 	officer.Open("/disclosure-requests?organ=" + fmt.Sprint(organ))
 	officer.ClickAndWait(`a[href="/disclosure-requests/` + no + `"]`)
 	officer.ClickAndWait(`#dr-confirm button`)
@@ -107,4 +130,15 @@ func TestCitizenRequestsInformationAndReadsTheReply(t *testing.T) {
 	citizen.ClickAndWait(`[data-testid="dr-reply-link"]`)
 	citizen.ExpectTextContains(`[data-testid="dr-notice-text"]`, "建设工程规划许可办理情况统计表")
 	citizen.ExpectTextContains(`[data-testid="dr-remedy"]`, "60日内")
+
+	// The year's report counts it: received this year and disclosed this
+	// year by a natural person, so 一 and 三(一) and 三(七) of the 自然人
+	// column and 一 of the 总计 column each gain one; 四 (carried
+	// forward) does not change, as the request is concluded.
+	after := report()
+	for c, d := range map[string]int{"t3.new.person": 1, "t3.open.person": 1, "t3.total.person": 1, "total.new": 1, "total.forward": 0} {
+		if after[c]-before[c] != d {
+			officer.Fatalf("report cell %s: %d before, %d after the request, want +%d", c, before[c], after[c], d)
+		}
+	}
 }
