@@ -117,6 +117,9 @@ func (s *Service) Publish(ctx context.Context, a org.Actor, in Input) (*Publishe
 		return nil, err
 	}
 	queueJSON, err := json.Marshal(qf)
+	if err != nil {
+		return nil, err
+	}
 	dutyRows := []DutyRow{}
 	if in.Period.Kind == Month && s.Duty != nil {
 		ms, err := s.Duty.CountyMonth(ctx, county, in.Period.From)
